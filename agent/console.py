@@ -1,0 +1,47 @@
+"""How verdicts look to people in a terminal (rich); scripts use --json instead."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from sim.types import Severity, Status, Verdict
+
+_STYLE = {Status.PASS: "bold green", Status.TOOL_ERROR: "bold magenta"}
+_SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def show_verdict(verdict: Verdict, console: Console, *, log_lines: int = 40) -> None:
+    style = _STYLE.get(verdict.status, "bold red")
+    console.print(f"[{style}]{escape(verdict.summary())}[/]")
+    checks = ", ".join(verdict.checks) or "none"
+    sim = verdict.simulator or "-"
+    cached = " (cached)" if verdict.cached else ""
+    console.print(f"checks: {checks}   simulator: {sim}   time: {verdict.duration_s:.2f}s{cached}", style="dim")
+    if verdict.diagnostics:
+        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        table.add_column("where")
+        table.add_column("severity")
+        table.add_column("message", overflow="fold")
+        for diag in verdict.diagnostics[:50]:
+            where = diag.file or ""
+            if diag.line is not None:
+                where += f":{diag.line}" + (f":{diag.column}" if diag.column is not None else "")
+            sev = f"{diag.severity}" + (f" [{diag.code}]" if diag.code else "")
+            table.add_row(escape(where), f"[{_SEVERITY_STYLE[diag.severity]}]{escape(sev)}[/]", escape(diag.message))
+        console.print(table)
+        if len(verdict.diagnostics) > 50:
+            console.print(f"... and {len(verdict.diagnostics) - 50} more diagnostics (see --json)", style="dim")
+    if verdict.status is not Status.PASS and verdict.log.strip():
+        lines = verdict.log.rstrip().splitlines()
+        shown = lines[-log_lines:]
+        console.rule(f"tool output (last {len(shown)} of {len(lines)} lines)", style="dim")
+        console.print(escape("\n".join(shown)), highlight=False)
+    if verdict.waveform:
+        console.print(f"waveform: {verdict.waveform}", style="dim")
+    if verdict.run_dir:
+        console.print(f"run folder kept: {verdict.run_dir}", style="dim")
+    tools = ", ".join(f"{k} {v}" for k, v in verdict.tools.items())
+    if tools:
+        console.print(f"tools: {tools}", style="dim")

@@ -1,0 +1,58 @@
+"""Content-addressed verdict cache: the same design, tests, tools and options give the same answer."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from sim.types import Status, Verdict
+
+FORMAT = 1  # bump when what a verdict means changes, so old entries stop matching
+# Timeouts depend on how busy the machine was, and a tool error on the machine itself: never cached.
+_UNCACHEABLE = {Status.TIMEOUT, Status.TOOL_ERROR}
+
+
+def digest(material: Any) -> str:
+    """A stable hash of JSON-able material (dicts are hashed with sorted keys)."""
+    blob = json.dumps(material, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class VerdictCache:
+    """Verdicts on disk as one JSON file each, under `root`/<2 hex>/<key>.json."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def _path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> Verdict | None:
+        try:
+            data = json.loads(self._path(key).read_text(encoding="utf-8"))
+            return Verdict.model_validate(data)
+        except (OSError, ValueError):
+            return None  # absent or damaged entries are simply misses
+
+    def put(self, key: str, verdict: Verdict) -> None:
+        if verdict.status in _UNCACHEABLE:
+            return
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(verdict.model_dump_json(), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a full or read-only disk costs speed, never a result

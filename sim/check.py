@@ -1,0 +1,201 @@
+"""`verify`: policy, lint, then the task's testbench or cocotb tests, as one classified Verdict."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Iterable, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sim import cache as verdict_cache
+from sim import policy, process, source, tools
+from sim.types import Design, Diagnostic, Severity, Status, Verdict
+
+LOG_HEAD, LOG_TAIL = 6000, 6000
+
+
+class VerifyOptions(BaseModel):
+    """What to check a design against, and how. Saved with every record that used it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    testbench: tuple[Path, ...] = ()  # Verilog testbench files; the first one's folder holds its data files
+    tests: Path | None = None  # a cocotb test module
+    reference: Path | None = None  # a reference design the testbench instantiates
+    simulator: Literal["icarus", "verilator"] = "icarus"
+    timeout: float = Field(60.0, gt=0)
+    lint: bool = True  # verilator --lint-only -Wall, when Verilator is installed
+    strict: bool = False  # lint warnings fail the design
+    waves: bool = False  # record a VCD (keep the run folder to look at it)
+    tb_top: str | None = None
+    keep_dir: Path | None = None  # keep each run folder under here
+    use_cache: bool = True
+
+    @property
+    def testbench_decides(self) -> bool:
+        return bool(self.testbench)
+
+
+def _verdict(status: Status, diagnostics: list[Diagnostic], **fields: object) -> Verdict:
+    return Verdict(status=status, diagnostics=diagnostics, **fields)
+
+
+def _no_code(design: Design) -> Verdict | None:
+    if not design.files or not any(source.module_names(t) for t in design.files.values()):
+        return _verdict(Status.NO_CODE, [Diagnostic(message="no Verilog module found in the design", source="aigchip")])
+    return None
+
+
+def _top_missing(design: Design) -> Verdict | None:
+    defined = [m for text in design.files.values() for m in source.module_names(text)]
+    if design.top in defined:
+        return None
+    found = ", ".join(defined) or "none"
+    msg = f"the top module must be named {design.top!r}, but the design defines: {found}"
+    return _verdict(Status.COMPILE_ERROR, [Diagnostic(message=msg, source="aigchip", code="top-name")])
+
+
+def _sibling_digests(path: Path) -> dict[str, str]:
+    """Data files next to a testbench or test module take part in the result, so in the cache key."""
+    found: dict[str, str] = {}
+    for sib in sorted(path.parent.iterdir()):
+        if sib.is_file() and sib != path and sib.stat().st_size <= 16 * 1024 * 1024:
+            found[sib.name] = verdict_cache.file_digest(sib)
+    return found
+
+
+def _cache_key(design: Design, options: VerifyOptions, toolchain: dict[str, str]) -> str:
+    inputs: dict[str, object] = {}
+    for role, path in [("tests", options.tests), ("reference", options.reference), *(("tb", p) for p in options.testbench)]:
+        if path is not None:
+            inputs[f"{role}:{path.name}"] = verdict_cache.file_digest(path)
+    anchor = options.testbench[0] if options.testbench else options.tests
+    if anchor is not None:
+        inputs["siblings"] = _sibling_digests(anchor)
+    knobs = options.model_dump(mode="json", exclude={"keep_dir", "use_cache", "testbench", "tests", "reference"})
+    return verdict_cache.digest({"format": verdict_cache.FORMAT, "design": design.model_dump(), "inputs": inputs,
+                                 "options": knobs, "tools": toolchain})
+
+
+def _toolchain(options: VerifyOptions) -> dict[str, str]:
+    """Versions of the tools this check will use; raises ToolMissing for a required one."""
+    required = ["iverilog", "vvp"] if options.simulator == "icarus" else ["verilator"]
+    used = {name: tools.find(name).version for name in required}
+    if options.lint and tools.available("verilator"):
+        used["verilator"] = tools.find("verilator").version
+    if options.tests is not None:
+        used["cocotb"] = tools.cocotb_version()
+    return used
+
+
+def _lint(run_dir: Path, design: Design, options: VerifyOptions) -> list[Diagnostic]:
+    from sim import lint
+
+    if not options.lint or not tools.available("verilator"):
+        return []
+    found, _ = lint.verilator_lint(run_dir, list(design.files), design.top, timeout=min(options.timeout, 60))
+    if options.simulator == "icarus":  # Icarus is the judge here; Verilator's refusals are advice
+        found = [d.model_copy(update={"severity": Severity.WARNING, "message": f"Verilator rejects this: {d.message}"})
+                 if d.severity is Severity.ERROR else d for d in found]
+    return found
+
+
+def _syntax_only(run_dir: Path, design: Design, options: VerifyOptions) -> Verdict:
+    from sim import lint
+
+    found, result = lint.syntax_gate(run_dir, list(design.files), design.top, timeout=options.timeout)
+    if result.timed_out:
+        return _verdict(Status.TIMEOUT, found, log=result.output)
+    failed = result.returncode != 0 or any(d.severity is Severity.ERROR for d in found)
+    return _verdict(Status.COMPILE_ERROR if failed else Status.PASS, found, checks=["syntax"],
+                    simulator="icarus", log=process.cap_text(result.output, LOG_HEAD, LOG_TAIL))
+
+
+def _run_checks(run_dir: Path, design: Design, options: VerifyOptions) -> Verdict:
+    for name, text in design.files.items():
+        (run_dir / process.safe_name(name)).write_text(text, encoding="utf-8")
+    lint_found = _lint(run_dir, design, options)
+    if options.simulator == "verilator" and any(d.severity is Severity.ERROR for d in lint_found):
+        verdict = _verdict(Status.COMPILE_ERROR, [], simulator="verilator")
+    elif options.testbench:
+        from sim import native
+
+        verdict = native.run_testbench(run_dir, design, list(options.testbench), reference=options.reference,
+                                       simulator=options.simulator, timeout=options.timeout,
+                                       tb_top=options.tb_top, waves=options.waves)
+    elif options.tests is not None:
+        from sim import cocotb_run
+
+        extra = [options.reference] if options.reference else []
+        verdict = cocotb_run.run_cocotb(run_dir, design, options.tests, simulator=options.simulator,
+                                        timeout=options.timeout, waves=options.waves, extra_sources=extra)
+    else:
+        verdict = _syntax_only(run_dir, design, options)
+    diagnostics = [*verdict.diagnostics, *lint_found]
+    status = verdict.status
+    if options.strict and status is Status.PASS and any(d.severity is Severity.WARNING for d in lint_found):
+        status = Status.COMPILE_ERROR  # asked to treat lint warnings as failures
+    checks = (["lint"] if options.lint and tools.available("verilator") else []) + verdict.checks
+    return verdict.model_copy(update={"status": status, "diagnostics": diagnostics, "checks": checks})
+
+
+def verify(design: Design, options: VerifyOptions | None = None, *, cache: verdict_cache.VerdictCache | None = None,
+           **overrides: object) -> Verdict:
+    """Check `design`; never raises for anything the design or the tools do, only for bad arguments."""
+    options = (options or VerifyOptions()).model_copy(update=overrides) if overrides else (options or VerifyOptions())
+    started = time.monotonic()
+
+    def finish(verdict: Verdict, toolchain: dict[str, str] | None = None) -> Verdict:
+        checks = ["policy", *verdict.checks] if "policy" not in verdict.checks else verdict.checks
+        return verdict.model_copy(update={"duration_s": round(time.monotonic() - started, 4),
+                                          "tools": toolchain or verdict.tools, "checks": checks})
+
+    early = _no_code(design)
+    if early is None:
+        testbench_files = {p.name: p.read_text(encoding="utf-8", errors="replace") for p in options.testbench}
+        violations = policy.check(design, testbench_decides=options.testbench_decides, testbench_files=testbench_files)
+        if violations:
+            early = _verdict(Status.POLICY_VIOLATION, violations)
+        else:
+            early = _top_missing(design)
+    if early is not None:
+        return finish(early)
+
+    try:
+        toolchain = _toolchain(options)
+    except tools.ToolMissing as exc:
+        return finish(_verdict(Status.TOOL_ERROR, [Diagnostic(message=str(exc), source="aigchip", code=exc.tool)]))
+
+    cacheable = options.use_cache and options.keep_dir is None and not options.waves
+    store = cache or verdict_cache.VerdictCache(tools.cache_root() / "verdicts")
+    key = _cache_key(design, options, toolchain) if cacheable else ""
+    if cacheable and (hit := store.get(key)) is not None:
+        return finish(hit.model_copy(update={"cached": True}), toolchain)
+
+    keep = options.keep_dir or (tools.cache_root() / "runs" if options.waves else None)  # a VCD needs its folder
+    folder = process.RunFolder(keep=keep)
+    try:
+        verdict = _run_checks(folder.path, design, options)
+    except tools.ToolMissing as exc:
+        verdict = _verdict(Status.TOOL_ERROR, [Diagnostic(message=str(exc), source="aigchip", code=exc.tool)])
+    finally:
+        folder.cleanup()
+    if keep is not None:
+        verdict = verdict.model_copy(update={"run_dir": str(folder.path)})
+    else:
+        verdict = verdict.model_copy(update={"waveform": None})
+    verdict = finish(verdict, toolchain)
+    if cacheable:
+        store.put(key, verdict)
+    return verdict
+
+
+def verify_many(jobs_list: Iterable[tuple[Design, VerifyOptions]], jobs: int = 2) -> list[Verdict]:
+    """Check many designs, `jobs` at a time; results keep the input order."""
+    items = list(jobs_list)
+    if jobs <= 1:
+        return [verify(d, o) for d, o in items]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(lambda item: verify(*item), items))

@@ -1,0 +1,100 @@
+"""A fast syntax gate (iverilog) and lint (verilator --lint-only -Wall), parsed into diagnostics."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Sequence
+
+from sim import process, tools
+from sim.types import Diagnostic, Severity
+
+# `file:line: error: msg`, `file:line: syntax error`, `file:line: warning: msg`, `file:line: sorry: msg`
+_IVERILOG_LINE = re.compile(r"^(?P<file>[^:\s][^:]*):(?P<line>\d+):\s*(?:(?P<kind>error|warning|sorry|syntax error)\b:?\s*)?(?P<msg>.*)$")
+# vvp at run time: `ERROR: file:line: msg`, `FATAL: ...`, `WARNING: ...`
+_VVP_LINE = re.compile(r"^(?P<kind>ERROR|FATAL|WARNING):\s*(?:(?P<file>[^:\s][^:]*):(?P<line>\d+):)?\s*(?P<msg>.*)$")
+_IVERILOG_BARE = re.compile(r"^(?P<kind>error|warning|sorry):\s*(?P<msg>.+)$")
+# `%Warning-UNUSED: file:12:5: msg`, `%Error: file:3:1: msg`, `%Error-UNSUPPORTED: ...`, `%Error: msg`
+_VERILATOR_LINE = re.compile(
+    r"^%(?P<kind>Error|Warning)(?:-(?P<code>[A-Z0-9_]+))?:\s*"
+    r"(?:(?P<file>[^:\s][^:]*):(?P<line>\d+):(?:(?P<col>\d+):)?)?\s*(?P<msg>.*)$"
+)
+_VERILATOR_NOISE = re.compile(r"^Exiting due to \d+ (warning|error)\(s\)|^Command Failed|^'make ")
+
+
+def parse_iverilog(text: str) -> list[Diagnostic]:
+    """Diagnostics from iverilog (compile) and vvp (run) output."""
+    found: list[Diagnostic] = []
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        if m := _VVP_LINE.match(line):
+            severity = Severity.WARNING if m["kind"] == "WARNING" else Severity.ERROR
+            found.append(Diagnostic(message=m["msg"].strip() or m["kind"], severity=severity, file=m["file"],
+                                    line=int(m["line"]) if m["line"] else None, source="vvp"))
+        elif m := _IVERILOG_LINE.match(line):
+            kind = m["kind"]
+            if kind is None:
+                continue  # a continuation or a testbench's own `file:line` text
+            msg = m["msg"].strip()
+            if kind == "syntax error":
+                msg = "syntax error" + (f": {msg}" if msg else "")
+            elif kind == "sorry":
+                msg = f"unsupported by Icarus Verilog: {msg}"
+            severity = Severity.WARNING if kind == "warning" else Severity.ERROR
+            found.append(Diagnostic(message=msg, severity=severity, file=m["file"], line=int(m["line"]), source="iverilog"))
+        elif m := _IVERILOG_BARE.match(line):
+            severity = Severity.WARNING if m["kind"] == "warning" else Severity.ERROR
+            found.append(Diagnostic(message=m["msg"].strip(), severity=severity, source="iverilog"))
+    return _merge_duplicates(found)
+
+
+def parse_verilator(text: str) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for raw in text.splitlines():
+        m = _VERILATOR_LINE.match(raw.rstrip())
+        if not m or _VERILATOR_NOISE.search(m["msg"]):
+            continue
+        found.append(Diagnostic(
+            message=m["msg"].strip(),
+            severity=Severity.ERROR if m["kind"] == "Error" else Severity.WARNING,
+            file=m["file"], line=int(m["line"]) if m["line"] else None,
+            column=int(m["col"]) if m["col"] else None, code=m["code"], source="verilator",
+        ))
+    return found
+
+
+def _merge_duplicates(found: list[Diagnostic]) -> list[Diagnostic]:
+    """iverilog often says `syntax error` and then the same line's detail: keep the detail."""
+    merged: list[Diagnostic] = []
+    for diag in found:
+        prev = merged[-1] if merged else None
+        if prev and prev.file == diag.file and prev.line == diag.line and prev.message == "syntax error":
+            merged[-1] = diag if diag.message.startswith("syntax error") else diag.model_copy(
+                update={"message": f"syntax error: {diag.message}"})
+            continue
+        merged.append(diag)
+    return merged
+
+
+def syntax_gate(run_dir: Path, files: Sequence[str], top: str, timeout: float = 30.0) -> tuple[list[Diagnostic], process.ProcessResult]:
+    """Compile `files` with iverilog -g2012 and `top` as root; errors mean the design does not compile."""
+    iverilog = tools.find("iverilog")
+    argv = [iverilog.path, "-g2012", "-Wall", "-Wno-timescale", "-Wno-implicit-dimensions", "-o", "syntax.vvp", "-s", top, *files]
+    result = process.run(argv, cwd=run_dir, timeout=timeout, log_path=run_dir / "syntax.log")
+    if result.start_error:
+        raise tools.ToolMissing("iverilog", result.start_error)
+    return parse_iverilog(result.output), result
+
+
+_LINT_WAIVERS = ("DECLFILENAME", "EOFNEWLINE", "MULTITOP")
+
+
+def verilator_lint(run_dir: Path, files: Sequence[str], top: str, timeout: float = 30.0) -> tuple[list[Diagnostic], process.ProcessResult]:
+    """verilator --lint-only -Wall; warnings come back as WARNING diagnostics with their codes."""
+    verilator = tools.find("verilator")
+    argv = [verilator.path, "--lint-only", "-Wall", "-Wno-fatal", "--timing", "--top-module", top,
+            *(f"-Wno-{code}" for code in _LINT_WAIVERS), *files]
+    result = process.run(argv, cwd=run_dir, timeout=timeout, env=verilator.environ, log_path=run_dir / "lint.log")
+    if result.start_error:
+        raise tools.ToolMissing("verilator", result.start_error)
+    return parse_verilator(result.output), result

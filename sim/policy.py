@@ -1,0 +1,257 @@
+"""Refuse dangerous constructs in untrusted (generated) Verilog before any tool runs.
+
+Regex-based and linear. Comments and string contents are blanked (newlines and quotes kept), so an
+offset in the blanked code is the same offset in the original, where string contents (paths) are read.
+A first line of defence: the sandbox in sim/process.py remains the security boundary.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from typing import Callable, Iterator, NamedTuple
+
+from sim.types import Design, Diagnostic, Severity
+
+RULES: dict[str, str] = {
+    "verilator-c": "Verilator inline C++ ($c, $cpure, `systemc_* sections) is compiled into the model and runs",
+    "dpi": 'DPI imports and exports ("DPI-C") call native code outside the simulator',
+    "system": "$system runs a shell command",
+    "file-access": "$fopen, $readmem*, $writemem*, $dumpfile take only plain, relative string-literal paths",
+    "include": "`include takes only relative paths (and, when the testbench decides, only the design's own files)",
+    "finish": "when the testbench decides pass/fail, the design must not end the simulation ($finish, $stop, ...)",
+    "hierarchy": "when the testbench decides pass/fail, the design must not reach into it ($root, tb.x, ...)",
+    "macro-paste": "macro token pasting can assemble a refused name out of harmless pieces",
+}
+
+# One lexical token the masker cares about: a comment, a string literal, or an escaped identifier.
+_TOKEN = re.compile(r'//[^\n]*|/\*.*?(?:\*/|\Z)|"(?:[^"\\\n]|\\.)*(?P<close>"?)|\\\S+', re.S)
+_SIMPLE_NAME = re.compile(r"[A-Za-z_][\w$]*")
+_NOT_NEWLINE = re.compile(r"[^\n]+")
+_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"', re.S)
+_ANGLE_PATH = re.compile(r"<([^>\n]*)>")
+
+_INLINE_CPP = re.compile(r"\$c(?:pure|stmt)?\d*\b|`systemc_\w*|`verilog\b", re.I)
+_CPP_METACOMMENT = re.compile(r"(?://|/\*)\s*verilator\s+\w*(?:cpp|systemc)", re.I)
+_DPI_NAME = re.compile(r"\s*DPI(?:-\w+)?\s*`?\s*", re.I)
+_DPI_BY_MACRO = re.compile(r"(?:import|export)\s*`")
+_SYSTEM = re.compile(r"\$system\b", re.I)
+_FILE_TASK = re.compile(r"\$(?:fopen[arw]?|readmem[hb]|writemem[hb]|dumpfile|sdf_annotate)\b", re.I)
+_INCLUDE = re.compile(r"`include\b")
+_EARLY_END = re.compile(r"\$(?:finish\w*|stop|fatal|exit)\b", re.I)
+_ROOT = re.compile(r"\$(?:root|unit)\b", re.I)
+_DOTTED_NAME = re.compile(r"(?<![\w$.'`\\])(`?[A-Za-z_]\w*)\s*(\.|::)\s*([A-Za-z_$][\w$]*)")
+_MACRO_PASTE = re.compile(r"``|\$\w*`|`\w+\s*\(\s*\)(?=[\w$])")
+_OPEN_PAREN = re.compile(r"\s*\(\s*")
+_NO_ARGS = re.compile(r"\s*;")
+_ARG_END = re.compile(r"\s*[,)]")
+_SPACE = re.compile(r"\s*")
+_ABSOLUTE = re.compile(r"\s*(?:[/\\~]|[A-Za-z]:)")
+
+_SCOPE_NAME = re.compile(
+    r"\b(?:(?:macro)?module|interface|program|package|class)\s+(?:(?:automatic|static)\s+)?([A-Za-z_]\w*)"
+    r"|\b(?:begin|fork)\s*:\s*([A-Za-z_]\w*)|\}\s*([A-Za-z_]\w*)\s*[;,=\[]"  # the last: struct variables
+)
+# `Type name (` / `Type #(...) name [3:0] (` / `Type name;`: instances and user-typed variables.
+_TYPED_NAME = re.compile(
+    r"(?<![\w$`.'\\])([A-Za-z_]\w*)(?:\s+|\s*#\s*\((?:[^();]|\([^();]{0,200}\)){0,400}\)\s*)"
+    r"([A-Za-z_]\w*)\s*(?:\[[^\];]{0,100}\]\s*){0,4}[(;,=]"
+)
+_BUILTIN_TYPES = frozenset("""
+    input output inout ref wire reg logic bit byte int integer shortint longint real shortreal realtime
+    time string event chandle void var signed unsigned const static automatic genvar parameter
+    localparam typedef struct union enum packed tri tri0 tri1 triand trior trireg wand wor uwire
+    supply0 supply1 assign deassign force release return else begin end case default posedge
+    negedge edge if for while repeat forever do foreach initial always always_ff always_comb
+    always_latch function task module import export new virtual rand randc disable wait unique
+    priority inside defparam and or nand nor xor xnor not buf bufif0 bufif1 notif0 notif1
+""".split())
+
+
+class _Finding(NamedTuple):
+    pos: int
+    code: str
+    message: str
+
+
+class _Source(NamedTuple):
+    text: str  # the original
+    code: str  # comments and string contents blanked; same length as text
+    strings: list[re.Match[str]]
+    comments: list[re.Match[str]]
+
+
+class _Context(NamedTuple):
+    testbench_decides: bool
+    design_files: frozenset[str]  # base names, case-folded
+    testbench_files: frozenset[str]
+    testbench_names: frozenset[str]  # modules, instances, typed variables the testbench declares
+    design_names: Callable[[], set[str]]  # the same for the design; computed only when needed
+
+
+def check(design: Design, *, testbench_decides: bool = False,
+          testbench_files: dict[str, str] | None = None) -> list[Diagnostic]:
+    """One error Diagnostic per violation (code = rule id, see RULES); empty: the design may run."""
+    testbench_files = testbench_files or {}
+    sources = {name: _scan(text) for name, text in design.files.items()}
+    theirs = [_declared_names(_scan(text).code) for text in testbench_files.values()] if testbench_decides else []
+    context = _Context(
+        testbench_decides, frozenset(map(_base_name, design.files)), frozenset(map(_base_name, testbench_files)),
+        frozenset().union(*theirs),
+        functools.cache(lambda: set().union(*(_declared_names(src.code) for src in sources.values()))))
+    diagnostics = []
+    for name, src in sources.items():
+        line_starts = [0] + [m.end() for m in re.finditer("\n", src.text)]
+        for finding in sorted(_findings(src, context)):
+            line = bisect.bisect_right(line_starts, finding.pos)
+            diagnostics.append(Diagnostic(
+                message=finding.message, severity=Severity.ERROR, file=name, line=line,
+                column=finding.pos - line_starts[line - 1] + 1, code=finding.code, source="policy"))
+    return diagnostics
+
+
+def _findings(src: _Source, context: _Context) -> Iterator[_Finding]:
+    yield from _inline_cpp(src)
+    yield from _dpi(src)
+    yield from _system(src)
+    yield from _file_access(src, context)
+    yield from _includes(src, context)
+    yield from _macro_paste(src)
+    if context.testbench_decides:
+        yield from _early_end(src)
+        yield from _hierarchy(src, context)
+
+
+def _scan(text: str) -> _Source:
+    strings: list[re.Match[str]] = []
+    comments: list[re.Match[str]] = []
+
+    def blank(m: re.Match[str]) -> str:
+        token = m.group()
+        if token[0] == '"':
+            strings.append(m)
+            inner = token[1:len(token) - len(m.group("close"))]
+            return '"' + _blank(inner) + m.group("close")
+        if token[0] == "/":
+            comments.append(m)
+        elif _SIMPLE_NAME.fullmatch(token, 1):
+            return " " + token[1:]  # \name is the identifier name
+        return _blank(token)
+
+    return _Source(text, _TOKEN.sub(blank, text), strings, comments)
+
+
+def _blank(text: str) -> str:
+    if "\n" not in text:
+        return " " * len(text)
+    return _NOT_NEWLINE.sub(lambda m: " " * len(m.group()), text)
+
+
+def _base_name(path: str) -> str:
+    return re.split(r"[/\\]", path)[-1].casefold()
+
+
+def _inline_cpp(src: _Source) -> Iterator[_Finding]:
+    why = "Verilator compiles it as C++ into the simulation, where it can run anything"
+    for m in _INLINE_CPP.finditer(src.code):
+        yield _Finding(m.start(), "verilator-c", f"{m.group()} is not allowed in generated code: {why}")
+    for c in src.comments:
+        if _CPP_METACOMMENT.match(src.text, c.start(), c.end()):
+            yield _Finding(c.start(), "verilator-c", f"a Verilator C++ metacomment is not allowed: {why}")
+
+
+def _dpi(src: _Source) -> Iterator[_Finding]:
+    why = "DPI imports and exports call native C code outside the simulator"
+    for s in src.strings:
+        inner_end = s.end() - len(s.group("close"))
+        if inner_end - s.start() < 16 and _DPI_NAME.fullmatch(src.text, s.start() + 1, inner_end):
+            yield _Finding(s.start(), "dpi", f"{s.group()} is not allowed in generated code: {why}")
+    for m in _DPI_BY_MACRO.finditer(src.code):
+        yield _Finding(m.start(), "dpi", f"an import or export through a macro cannot be checked: {why}")
+
+
+def _system(src: _Source) -> Iterator[_Finding]:
+    for m in _SYSTEM.finditer(src.code):
+        yield _Finding(m.start(), "system", "$system is not allowed in generated code: it runs a shell command")
+
+
+def _file_access(src: _Source, context: _Context) -> Iterator[_Finding]:
+    for m in _FILE_TASK.finditer(src.code):
+        task = m.group()
+        paren = _OPEN_PAREN.match(src.code, m.end())
+        if not paren:
+            if not _NO_ARGS.match(src.code, m.end()):
+                yield _Finding(m.start(), "file-access",
+                               f"{task} without a visible argument list (a macro?) cannot be checked; call it directly")
+            continue
+        literal = _STRING.match(src.text, paren.end())
+        if not literal or not _ARG_END.match(src.code, literal.end()):
+            yield _Finding(m.start(), "file-access", f"{task} with a path that is not a plain string literal "
+                           "cannot be checked; write the file name as a literal like \"data.hex\"")
+            continue
+        problem = _path_problem(literal.group(1), context, may_name_design=True)
+        if problem:
+            yield _Finding(m.start(), "file-access", f"{task}({literal.group()}) is not allowed: {problem}")
+
+
+def _includes(src: _Source, context: _Context) -> Iterator[_Finding]:
+    for m in _INCLUDE.finditer(src.code):
+        start = _SPACE.match(src.code, m.end()).end()
+        literal = _STRING.match(src.text, start) or _ANGLE_PATH.match(src.text, start)
+        if not literal:
+            yield _Finding(m.start(), "include", "`include of something other than a plain \"file\" cannot be checked")
+            continue
+        problem = _path_problem(literal.group(1), context, may_name_design=False)
+        if problem:
+            yield _Finding(m.start(), "include", f"`include {literal.group()} is not allowed: {problem}")
+
+
+def _path_problem(path: str, context: _Context, *, may_name_design: bool) -> str | None:
+    """Why a literal path may not be used, or None. Include targets must be design files if the testbench decides."""
+    if _ABSOLUTE.match(path):
+        return "an absolute path reaches outside the run's folder"
+    if ".." in (part.strip() for part in re.split(r"[/\\]", path)):
+        return "a '..' component reaches outside the run's folder"
+    if "\\" in path:
+        return "a path with backslashes or escape sequences cannot be checked"
+    if context.testbench_decides:
+        name = _base_name(path)
+        if name in context.testbench_files:
+            return "the design must not read the testbench's files"
+        if not may_name_design and name not in context.design_files:
+            return "only the design's own files may be included"
+    return None
+
+
+def _macro_paste(src: _Source) -> Iterator[_Finding]:
+    for m in _MACRO_PASTE.finditer(src.code):
+        yield _Finding(m.start(), "macro-paste", f"{m.group().strip()!r} pastes tokens together, which can "
+                       "assemble a refused name out of harmless pieces; write names out in full")
+
+
+def _early_end(src: _Source) -> Iterator[_Finding]:
+    for m in _EARLY_END.finditer(src.code):
+        yield _Finding(m.start(), "finish", f"{m.group()} is not allowed in the design under test: the testbench "
+                       "decides pass or fail, and the design must not end the simulation early")
+
+
+def _hierarchy(src: _Source, context: _Context) -> Iterator[_Finding]:
+    why = "the design must not reach into the testbench that judges it"
+    for m in _ROOT.finditer(src.code):
+        yield _Finding(m.start(), "hierarchy", f"{m.group()} is not allowed in the design under test: {why}")
+    for m in _DOTTED_NAME.finditer(src.code):
+        head, reference = m.group(1), "".join(m.group(1, 2, 3))
+        if head.startswith("`"):
+            yield _Finding(m.start(), "hierarchy", f"a hierarchical reference through the macro {head} "
+                           f"cannot be checked: {why}")
+        elif head in context.testbench_names and head not in context.design_names():
+            yield _Finding(m.start(), "hierarchy", f"{reference} is a hierarchical reference into the "
+                           f"testbench ({head} is declared there, not in the design): {why}")
+
+
+def _declared_names(code: str) -> set[str]:
+    """Module, block and instance names, and variables of user-defined types, declared in blanked code."""
+    names = {"".join(groups) for groups in _SCOPE_NAME.findall(code)}
+    names.update(name for type_name, name in _TYPED_NAME.findall(code) if type_name not in _BUILTIN_TYPES)
+    return names

@@ -1,0 +1,237 @@
+"""The only way aigchip runs a tool: argument lists, a wall-clock timeout that kills the whole
+process group, resource limits, capped output, and an environment without secrets."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Sequence
+
+SECRET_PATTERNS = ("*_API_KEY", "*TOKEN*", "*SECRET*", "*PASSWORD*", "*CREDENTIAL*")
+
+DEFAULT_HEAD_BYTES = 64 * 1024
+DEFAULT_TAIL_BYTES = 64 * 1024
+
+
+def scrubbed_env(base: Mapping[str, str] | None = None, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """A copy of the environment with every secret-looking variable removed, then `extra` added."""
+    env = dict(os.environ if base is None else base)
+    for name in list(env):
+        if any(fnmatch.fnmatchcase(name.upper(), pat) for pat in SECRET_PATTERNS):
+            del env[name]
+    env.update(extra or {})
+    return env
+
+
+def cap_text(text: str, head: int, tail: int) -> str:
+    """Keep the first `head` and last `tail` characters with a marker saying what was cut."""
+    if len(text) <= head + tail:
+        return text
+    cut = len(text) - head - tail
+    return f"{text[:head]}\n[... {cut} characters cut by aigchip ...]\n{text[len(text) - tail:]}"
+
+
+class _HeadTail:
+    """Collects a stream, keeping only its head and tail so a flood of output costs no memory."""
+
+    def __init__(self, head: int, tail: int) -> None:
+        self.head_limit, self.tail_limit = head, tail
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.total = 0
+
+    def feed(self, chunk: bytes) -> None:
+        self.total += len(chunk)
+        room = self.head_limit - len(self.head)
+        if room > 0:
+            self.head += chunk[:room]
+            chunk = chunk[room:]
+        if chunk:
+            self.tail += chunk
+            if len(self.tail) > 2 * self.tail_limit:
+                del self.tail[: len(self.tail) - self.tail_limit]
+
+    def text(self) -> tuple[str, bool]:
+        tail = bytes(self.tail[-self.tail_limit :]) if self.tail_limit else b""
+        dropped = self.total - len(self.head) - len(tail)
+        head = bytes(self.head).decode("utf-8", errors="replace")
+        if dropped <= 0:
+            return head + tail.decode("utf-8", errors="replace"), False
+        marker = f"\n[... {dropped} bytes of output cut by aigchip ...]\n"
+        return head + marker + tail.decode("utf-8", errors="replace"), True
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits applied to the child (and inherited by its children)."""
+
+    address_space_mb: int | None = 8192
+    file_size_mb: int | None = 512
+    cpu_seconds: int | None = None  # None: derived from the wall-clock timeout
+    processes: int | None = None  # RLIMIT_NPROC counts all of the user's processes; root ignores it
+
+    def apply(self, timeout: float) -> None:
+        """Called in the child between fork and exec."""
+        def setlimit(which: int, value: int) -> None:
+            _, hard = resource.getrlimit(which)
+            if hard != resource.RLIM_INFINITY:
+                value = min(value, hard)
+            resource.setrlimit(which, (value, value if hard == resource.RLIM_INFINITY else hard))
+
+        if self.address_space_mb:
+            setlimit(resource.RLIMIT_AS, self.address_space_mb * 1024 * 1024)
+        if self.file_size_mb:
+            setlimit(resource.RLIMIT_FSIZE, self.file_size_mb * 1024 * 1024)
+        cpu = self.cpu_seconds if self.cpu_seconds is not None else int(timeout * 2) + 5
+        setlimit(resource.RLIMIT_CPU, cpu)
+        if self.processes:
+            setlimit(resource.RLIMIT_NPROC, self.processes)
+        setlimit(resource.RLIMIT_CORE, 0)
+
+
+@dataclass
+class ProcessResult:
+    argv: list[str]
+    returncode: int | None  # None when the process never started
+    output: str  # stdout and stderr interleaved, capped (head and tail kept)
+    duration_s: float
+    timed_out: bool = False
+    truncated: bool = False
+    start_error: str | None = None  # why the process could not start (missing executable, ...)
+    signal_name: str | None = field(default=None)
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.timed_out
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    cwd: str | Path,
+    timeout: float,
+    env: Mapping[str, str] | None = None,
+    limits: Limits | None = None,
+    head_bytes: int = DEFAULT_HEAD_BYTES,
+    tail_bytes: int = DEFAULT_TAIL_BYTES,
+    stdin_text: str | None = None,
+    log_path: str | Path | None = None,
+) -> ProcessResult:
+    """Run `argv` (a list, never a shell string) in `cwd`, in its own process group.
+
+    `env` is added to the scrubbed environment. On timeout the whole group is killed; the group is
+    also killed after a normal exit, so nothing the tool started outlives it. The capped output is
+    written to `log_path` when given, so the raw log is always kept beside the run.
+    """
+    argv = [str(a) for a in argv]
+    limits = limits or Limits()
+    full_env = scrubbed_env(extra=env)
+    start = time.monotonic()
+    try:
+        proc = subprocess.Popen(
+            argv,
+            cwd=str(cwd),
+            env=full_env,
+            stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=lambda: limits.apply(timeout),
+            close_fds=True,
+        )
+    except OSError as exc:
+        return ProcessResult(argv, None, "", time.monotonic() - start, start_error=f"{argv[0]}: {exc.strerror or exc}")
+
+    collected = _HeadTail(head_bytes, tail_bytes)
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        fd = proc.stdout.fileno()
+        while True:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            collected.feed(chunk)
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    if stdin_text is not None and proc.stdin is not None:
+        try:
+            proc.stdin.write(stdin_text.encode())
+            proc.stdin.close()
+        except OSError:
+            pass
+
+    timed_out = False
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+    except BaseException:  # Ctrl-C in the caller: leave nothing running
+        _kill_group(proc.pid)
+        proc.wait()
+        raise
+    _kill_group(proc.pid)
+    proc.wait()
+    reader.join(timeout=5)
+    if proc.stdout is not None:
+        proc.stdout.close()
+    duration = time.monotonic() - start
+    output, truncated = collected.text()
+    if log_path is not None:
+        Path(log_path).write_text(output, encoding="utf-8")
+    rc = proc.returncode
+    sig = signal.Signals(-rc).name if rc is not None and rc < 0 and -rc in signal.valid_signals() else None
+    return ProcessResult(argv, rc, output, duration, timed_out=timed_out, truncated=truncated, signal_name=sig)
+
+
+class RunFolder:
+    """A fresh folder for one check, removed afterwards unless `keep` names where to keep it."""
+
+    def __init__(self, prefix: str = "aigchip-", keep: str | Path | None = None) -> None:
+        self.keep = Path(keep) if keep is not None else None
+        if self.keep is not None:
+            self.keep.mkdir(parents=True, exist_ok=True)
+            self.path = Path(tempfile.mkdtemp(prefix=prefix, dir=self.keep))
+        else:
+            self.path = Path(tempfile.mkdtemp(prefix=prefix))
+
+    def __enter__(self) -> "RunFolder":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cleanup()
+
+    def cleanup(self) -> None:
+        if self.keep is None:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+    def write(self, name: str, text: str) -> Path:
+        """Write a file by plain name into the folder; names with folders or '..' are refused."""
+        safe = safe_name(name)
+        target = self.path / safe
+        target.write_text(text, encoding="utf-8")
+        return target
+
+
+def safe_name(name: str) -> str:
+    """A plain file name (no folders, no '..'), so it stays inside a run folder."""
+    if name in ("", ".", "..") or "/" in name or "\\" in name or "\x00" in name:
+        raise ValueError(f"unsafe file name {name!r}: use a plain file name")
+    return name

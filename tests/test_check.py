@@ -1,0 +1,173 @@
+"""verify(): the bad inputs of the issue end in a classified verdict, within the timeout, nothing left behind."""
+
+import time
+from pathlib import Path
+
+import pytest
+
+from sim import Design, Status, VerifyOptions, verify
+from sim import tools
+from tests.conftest import processes_mentioning
+
+EXAMPLE = Path(__file__).parent.parent / "datasets" / "examples" / "mac8"
+MAC8 = (EXAMPLE / "mac8.v").read_text()
+TB = EXAMPLE / "tb_mac8.v"
+COCOTB_TEST = EXAMPLE / "test_mac8.py"
+
+AND_GATE = "module and2(input a, input b, output y); assign y = a & b; endmodule\n"
+
+
+def mac8(text: str = MAC8) -> Design:
+    return Design(files={"mac8.v": text}, top="mac8")
+
+
+def test_empty_reply_is_no_code():
+    verdict = verify(Design(files={"reply.v": "Sorry, I cannot help with that."}, top="mac8"))
+    assert verdict.status is Status.NO_CODE
+
+
+def test_top_name_that_does_not_match_is_a_compile_error_naming_both():
+    verdict = verify(Design(files={"and2.v": AND_GATE}, top="TopModule"))
+    assert verdict.status is Status.COMPILE_ERROR
+    assert "TopModule" in verdict.diagnostics[0].message and "and2" in verdict.diagnostics[0].message
+
+
+@pytest.mark.parametrize("body, rule", [
+    ('initial begin : x integer f; f = $fopen("/tmp/aigchip-pwned", "w"); end', "file-access"),
+    ('reg [7:0] m [0:3]; initial $readmemh("/etc/passwd", m);', "file-access"),
+    ('initial $c("system(\\"touch /tmp/pwned\\");");', "verilator-c"),
+    ('import "DPI-C" function int system(input string cmd);', "dpi"),
+])
+def test_hostile_designs_are_refused_before_any_tool_runs(body, rule, tmp_path):
+    text = f"module evil(input a, output y);\n  assign y = a;\n  {body}\nendmodule\n"
+    verdict = verify(Design(files={"evil.v": text}, top="evil"))
+    assert verdict.status is Status.POLICY_VIOLATION
+    assert any(d.code == rule and d.file == "evil.v" and d.line == 3 for d in verdict.diagnostics)
+    assert verdict.checks == ["policy"]
+
+
+def test_include_of_system_file_is_refused():
+    text = '`include "/etc/passwd"\nmodule evil(input a, output y); assign y = a; endmodule\n'
+    verdict = verify(Design(files={"evil.v": text}, top="evil"))
+    assert verdict.status is Status.POLICY_VIOLATION and verdict.diagnostics[0].line == 1
+
+
+@pytest.mark.sim
+def test_compile_only_check_passes_a_good_design_and_records_tools():
+    verdict = verify(mac8())
+    assert verdict.status is Status.PASS, verdict.summary()
+    assert "syntax" in verdict.checks and "policy" in verdict.checks
+    assert verdict.tools["iverilog"][0].isdigit()
+
+
+@pytest.mark.sim
+def test_design_that_does_not_parse_is_a_compile_error_with_its_line():
+    broken = MAC8.replace("acc <= sum[15:0];", "acc <= sum[15:0]")
+    verdict = verify(mac8(broken), lint=False)
+    assert verdict.status is Status.COMPILE_ERROR
+    assert any(d.file == "mac8.v" and d.line is not None for d in verdict.errors)
+
+
+@pytest.mark.sim
+def test_testbench_passes_good_design_and_catches_a_bug():
+    good = verify(mac8(), VerifyOptions(testbench=(TB,)))
+    assert good.status is Status.PASS, good.summary() + good.log
+    assert good.mismatches == 0 and good.samples == 300
+    bad = verify(mac8(MAC8.replace("16'sh7fff", "16'sh7ffe")), VerifyOptions(testbench=(TB,)))
+    assert bad.status is Status.MISMATCH and bad.mismatches > 0
+
+
+@pytest.mark.sim
+def test_design_printing_the_pass_line_and_finishing_is_refused():
+    forged = MAC8.replace("endmodule", 'initial begin $display("Mismatches: 0 in 100 samples"); $finish; end\nendmodule')
+    verdict = verify(mac8(forged), VerifyOptions(testbench=(TB,)))
+    assert verdict.status is Status.POLICY_VIOLATION
+    assert any(d.code == "finish" for d in verdict.diagnostics)
+
+
+@pytest.mark.sim
+def test_design_printing_the_pass_line_without_finishing_does_not_pass():
+    forged = MAC8.replace("16'sh7fff", "16'sh7ffe").replace(
+        "endmodule", 'initial $display("Mismatches: 0 in 300 samples");\nendmodule')
+    verdict = verify(mac8(forged), VerifyOptions(testbench=(TB,)))
+    assert verdict.status is Status.MISMATCH
+
+
+@pytest.mark.sim
+def test_zero_delay_infinite_loop_times_out_and_leaves_nothing(tmp_path):
+    looping = MAC8.replace("endmodule", "reg spin = 0;\nalways spin = ~spin;\nendmodule")
+    started = time.monotonic()
+    verdict = verify(mac8(looping), VerifyOptions(testbench=(TB,), timeout=3, lint=False, keep_dir=tmp_path))
+    assert verdict.status is Status.TIMEOUT
+    assert time.monotonic() - started < 15
+    assert processes_mentioning(str(tmp_path)) == []
+
+
+@pytest.mark.sim
+def test_design_printing_50mb_ends_classified_with_a_capped_log():
+    chatty = MAC8.replace("endmodule", 'initial repeat (1000000) $display("%0s", "0123456789012345678901234567890123456789abcdefghi");\nendmodule')
+    verdict = verify(mac8(chatty), VerifyOptions(testbench=(TB,), timeout=60, lint=False))
+    assert verdict.status is Status.PASS  # the chatter is harmless; the testbench still decides
+    assert len(verdict.log) < 50_000
+
+
+@pytest.mark.sim
+def test_4mb_source_file_is_checked_without_trouble():
+    filler = "// " + "padding " * 12 + "\n"
+    big = filler * (4 * 1024 * 1024 // len(filler)) + MAC8
+    verdict = verify(mac8(big), lint=False, timeout=60)
+    assert verdict.status is Status.PASS, verdict.summary()
+
+
+@pytest.mark.sim
+def test_cocotb_tests_pass_and_fail_with_the_models_message():
+    good = verify(mac8(), VerifyOptions(tests=COCOTB_TEST, lint=False))
+    assert good.status is Status.PASS, good.summary() + good.log
+    assert good.tests_total == 2 and good.tests_failed == 0
+    bad = verify(mac8(MAC8.replace("sat <= 1'b1;\n      end else if", "sat <= 1'b0;\n      end else if")),
+                 VerifyOptions(tests=COCOTB_TEST, lint=False))
+    assert bad.status is Status.MISMATCH
+    assert any("sat got 0 expected 1" in d.message for d in bad.diagnostics)
+
+
+@pytest.mark.sim
+def test_same_check_twice_is_served_from_the_cache():
+    first = verify(mac8(), VerifyOptions(testbench=(TB,), lint=False))
+    second = verify(mac8(), VerifyOptions(testbench=(TB,), lint=False))
+    assert not first.cached and second.cached
+    assert second.status is first.status and second.samples == first.samples
+    fresh = verify(mac8(), VerifyOptions(testbench=(TB,), lint=False, use_cache=False))
+    assert not fresh.cached
+
+
+@pytest.mark.sim
+def test_changed_testbench_data_file_misses_the_cache(tmp_path):
+    tb = tmp_path / "tb.v"
+    tb.write_text(TB.read_text())
+    (tmp_path / "data.txt").write_text("1\n")
+    first = verify(mac8(), VerifyOptions(testbench=(tb,), lint=False))
+    (tmp_path / "data.txt").write_text("2\n")
+    second = verify(mac8(), VerifyOptions(testbench=(tb,), lint=False))
+    assert first.status is Status.PASS and not second.cached
+
+
+def test_missing_simulator_is_a_tool_error_not_the_designs_fault(monkeypatch):
+    def missing(name):
+        raise tools.ToolMissing(name)
+
+    monkeypatch.setattr(tools, "find", missing)
+    monkeypatch.setattr(tools, "available", lambda name: False)
+    verdict = verify(mac8(), VerifyOptions(testbench=(TB,)))
+    assert verdict.status is Status.TOOL_ERROR
+    assert "apt-get install iverilog" in verdict.diagnostics[0].message
+
+
+@pytest.mark.sim
+@pytest.mark.verilator
+def test_lint_warnings_are_reported_and_fail_only_when_strict():
+    sloppy = MAC8.replace("wire signed [16:0] sum", "wire spare_wire;\n  wire signed [16:0] sum")
+    relaxed = verify(mac8(sloppy))
+    assert relaxed.status is Status.PASS
+    assert any(d.source == "verilator" and d.severity == "warning" for d in relaxed.diagnostics)
+    strict = verify(mac8(sloppy), strict=True)
+    assert strict.status is Status.COMPILE_ERROR

@@ -1,0 +1,61 @@
+"""`aigchip verify` as scripts and people use it: exit codes, --json, no tracebacks."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).parent.parent / "datasets" / "examples" / "mac8"
+
+
+def aigchip(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "agent.cli", *args], capture_output=True, text=True,
+                          timeout=300, env=env or os.environ.copy())
+
+
+def test_help_lists_verify():
+    result = aigchip("--help")
+    assert result.returncode == 0 and "verify" in result.stdout
+
+
+def test_usage_error_exits_2():
+    result = aigchip("verify", "/nonexistent/design.v")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+@pytest.mark.sim
+def test_verify_json_pass_with_testbench():
+    result = aigchip("verify", str(EXAMPLE / "mac8.v"), "--tb", str(EXAMPLE / "tb_mac8.v"), "--json", "--no-lint")
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["status"] == "pass" and report["simulator"] == "icarus"
+    assert isinstance(report["diagnostics"], list)
+
+
+@pytest.mark.sim
+def test_verify_failing_design_exits_1_with_readable_report(tmp_path):
+    broken = tmp_path / "mac8.v"
+    broken.write_text((EXAMPLE / "mac8.v").read_text().replace("acc <= sum[15:0];", "acc <= ;"))
+    result = aigchip("verify", str(broken), "--tb", str(EXAMPLE / "tb_mac8.v"))
+    assert result.returncode == 1
+    assert "compile_error" in result.stdout and "mac8.v" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_missing_tool_exits_2_with_install_hint(tmp_path):
+    env = os.environ.copy()
+    env["PATH"] = str(tmp_path)  # no iverilog here
+    result = aigchip("verify", str(EXAMPLE / "mac8.v"), "--json", env=env)
+    assert result.returncode == 2
+    report = json.loads(result.stdout)
+    assert report["status"] == "tool_error" and "iverilog" in report["diagnostics"][0]["message"]
+
+
+def test_tb_and_tests_together_is_a_usage_error():
+    result = aigchip("verify", str(EXAMPLE / "mac8.v"), "--tb", str(EXAMPLE / "tb_mac8.v"),
+                     "--tests", str(EXAMPLE / "test_mac8.py"))
+    assert result.returncode == 2 and "either" in result.stderr

@@ -1,0 +1,24 @@
+from sim import source
+
+
+def test_module_names_ignore_comments_and_strings():
+    text = '// module fake1;\n/* module fake2; */\nmodule real1(input a); initial $display("module fake3"); endmodule\nmodule real2; endmodule\n'
+    assert source.module_names(text) == ["real1", "real2"]
+
+
+def test_blanking_keeps_line_numbers():
+    text = "a /* x\ny */ b\n// c\nd"
+    blanked = source.blank_comments_and_strings(text)
+    assert blanked.count("\n") == text.count("\n")
+    assert "x" not in blanked and "d" in blanked
+
+
+def test_top_candidates_are_modules_nobody_instantiates():
+    leaf = "module adder(input a, b, output s); assign s = a ^ b; endmodule"
+    top = "module alu(input a, b, output s); adder u0(.a(a), .b(b), .s(s)); endmodule"
+    assert source.top_candidates([leaf, top]) == ["alu"]
+    assert sorted(source.top_candidates([leaf, "module other; endmodule"])) == ["adder", "other"]
+
+
+def test_unterminated_comment_does_not_hang_or_crash():
+    assert source.module_names("module ok; endmodule /* never closed " + "x" * 100000) == ["ok"]

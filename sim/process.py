@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import resource
 import shutil
 import signal
@@ -70,6 +71,37 @@ class _HeadTail:
         return head + marker + tail.decode("utf-8", errors="replace"), True
 
 
+class _LineKeeper:
+    """Keeps every whole line matching `pattern` (up to `limit` bytes), however much else is printed."""
+
+    def __init__(self, pattern: re.Pattern[bytes], limit: int) -> None:
+        self.pattern, self.room = pattern, limit
+        self.kept: list[bytes] = []
+        self.pending = b""
+        self.overflow = False
+
+    def feed(self, chunk: bytes) -> None:
+        *lines, self.pending = (self.pending + chunk).split(b"\n")
+        self.pending = self.pending[-65536:]  # an endless line is not a line anyone needs whole
+        for line in lines:
+            if self.pattern.search(line):
+                self._keep(line)
+
+    def close(self) -> None:
+        if self.pending and self.pattern.search(self.pending):
+            self._keep(self.pending)
+
+    def _keep(self, line: bytes) -> None:
+        self.room -= len(line) + 1
+        if self.room < 0:
+            self.overflow = True
+        else:
+            self.kept.append(line)
+
+    def text(self) -> str:
+        return b"\n".join(self.kept).decode("utf-8", errors="replace")
+
+
 @dataclass(frozen=True)
 class Limits:
     """Resource limits applied to the child (and inherited by its children)."""
@@ -108,6 +140,8 @@ class ProcessResult:
     truncated: bool = False
     start_error: str | None = None  # why the process could not start (missing executable, ...)
     signal_name: str | None = field(default=None)
+    kept_lines: str = ""  # every line matching `keep_lines`, whatever the cap cut from `output`
+    kept_overflow: bool = False  # more matching lines came than `keep_limit` holds
 
     @property
     def ok(self) -> bool:
@@ -132,12 +166,15 @@ def run(
     tail_bytes: int = DEFAULT_TAIL_BYTES,
     stdin_text: str | None = None,
     log_path: str | Path | None = None,
+    keep_lines: re.Pattern[bytes] | None = None,
+    keep_limit: int = 16 * 1024 * 1024,
 ) -> ProcessResult:
     """Run `argv` (a list, never a shell string) in `cwd`, in its own process group.
 
     `env` is added to the scrubbed environment. On timeout the whole group is killed; the group is
     also killed after a normal exit, so nothing the tool started outlives it. The capped output is
-    written to `log_path` when given, so the raw log is always kept beside the run.
+    written to `log_path` when given, so the raw log is always kept beside the run. Lines matching
+    `keep_lines` are also kept whole, so a flood of output cannot push them out of reach.
     """
     argv = [str(a) for a in argv]
     limits = limits or Limits()
@@ -159,6 +196,7 @@ def run(
         return ProcessResult(argv, None, "", time.monotonic() - start, start_error=f"{argv[0]}: {exc.strerror or exc}")
 
     collected = _HeadTail(head_bytes, tail_bytes)
+    keeper = _LineKeeper(keep_lines, keep_limit) if keep_lines is not None else None
 
     def pump() -> None:
         assert proc.stdout is not None
@@ -168,6 +206,10 @@ def run(
             if not chunk:
                 break
             collected.feed(chunk)
+            if keeper is not None:
+                keeper.feed(chunk)
+        if keeper is not None:
+            keeper.close()
 
     reader = threading.Thread(target=pump, daemon=True)
     reader.start()
@@ -198,7 +240,8 @@ def run(
         Path(log_path).write_text(output, encoding="utf-8")
     rc = proc.returncode
     sig = signal.Signals(-rc).name if rc is not None and rc < 0 and -rc in signal.valid_signals() else None
-    return ProcessResult(argv, rc, output, duration, timed_out=timed_out, truncated=truncated, signal_name=sig)
+    return ProcessResult(argv, rc, output, duration, timed_out=timed_out, truncated=truncated, signal_name=sig,
+                         kept_lines=keeper.text() if keeper else "", kept_overflow=bool(keeper and keeper.overflow))
 
 
 class RunFolder:

@@ -95,7 +95,7 @@ def test_design_printing_the_pass_line_without_finishing_does_not_pass():
 
 @pytest.mark.sim
 def test_zero_delay_infinite_loop_times_out_and_leaves_nothing(tmp_path):
-    looping = MAC8.replace("endmodule", "reg spin = 0;\nalways spin = ~spin;\nendmodule")
+    looping = MAC8.replace("endmodule", "integer spins = 0;\ninitial forever spins = spins + 1;\nendmodule")
     started = time.monotonic()
     verdict = verify(mac8(looping), VerifyOptions(testbench=(TB,), timeout=3, lint=False, keep_dir=tmp_path))
     assert verdict.status is Status.TIMEOUT

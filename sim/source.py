@@ -7,12 +7,14 @@ import re
 _TOKENS = re.compile(r'//[^\n]*|/\*.*?(?:\*/|\Z)|"(?:[^"\\\n]|\\.)*"?', re.S)
 _MODULE = re.compile(r"\b(?:macro)?module\s+(?:(?:automatic|static)\s+)?([A-Za-z_][\w$]*)")
 _WORD = re.compile(r"[A-Za-z_][\w$]*")
+_NOT_NEWLINE = re.compile(r"[^\n]")
 
 
 def blank_comments_and_strings(text: str) -> str:
     """Comments and string literals replaced by spaces; newlines kept so line numbers still hold."""
     def blank(m: re.Match[str]) -> str:
-        return re.sub(r"[^\n]", " ", m.group(0))
+        token = m.group(0)
+        return " " * len(token) if "\n" not in token else _NOT_NEWLINE.sub(" ", token)
 
     return _TOKENS.sub(blank, text)
 
@@ -35,7 +37,7 @@ def top_candidates(texts: list[str]) -> list[str]:
 
 
 _INSTANCE = re.compile(
-    r"^\s*([A-Za-z_][\w$]*)(?:\s*#\s*\((?:[^;()]|\([^;()]*\))*\)\s*|\s+)([A-Za-z_][\w$]*)\s*(?:\[[^\]]*\]\s*)?\(", re.M)
+    r"^[^\S\n]*([A-Za-z_][\w$]*)(?:\s*#\s*\((?:[^;()]|\([^;()]*\))*\)\s*|\s+)([A-Za-z_][\w$]*)\s*(?:\[[^\]]*\]\s*)?\(", re.M)
 _NOT_MODULE_TYPES = frozenset(
     "always always_comb always_ff always_latch assign assert begin case casex casez else end for forever function "
     "generate genvar if initial inout input integer localparam logic module output parameter real reg repeat return "

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Iterable, Mapping
 
+from sim import source
 from sim.types import Diagnostic, Severity, Status
 
 MAX_TESTBENCH_DIAGNOSTICS = 20
@@ -35,11 +36,7 @@ def new_marker() -> str:
     return f"@@AIGCHIP-{secrets.token_hex(16)}@@"
 
 
-def mask(text: str) -> str:
-    """The text with comments and string literals blanked out (offsets and newlines kept)."""
-    def blank(m: re.Match[str]) -> str:
-        return re.sub(r"[^\n]", " ", m.group(0))
-    return re.sub(rf"{_COMMENT}|{_STRING}", blank, text, flags=re.S)
+mask = source.blank_comments_and_strings
 
 
 def module_spans(masked: str) -> dict[str, tuple[int, int]]:

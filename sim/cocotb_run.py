@@ -1,0 +1,332 @@
+"""Run a cocotb test module against a design with Icarus Verilog or Verilator, as a Verdict.
+
+cocotb's runner can call sys.exit and has no wall-clock limit, so it runs in a child Python
+process (sim/cocotb_child.py) started through process.run, which kills the child's whole process
+group on timeout. The child leaves cocotb_outcome.json and cocotb's JUnit cocotb_results.xml in
+the run folder; this module turns them into a Verdict.
+
+Timeouts: with Icarus one child builds and tests within `timeout` seconds. With Verilator the
+build (verilate + C++ compile) gets its own child and max(timeout, VERILATOR_BUILD_TIMEOUT) seconds,
+then the test gets `timeout` seconds. Verilator builds use ccache when installed (OBJCACHE=ccache,
+cache under tools.cache_root()/ccache).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import site
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+from xml.etree import ElementTree
+
+from sim import lint, process, tools
+from sim.types import Design, Diagnostic, Severity, Status, Verdict
+
+VERILATOR_BUILD_TIMEOUT = 300.0
+MAX_COPIED_FILE_BYTES = 16 * 1024 * 1024
+LOG_HEAD_CHARS = 6000
+LOG_TAIL_CHARS = 6000
+SEED = 1  # a fixed random seed: the same design and tests give the same verdict
+COMPILED_SUFFIXES = (".v", ".sv")  # .vh/.svh headers are only `included
+HDL_SUFFIXES = (".v", ".sv", ".vh", ".svh", ".vhd", ".vhdl")
+# Verilator: warnings stay warnings (Icarus accepts the same code); delays and events are simulated
+VERILATOR_BUILD_ARGS = ["-Wno-fatal", "--timing"]
+# signs in a test log that cocotb or the simulator could not start, which is never the design's fault
+_TOOL_FAILURE = re.compile(r"Unable to (?:find|load|open) .*(?:libpython|cocotb|vpi)|cannot open shared object"
+                           r"|No module named 'cocotb(?:\.\w+)*'|Failed to load libpython", re.IGNORECASE)
+_BUILD_TOOL_FAILURE = re.compile(r"^.*\b(?:c\+\+|g\+\+|clang\+\+|cc|ccache|make|perl)\b.*(?:not found|No such file or directory"
+                                 r"|cannot execute|Could not find compiler).*$|^ccache: error.*$", re.MULTILINE)
+_EXCEPTION_LINE = re.compile(r"^\s*(?:\w+\.)*\w*(?:Error|Exception|Exit|Interrupt)(?::.*)?$", re.MULTILINE)
+_FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
+
+
+def run_cocotb(run_dir: Path, design: Design, tests: Path, *, simulator: str = "icarus",
+               timeout: float = 120.0, waves: bool = False,
+               timescale: tuple[str, str] = ("1ns", "1ps"),
+               extra_sources: Sequence[Path] = ()) -> Verdict:
+    """Build `design` (already written into `run_dir`) and run the cocotb test module `tests`.
+
+    Raises tools.ToolMissing when cocotb, the simulator or its build tools do not work.
+    """
+    if simulator not in ("icarus", "verilator"):
+        raise ValueError(f"unsupported simulator {simulator!r}; use 'icarus' or 'verilator'")
+    started = time.monotonic()
+    run_dir = Path(run_dir).resolve()
+    versions = _tool_versions(simulator)
+    job = _write_job(run_dir, design, Path(tests), simulator, waves, timescale, extra_sources)
+    env = _child_env(run_dir, simulator)
+    if simulator == "verilator":
+        build_timeout = max(timeout, VERILATOR_BUILD_TIMEOUT)
+        outcome, timed_out = _run_child(run_dir, job, ["build"], build_timeout, env)
+        if outcome["failed"] is None and not timed_out:
+            outcome, timed_out = _run_child(run_dir, job, ["test"], timeout, env)
+            outcome["completed"].insert(0, "build")
+        limit = build_timeout if "build" not in outcome["completed"] else timeout
+    else:
+        outcome, timed_out = _run_child(run_dir, job, ["build", "test"], timeout, env)
+        limit = timeout
+    verdict = _verdict(run_dir, job, outcome, timed_out, limit)
+    verdict.simulator, verdict.checks, verdict.tools = simulator, ["cocotb"], versions
+    vcd = Path(job["vcd"])
+    if waves and vcd.is_file() and vcd.stat().st_size > 0:
+        verdict.waveform = str(vcd)
+    verdict.run_dir = str(run_dir)
+    verdict.duration_s = time.monotonic() - started
+    return verdict
+
+
+def _tool_versions(simulator: str) -> dict[str, str]:
+    """Versions of what will run; raises ToolMissing early when something is not installed."""
+    versions = {"cocotb": tools.cocotb_version()}
+    for name in ("iverilog", "vvp") if simulator == "icarus" else ("verilator",):
+        versions[name] = tools.find(name).version
+    return versions
+
+
+def _write_job(run_dir: Path, design: Design, tests: Path, simulator: str, waves: bool,
+               timescale: tuple[str, str], extra_sources: Sequence[Path]) -> dict[str, Any]:
+    """Copy the test module, its helpers and the extra sources in, and describe the job for the child."""
+    if tests.suffix != ".py" or not tests.is_file() or not tests.stem.isidentifier():
+        raise ValueError(f"cocotb test module {tests} is not a .py file with an importable name")
+    missing = [name for name in design.files if not (run_dir / name).is_file()]
+    if missing:
+        raise ValueError(f"design files not written into {run_dir}: {', '.join(missing)}")
+    _copy_test_files(tests, run_dir)
+    extra_names = [_copy_extra_source(Path(src), run_dir, design) for src in extra_sources]
+    sources = [str(run_dir / name) for name in [*design.files, *extra_names] if name.endswith(COMPILED_SUFFIXES)]
+    return {
+        "run_dir": str(run_dir), "simulator": simulator, "top": design.top, "sources": sources,
+        "includes": [str(run_dir)], "test_module": tests.stem, "build_dir": str(run_dir / "cocotb_build"),
+        "timescale": list(timescale), "waves": waves, "vcd": str(run_dir / f"{design.top}.vcd"),
+        "build_args": VERILATOR_BUILD_ARGS if simulator == "verilator" else [],
+        "build_log": str(run_dir / "cocotb_build.log"), "test_log": str(run_dir / "cocotb_test.log"),
+        "results_xml": str(run_dir / "cocotb_results.xml"), "outcome": str(run_dir / "cocotb_outcome.json"),
+        "seed": SEED, "extra_env": {"COCOTB_ANSI_OUTPUT": "0", "COCOTB_RESULTS_RELATIVE_TO": str(run_dir)},
+    }
+
+
+def _copy_test_files(tests: Path, run_dir: Path) -> None:
+    """The test module and its sibling .py helpers and data files; HDL, hidden, huge and existing ones skipped."""
+    if tests.resolve() != (run_dir / tests.name).resolve():
+        shutil.copyfile(tests, run_dir / tests.name)
+    for path in sorted(tests.resolve().parent.iterdir()):
+        target = run_dir / path.name
+        if (path.name.startswith(".") or path.is_symlink() or not path.is_file() or target.exists()
+                or path.suffix.lower() in HDL_SUFFIXES or path.stat().st_size > MAX_COPIED_FILE_BYTES):
+            continue
+        shutil.copyfile(path, target)
+
+
+def _copy_extra_source(src: Path, run_dir: Path, design: Design) -> str:
+    name = process.safe_name(src.name)
+    if name in design.files:
+        raise ValueError(f"extra source {src} has the same name as a design file")
+    shutil.copyfile(src, run_dir / name)
+    return name
+
+
+def _child_env(run_dir: Path, simulator: str) -> dict[str, str]:
+    """Keep the child's writes in run_dir: HOME, TMPDIR, no bytecode; `sim` importable."""
+    package_root = str(Path(__file__).resolve().parent.parent)
+    tmp = run_dir / "cocotb_tmp"
+    tmp.mkdir(exist_ok=True)
+    env = {
+        "PYTHONPATH": os.pathsep.join(p for p in (str(run_dir), package_root, os.environ.get("PYTHONPATH")) if p),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUSERBASE": site.getuserbase(),  # HOME moves; packages installed with --user still import
+        "HOME": str(run_dir),
+        "TMPDIR": str(tmp),
+        # cocotb's assertion rewriting builds a pytest Config, which would import every installed
+        # pytest plugin inside the simulator (seconds per run)
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+    }
+    if simulator == "verilator":
+        env.update(_verilator_env())
+    return env
+
+
+def _verilator_env() -> dict[str, str]:
+    env = tools.find("verilator").environ
+    # cocotb's verilator.cpp keeps time in its own sc_time_stamp(); built with VL_TIME_CONTEXT (the
+    # wheel launcher's default) simulated time never advances and the simulation spins forever
+    env["CXXFLAGS"] = " ".join(f for f in env.get("CXXFLAGS", "").split() if f != "-DVL_TIME_CONTEXT")
+    if shutil.which("make") is None:
+        raise tools.ToolMissing("make")
+    if "OBJCACHE" not in os.environ and shutil.which("ccache"):
+        env["OBJCACHE"] = "ccache"
+        env.setdefault("CCACHE_DIR", os.environ.get("CCACHE_DIR") or str(tools.cache_root() / "ccache"))
+    return env
+
+
+def _run_child(run_dir: Path, job: dict[str, Any], phases: list[str], timeout: float,
+               env: dict[str, str]) -> tuple[dict[str, Any], bool]:
+    """Run the child for `phases`; returns its outcome and whether it was killed on timeout."""
+    job_path = run_dir / "cocotb_job.json"
+    job_path.write_text(json.dumps({**job, "phases": phases}, indent=1), encoding="utf-8")
+    outcome_path = Path(job["outcome"])
+    outcome_path.unlink(missing_ok=True)
+    argv = [sys.executable, "-m", "sim.cocotb_child", str(job_path)]
+    result = process.run(argv, cwd=run_dir, timeout=timeout, env=env, log_path=run_dir / f"cocotb_child_{phases[0]}.log")
+    if result.start_error:
+        raise tools.ToolMissing("python", result.start_error)
+    try:
+        outcome = json.loads(outcome_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        if result.timed_out:
+            return {"completed": [], "failed": None}, True
+        # the child died before it could say anything: aigchip's own set-up is broken
+        raise tools.ToolMissing("cocotb", f"the cocotb child process failed: {_tail(result.output, 1500)}") from None
+    if outcome["failed"] is None and not result.timed_out and not result.ok:
+        outcome["failed"] = {"phase": phases[-1], "kind": "design",
+                             "detail": f"the cocotb process exited with {result.signal_name or result.returncode}"}
+    return outcome, result.timed_out
+
+
+def _verdict(run_dir: Path, job: dict[str, Any], outcome: dict[str, Any], timed_out: bool, limit: float) -> Verdict:
+    failed = outcome.get("failed")
+    if failed and failed["kind"] == "tool":
+        raise tools.ToolMissing(failed.get("tool") or "cocotb", _tail(failed["detail"], 1500))
+    build_log = _relative(_read_capped(Path(job["build_log"])), run_dir)
+    build_diags = _build_diagnostics(build_log, job["simulator"])
+    if timed_out:
+        return _timeout_verdict(run_dir, job, outcome, build_diags, limit)
+    if failed and failed["phase"] in ("setup", "build"):
+        return _compile_error_verdict(job["simulator"], build_log, build_diags)
+    test_log = _relative(_read_capped(Path(job["test_log"])), run_dir)
+    if _TOOL_FAILURE.search(test_log) and not Path(job["results_xml"]).is_file():
+        raise tools.ToolMissing("cocotb", f"cocotb did not start in the simulator: {_tail(test_log, 1500)}")
+    verdict = _results_verdict(Path(job["results_xml"]), run_dir, job["test_module"], failed, test_log)
+    verdict.diagnostics = build_diags + verdict.diagnostics
+    verdict.log = _cap(test_log)
+    return verdict
+
+
+def _compile_error_verdict(simulator: str, build_log: str, build_diags: list[Diagnostic]) -> Verdict:
+    if not any(d.severity is Severity.ERROR for d in build_diags):
+        if match := _BUILD_TOOL_FAILURE.search(build_log):  # the C++ compiler or make is missing or broken
+            raise tools.ToolMissing("make" if simulator == "verilator" else simulator, match.group(0))
+        build_diags.append(Diagnostic(message=f"the {simulator} build failed: {_tail(build_log, 800)}", source="cocotb"))
+    return Verdict(status=Status.COMPILE_ERROR, diagnostics=build_diags, log=_cap(build_log))
+
+
+def _timeout_verdict(run_dir: Path, job: dict[str, Any], outcome: dict[str, Any],
+                     build_diags: list[Diagnostic], limit: float) -> Verdict:
+    if "build" not in outcome["completed"]:
+        message = f"the {job['simulator']} build ran past {limit:g} s and was stopped"
+        log = _read_capped(Path(job["build_log"]))
+    else:
+        message = (f"the simulation ran past {limit:g} s of wall-clock time and was stopped; a test may be "
+                   "waiting for a signal that never changes (give awaits a cocotb timeout)")
+        log = _read_capped(Path(job["test_log"]))
+    diag = Diagnostic(message=message, source="aigchip")
+    return Verdict(status=Status.TIMEOUT, diagnostics=[*build_diags, diag], log=_cap(_relative(log, run_dir)))
+
+
+def _results_verdict(results_xml: Path, run_dir: Path, test_module: str, failed: dict[str, Any] | None,
+                     test_log: str) -> Verdict:
+    """Status from cocotb's JUnit results: any error beats a timeout, which beats a mismatch."""
+    if not results_xml.is_file():
+        return _no_results_verdict(run_dir, test_module, failed, test_log)
+    try:
+        root = ElementTree.parse(results_xml).getroot()
+    except ElementTree.ParseError as exc:
+        return Verdict(status=Status.SIM_ERROR, diagnostics=[Diagnostic(message=f"unreadable cocotb results: {exc}", source="cocotb")])
+    cases = list(root.iter("testcase"))
+    judged = [_failure_diagnostic(case, problem, run_dir, test_module)
+              for case in cases if (problem := _problem_of(case)) is not None]
+    kinds = {status for status, _ in judged}
+    verdict = Verdict(status=next((s for s in (Status.SIM_ERROR, Status.TIMEOUT, Status.MISMATCH) if s in kinds), Status.PASS),
+                      diagnostics=[diag for _, diag in judged], tests_total=len(cases), tests_failed=len(judged))
+    if verdict.status is Status.PASS and (not cases or failed):
+        why = "no cocotb tests ran" if not cases else f"the tests passed but the simulator failed: {failed['detail']}"
+        verdict.status = Status.SIM_ERROR
+        verdict.diagnostics.append(Diagnostic(message=why, source="cocotb"))
+    return verdict
+
+
+def _problem_of(case: ElementTree.Element) -> ElementTree.Element | None:
+    """A JUnit testcase's <failure> (an exception in the test) or <error> (it could not start)."""
+    failure = case.find("failure")
+    return failure if failure is not None else case.find("error")
+
+
+def _no_results_verdict(run_dir: Path, test_module: str, failed: dict[str, Any] | None, test_log: str) -> Verdict:
+    """cocotb wrote no results: the test module failed to load, exited, or the simulator died."""
+    why = f" ({failed['detail']})" if failed else ""
+    raised = _EXCEPTION_LINE.findall(test_log)
+    cause = raised[-1].strip() if raised else "the test module may have called sys.exit or crashed while loading"
+    file, line = _failure_location(test_log, run_dir, test_module)
+    message = f"the simulation ended without cocotb results{why}: {cause}"
+    return Verdict(status=Status.SIM_ERROR, diagnostics=[Diagnostic(message=message, file=file, line=line, source="cocotb")])
+
+
+def _failure_diagnostic(case: ElementTree.Element, problem: ElementTree.Element, run_dir: Path,
+                        test_module: str) -> tuple[Status, Diagnostic]:
+    """One failing test as (the status it implies, an ERROR diagnostic with the message and location)."""
+    name = case.get("name", "?")
+    kind_name = problem.get("type") or ""
+    message = (problem.get("message") or "").strip()
+    props = {p.get("name"): p.get("value") for p in case.iter("property")}
+    if kind_name == "AssertionError":
+        status = Status.MISMATCH
+        message = message or "assertion failed"
+    elif kind_name == "SimTimeoutError":
+        status = Status.TIMEOUT
+        after = f" after {float(props['sim_time_duration']):g} {props.get('sim_time_unit', 'ns')} of simulated time" \
+            if props.get("sim_time_duration") else ""
+        message = f"test timed out{after} (cocotb SimTimeoutError): what it waited for never happened"
+    else:
+        status = Status.SIM_ERROR
+        message = f"{kind_name or 'error'}: {message}" if message else (kind_name or "test failed")
+    file, line = _failure_location(problem.text or "", run_dir, test_module)
+    if file is None and props.get("file"):
+        file, line = _relative(props["file"], run_dir), int(props["line"]) if props.get("line") else None
+    return status, Diagnostic(message=message, file=file, line=line, code=name, source="cocotb")
+
+
+def _failure_location(traceback_text: str, run_dir: Path, test_module: str) -> tuple[str | None, int | None]:
+    """The deepest traceback frame in the test module, else in any file of the run folder."""
+    frames = [(m["file"], int(m["line"])) for m in _FRAME.finditer(traceback_text)]
+    local = [(_relative(f, run_dir), n) for f, n in frames
+             if f.startswith(f"{run_dir}{os.sep}") or not (os.path.isabs(f) or f.startswith("<"))]
+    in_module = [fl for fl in local if Path(fl[0]).name == f"{test_module}.py"]
+    return (in_module or local or [(None, None)])[-1]
+
+
+def _build_diagnostics(build_log: str, simulator: str) -> list[Diagnostic]:
+    return lint.parse_verilator(build_log) if simulator == "verilator" else lint.parse_iverilog(build_log)
+
+
+def _read_capped(path: Path, limit: int = 256 * 1024) -> str:
+    """A log's text, reading at most `limit` bytes from each end of a huge file."""
+    try:
+        with path.open("rb") as f:
+            size = f.seek(0, os.SEEK_END)
+            f.seek(0)
+            if size <= 2 * limit:
+                return f.read().decode("utf-8", errors="replace")
+            head = f.read(limit)
+            f.seek(size - limit)
+            tail = f.read()
+    except OSError:
+        return ""
+    cut = f"\n[... {size - 2 * limit} bytes of log cut by aigchip ...]\n"
+    return head.decode("utf-8", errors="replace") + cut + tail.decode("utf-8", errors="replace")
+
+
+def _relative(text: str, run_dir: Path) -> str:
+    return text.replace(f"{run_dir}{os.sep}", "")
+
+
+def _cap(text: str) -> str:
+    return process.cap_text(text, LOG_HEAD_CHARS, LOG_TAIL_CHARS)
+
+
+def _tail(text: str, chars: int) -> str:
+    text = text.strip()
+    return text if len(text) <= chars else "..." + text[-chars:]

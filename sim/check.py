@@ -38,6 +38,10 @@ class VerifyOptions(BaseModel):
         return bool(self.testbench)
 
 
+def _read_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
 def _verdict(status: Status, diagnostics: list[Diagnostic], **fields: object) -> Verdict:
     return Verdict(status=status, diagnostics=diagnostics, **fields)
 
@@ -57,23 +61,27 @@ def _top_missing(design: Design) -> Verdict | None:
     return _verdict(Status.COMPILE_ERROR, [Diagnostic(message=msg, source="aigchip", code="top-name")])
 
 
-def _sibling_digests(path: Path) -> dict[str, str]:
-    """Data files next to a testbench or test module take part in the result, so in the cache key."""
-    found: dict[str, str] = {}
-    for sib in sorted(path.parent.iterdir()):
-        if sib.is_file() and sib != path and sib.stat().st_size <= 16 * 1024 * 1024:
-            found[sib.name] = verdict_cache.file_digest(sib)
-    return found
+def _data_digests(options: VerifyOptions, testbench_texts: list[str]) -> dict[str, str]:
+    """Files the check reads besides the design take part in the result, so in the cache key: the data
+    files a testbench names, or everything beside a cocotb test module (helpers it imports, data)."""
+    if options.testbench:
+        from sim import native
+
+        files = native.data_files(list(options.testbench), testbench_texts)
+    else:
+        assert options.tests is not None
+        files = [p for p in sorted(options.tests.parent.iterdir())
+                 if p.is_file() and p != options.tests and p.stat().st_size <= 16 * 1024 * 1024]
+    return {p.name: verdict_cache.file_digest(p) for p in files}
 
 
-def _cache_key(design: Design, options: VerifyOptions, toolchain: dict[str, str]) -> str:
+def _cache_key(design: Design, options: VerifyOptions, toolchain: dict[str, str], testbench_texts: list[str]) -> str:
     inputs: dict[str, object] = {}
     for role, path in [("tests", options.tests), ("reference", options.reference), *(("tb", p) for p in options.testbench)]:
         if path is not None:
             inputs[f"{role}:{path.name}"] = verdict_cache.file_digest(path)
-    anchor = options.testbench[0] if options.testbench else options.tests
-    if anchor is not None:
-        inputs["siblings"] = _sibling_digests(anchor)
+    if options.testbench or options.tests is not None:
+        inputs["data"] = _data_digests(options, testbench_texts)
     knobs = options.model_dump(mode="json", exclude={"keep_dir", "use_cache", "testbench", "tests", "reference"})
     return verdict_cache.digest({"format": verdict_cache.FORMAT, "design": design.model_dump(), "inputs": inputs,
                                  "options": knobs, "tools": toolchain})
@@ -154,7 +162,7 @@ def verify(design: Design, options: VerifyOptions | None = None, *, cache: verdi
 
     early = _no_code(design)
     if early is None:
-        testbench_files = {p.name: p.read_text(encoding="utf-8", errors="replace") for p in options.testbench}
+        testbench_files = {p.name: _read_text(p) for p in options.testbench}
         violations = policy.check(design, testbench_decides=options.testbench_decides, testbench_files=testbench_files)
         if violations:
             early = _verdict(Status.POLICY_VIOLATION, violations)
@@ -170,7 +178,8 @@ def verify(design: Design, options: VerifyOptions | None = None, *, cache: verdi
 
     cacheable = options.use_cache and options.keep_dir is None and not options.waves
     store = cache or verdict_cache.VerdictCache(tools.cache_root() / "verdicts")
-    key = _cache_key(design, options, toolchain) if cacheable else ""
+    texts = [_read_text(p) for p in options.testbench]
+    key = _cache_key(design, options, toolchain, texts) if cacheable else ""
     if cacheable and (hit := store.get(key)) is not None:
         return finish(hit.model_copy(update={"cached": True}), toolchain)
 

@@ -133,8 +133,8 @@ def _stage(run_dir: Path, design: Design, tb_paths: list[Path], originals: list[
            marker: str, top: str, timeout: float, waves: bool) -> Job:
     private = f".aigchip-{secrets.token_hex(8)}"
     (run_dir / private).mkdir()
-    skip = {p.resolve() for p in tb_paths} | ({reference.resolve()} if reference else set())
-    renames = {name: f"{private}/{name}" for name in _copy_data_files(tb_paths[0].parent, run_dir / private, skip)}
+    wanted = [p for p in data_files(tb_paths, originals) if reference is None or p.resolve() != reference.resolve()]
+    renames = {name: f"{private}/{name}" for name in _copy_data_files(wanted, run_dir / private)}
     wants_dump = waves and all(tbmod.dumpfile_of(t) is None for t in originals)
     names: list[str] = []
     for path, text in zip(tb_paths, originals):
@@ -157,16 +157,24 @@ def _unique_name(path: Path, taken: list[str]) -> str:
     return name
 
 
-def _copy_data_files(folder: Path, dest: Path, skip: set[Path]) -> list[str]:
-    """Copy the testbench folder's data files; no HDL, so the design cannot `include a reference."""
-    copied = []
-    for entry in sorted(folder.iterdir()):
-        if (entry.suffix.lower() in HDL_SUFFIXES or not entry.is_file() or entry.resolve() in skip
-                or entry.stat().st_size > MAX_DATA_FILE_BYTES):
-            continue
+def data_files(tb_paths: Sequence[Path], testbench_texts: Sequence[str]) -> list[Path]:
+    """The files beside the testbench that it names in a string literal (`"data.txt"`, `"./data.txt"`):
+    the ones it can open, since only those names are pointed at the private folder. Never HDL, so the
+    design cannot `include a reference; never huge."""
+    skip = {p.resolve() for p in tb_paths}
+    found = []
+    for entry in sorted(tb_paths[0].parent.iterdir()):
+        named = any(f'"{entry.name}"' in text or f'"./{entry.name}"' in text for text in testbench_texts)
+        if (named and entry.suffix.lower() not in HDL_SUFFIXES and entry.is_file() and entry.resolve() not in skip
+                and entry.stat().st_size <= MAX_DATA_FILE_BYTES):
+            found.append(entry)
+    return found
+
+
+def _copy_data_files(files: Sequence[Path], dest: Path) -> list[str]:
+    for entry in files:
         shutil.copyfile(entry, dest / entry.name)
-        copied.append(entry.name)
-    return copied
+    return [entry.name for entry in files]
 
 
 def _design_units(design: Design) -> list[str]:

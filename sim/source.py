@@ -37,7 +37,7 @@ def top_candidates(texts: list[str]) -> list[str]:
 
 
 _INSTANCE = re.compile(
-    r"^[^\S\n]*([A-Za-z_][\w$]*)(?:\s*#\s*\((?:[^;()]|\([^;()]*\))*\)\s*|\s+)([A-Za-z_][\w$]*)\s*(?:\[[^\]]*\]\s*)?\(", re.M)
+    r"^[^\S\n]*([A-Za-z_][\w$]*)(?:\s*#\s*\((?:[^;()]|\([^;()]*\))*\)\s*|\s+)([A-Za-z_][\w$]*)\s*(?:\[[^\]\n;]*\]\s*)?\(", re.M)
 _NOT_MODULE_TYPES = frozenset(
     "always always_comb always_ff always_latch assign assert begin case casex casez else end for forever function "
     "generate genvar if initial inout input integer localparam logic module output parameter real reg repeat return "

@@ -143,12 +143,18 @@ def test_same_check_twice_is_served_from_the_cache():
 @pytest.mark.sim
 def test_changed_testbench_data_file_misses_the_cache(tmp_path):
     tb = tmp_path / "tb.v"
-    tb.write_text(TB.read_text())
-    (tmp_path / "data.txt").write_text("1\n")
+    tb.write_text(TB.read_text().replace("module tb;", 'module tb;\n  reg [7:0] table_mem [0:0];\n'
+                                                         '  initial $readmemh("data.txt", table_mem);'))
+    (tmp_path / "data.txt").write_text("01\n")
+    (tmp_path / "notes.txt").write_text("unrelated\n")
     first = verify(mac8(), VerifyOptions(testbench=(tb,), lint=False))
-    (tmp_path / "data.txt").write_text("2\n")
+    (tmp_path / "notes.txt").write_text("still unrelated\n")
     second = verify(mac8(), VerifyOptions(testbench=(tb,), lint=False))
-    assert first.status is Status.PASS and not second.cached
+    (tmp_path / "data.txt").write_text("02\n")
+    third = verify(mac8(), VerifyOptions(testbench=(tb,), lint=False))
+    assert first.status is Status.PASS, first.summary() + first.log
+    assert second.cached  # the testbench never reads notes.txt
+    assert not third.cached  # but it reads data.txt
 
 
 def test_missing_simulator_is_a_tool_error_not_the_designs_fault(monkeypatch):

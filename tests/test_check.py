@@ -177,3 +177,13 @@ def test_lint_warnings_are_reported_and_fail_only_when_strict():
     assert any(d.source == "verilator" and d.severity == "warning" for d in relaxed.diagnostics)
     strict = verify(mac8(sloppy), strict=True)
     assert strict.status is Status.COMPILE_ERROR
+
+
+@pytest.mark.sim
+def test_files_a_design_writes_stay_in_its_run_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    writer = MAC8.replace("endmodule", 'integer fd;\ninitial begin fd = $fopen("trace.txt", "w"); $fdisplay(fd, "hello"); $fclose(fd); end\nendmodule')
+    verdict = verify(mac8(writer), VerifyOptions(testbench=(TB,), lint=False, keep_dir=tmp_path / "runs"))
+    assert verdict.status is Status.PASS
+    assert (Path(verdict.run_dir) / "trace.txt").read_text().strip() == "hello"
+    assert not (tmp_path / "trace.txt").exists()

@@ -19,6 +19,8 @@ def show_verdict(verdict: Verdict, console: Console, *, log_lines: int = 40) -> 
     sim = verdict.simulator or "-"
     cached = " (cached)" if verdict.cached else ""
     console.print(f"checks: {checks}   simulator: {sim}   time: {verdict.duration_s:.2f}s{cached}", style="dim")
+    if verdict.passed and not {"testbench", "cocotb"} & set(verdict.checks):
+        console.print("no tests were given: the design compiles and lints, nothing more is known", style="yellow")
     if verdict.diagnostics:
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
         table.add_column("where")
@@ -45,3 +47,31 @@ def show_verdict(verdict: Verdict, console: Console, *, log_lines: int = 40) -> 
     tools = ", ".join(f"{k} {v}" for k, v in verdict.tools.items())
     if tools:
         console.print(f"tools: {tools}", style="dim")
+
+
+def show_outcome(outcome, summary: dict, console: Console, *, out_dir=None) -> None:
+    """A generate run for people: each attempt, the final verdict and code, where the record is."""
+    from rich.syntax import Syntax
+
+    if not summary.get("llm_used", True):
+        from agent.offline import NOTICE
+
+        console.print(f"[yellow]{escape(NOTICE)}[/]")
+    for attempt in summary["attempts"]:
+        style = "green" if attempt["status"] == "pass" else "red"
+        console.print(f"iteration {attempt['iteration']} sample {attempt['sample']}: "
+                      f"[{style}]{escape(attempt['summary'])}[/]  ({attempt['tokens']} tokens)")
+    if outcome.design is not None:
+        for name, text in outcome.design.files.items():
+            console.rule(name, style="dim")
+            console.print(Syntax(text, "verilog", line_numbers=True, word_wrap=True))
+    if outcome.verdict is not None:
+        show_verdict(outcome.verdict, console)
+    if outcome.message:
+        console.print(f"stopped: {escape(outcome.stopped)}: {escape(outcome.message)}", style="bold")
+    tokens = summary["tokens"]
+    cost = f", ${tokens['cost_usd']:.4f}" if tokens.get("cost_usd") is not None else ""
+    console.print(f"model: {summary['model']}   iterations: {summary['iterations']}   tokens: {tokens['total']}{cost}",
+                  style="dim")
+    if out_dir is not None:
+        console.print(f"record: {out_dir}/ (design, checks/, session.jsonl, meta.json)", style="dim")

@@ -1,0 +1,92 @@
+"""One settings object per run, from flags, the environment (AIGCHIP_*, OPENAI_*) and an optional aigchip.toml.
+
+Precedence: command-line flags, then environment, then aigchip.toml ([aigchip] table), then defaults.
+The API key itself is never stored here: only the name of the variable that holds it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field
+
+LOCAL_KINDS = ("offline", "manual", "replay", "reference")
+DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+
+
+class RunConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = "offline"  # an endpoint's model name, or offline / manual / replay (/ reference in eval)
+    base_url: str | None = None
+    api_key_env: str = "OPENAI_API_KEY"
+    replay: Path | None = None  # session.jsonl to replay replies from
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+    seed: int | None = None
+    timeout_s: float = 120.0
+    max_retries: int = 4
+    stream: bool = False
+    prices: dict[str, tuple[float, float]] = Field(default_factory=dict)  # $ per 1M prompt, completion tokens
+    max_iters: int = Field(4, ge=1)
+    samples: int = Field(1, ge=1)
+    demos: int = Field(3, ge=0)
+    demo_tokens: int = Field(3000, ge=0)
+    corpus: Path | None = None  # a corpus JSONL for demonstrations (default: the bundled library)
+    feedback: Literal["golden", "self", "lint", "none"] = "golden"
+    simulator: Literal["icarus", "verilator"] = "icarus"
+    sim_timeout: float = Field(60.0, gt=0)
+    lint: bool = True
+    jobs: int = Field(2, ge=1)
+    budget_tokens: int | None = None
+    budget_usd: float | None = None
+    cache: bool = True
+
+    @property
+    def uses_llm(self) -> bool:
+        return self.model not in LOCAL_KINDS
+
+
+_ENV_KEYS = {
+    "AIGCHIP_MODEL": "model", "OPENAI_BASE_URL": "base_url", "AIGCHIP_BASE_URL": "base_url",
+    "AIGCHIP_API_KEY_ENV": "api_key_env", "AIGCHIP_MAX_ITERS": "max_iters", "AIGCHIP_SAMPLES": "samples",
+    "AIGCHIP_DEMOS": "demos", "AIGCHIP_FEEDBACK": "feedback", "AIGCHIP_SIM": "simulator",
+    "AIGCHIP_TEMPERATURE": "temperature", "AIGCHIP_SEED": "seed", "AIGCHIP_BUDGET_TOKENS": "budget_tokens",
+    "AIGCHIP_BUDGET_USD": "budget_usd", "AIGCHIP_CORPUS": "corpus",
+}
+
+
+def _from_toml(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        path = Path("aigchip.toml")
+        if not path.is_file():
+            return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from None
+    return dict(data.get("aigchip", data))
+
+
+def load_config(flags: Mapping[str, Any] | None = None, *, env: Mapping[str, str] | None = None,
+                config_file: Path | None = None) -> RunConfig:
+    """Merge the sources; with no model named, use an OpenAI-compatible endpoint if one is configured,
+    else the labelled no-LLM `offline` baseline."""
+    env = os.environ if env is None else env
+    merged: dict[str, Any] = _from_toml(config_file)
+    merged.update({field: env[name] for name, field in _ENV_KEYS.items() if env.get(name)})
+    merged.update({k: v for k, v in (flags or {}).items() if v is not None})
+    if "model" not in merged:
+        key_env = merged.get("api_key_env", "OPENAI_API_KEY")
+        if merged.get("base_url") or env.get(key_env):
+            merged["model"] = DEFAULT_OPENAI_MODEL if not merged.get("base_url") else "default"
+    return RunConfig.model_validate(merged)
+
+
+def record(config: RunConfig) -> dict[str, Any]:
+    """The config as saved with a run (no secrets live in it, only the key's variable name)."""
+    return config.model_dump(mode="json")

@@ -1,0 +1,175 @@
+"""A corpus entry: one Verilog design described at three grains (MG-Verilog style), and its loaders.
+
+Grains: `high_level` (a one or two sentence summary), `detailed` (a paragraph: ports, widths, timing,
+reset, corners) and `blocks` (the module cut into short verbatim blocks, each with a summary).
+
+Two on-disk forms: a JSONL corpus (one Entry per line) and the bundled demo library, a folder holding
+one folder per design: `<id>/<top>.v`, `<id>/test_<top>.py` (cocotb) and `<id>/descriptions.json`.
+`checks.tests` is relative to the folder that holds the corpus (the JSONL file's or the library's).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+from pydantic import BaseModel, Field, ValidationError
+
+GRAINS = ("high_level", "detailed", "block")
+
+
+class Block(BaseModel):
+    code: str  # a few lines of the module, verbatim
+    summary: str
+
+
+class Checks(BaseModel):
+    compiles: bool | None = None
+    simulates: bool | None = None  # passes its attached test in simulation
+    tests: str | None = None  # relative path of the attached test (cocotb module or testbench)
+
+
+class Entry(BaseModel):
+    id: str = Field(min_length=1)
+    top: str = Field(min_length=1)
+    code: str = Field(min_length=1)  # full module text
+    high_level: str = ""
+    detailed: str = ""
+    blocks: list[Block] = Field(default_factory=list)
+    source: str = ""
+    licence: str = ""
+    checks: Checks = Field(default_factory=Checks)
+    tags: list[str] = Field(default_factory=list)
+    spec: str | None = None  # the user spec it was generated from, if any
+
+    def text_at(self, grain: str) -> str:
+        """The description at `grain` ("" when the entry has none); blocks render as a list."""
+        if grain == "block":
+            return "\n".join(f"- {b.summary.strip()}" for b in self.blocks if b.summary.strip())
+        if grain in ("high_level", "detailed"):
+            return getattr(self, grain).strip()
+        raise ValueError(f"unknown grain {grain!r}; use one of {', '.join(GRAINS)}")
+
+    def grains(self) -> list[str]:
+        return [g for g in GRAINS if self.text_at(g)]
+
+
+class Problem(BaseModel):
+    """Something wrong with one entry of a corpus; the entry was skipped."""
+
+    file: str
+    line: int | None = None
+    message: str
+
+    def render(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}" if self.line is not None else f"{self.file}: {self.message}"
+
+    __str__ = render
+
+
+class CorpusError(ValueError):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(p.render() for p in problems))
+
+
+def _short(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'entry'}: {e['msg']}" for e in exc.errors()[:3])
+
+
+def _check(entry: Entry, seen: set[str]) -> str | None:
+    if entry.id in seen:
+        return f"duplicate id {entry.id!r}"
+    if not entry.grains():
+        return f"entry {entry.id!r} has no description at any grain"
+    return None
+
+
+def load_jsonl(path: str | Path) -> tuple[list[Entry], list[Problem]]:
+    """Entries of a JSONL corpus; each bad line becomes a Problem (file, line) and is skipped."""
+    path = Path(path)
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                entry = Entry.model_validate(json.loads(line))
+            except ValueError as exc:  # json.JSONDecodeError and ValidationError are both ValueErrors
+                message = _short(exc) if isinstance(exc, ValidationError) else f"not valid JSON: {exc}"
+                problems.append(Problem(file=str(path), line=number, message=message))
+                continue
+            if (why := _check(entry, seen)) is not None:
+                problems.append(Problem(file=str(path), line=number, message=why))
+                continue
+            seen.add(entry.id)
+            entries.append(entry)
+    return entries, problems
+
+
+def dump_jsonl(entries: Iterable[Entry], path: str | Path) -> None:
+    """Write entries as JSONL atomically: a reader sees the old file or the whole new one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            for entry in entries:
+                handle.write(entry.model_dump_json(exclude_none=False) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _library_entry(folder: Path, root: Path) -> Entry:
+    meta = json.loads((folder / "descriptions.json").read_text(encoding="utf-8"))
+    designs = sorted(folder.glob("*.v")) + sorted(folder.glob("*.sv"))
+    top = meta.get("top") or (designs[0].stem if len(designs) == 1 else "")
+    if not top:
+        raise ValueError(f"{len(designs)} design files and no \"top\" in descriptions.json")
+    design = next((p for p in designs if p.stem == top), None)
+    if design is None:
+        raise ValueError(f"no {top}.v in the folder")
+    test = folder / f"test_{top}.py"
+    checks = Checks.model_validate({**meta.get("checks", {}),
+                                    "tests": test.relative_to(root).as_posix() if test.is_file() else None})
+    fields = {k: meta[k] for k in ("high_level", "detailed", "blocks", "tags", "source", "licence", "spec") if k in meta}
+    return Entry(id=meta.get("id", folder.name), top=top, code=design.read_text(encoding="utf-8"), checks=checks, **fields)
+
+
+def load_demo_library_checked(root: str | Path) -> tuple[list[Entry], list[Problem]]:
+    """The library's entries in id order, and a Problem for each folder that could not be read."""
+    root = Path(root)
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and (p / "descriptions.json").is_file()):
+        where = str(folder / "descriptions.json")
+        try:
+            entry = _library_entry(folder, root)
+        except (OSError, ValueError) as exc:
+            message = _short(exc) if isinstance(exc, ValidationError) else str(exc)
+            problems.append(Problem(file=where, message=message))
+            continue
+        if (why := _check(entry, seen)) is not None:
+            problems.append(Problem(file=where, message=why))
+            continue
+        seen.add(entry.id)
+        entries.append(entry)
+    return entries, problems
+
+
+def load_demo_library(root: str | Path) -> list[Entry]:
+    """The demo library under `root`; raises CorpusError naming every folder that is broken."""
+    entries, problems = load_demo_library_checked(root)
+    if problems:
+        raise CorpusError(problems)
+    return entries

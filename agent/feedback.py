@@ -1,0 +1,61 @@
+"""Turn a Verdict into what the model is told: the class of failure, diagnostics with the offending lines
+quoted, the testbench's report, the first failing assertion, and a log cut to head and tail."""
+
+from __future__ import annotations
+
+from sim.process import cap_text
+from sim.types import Design, Diagnostic, Severity, Status, Verdict
+
+MAX_PROBLEMS = 12
+LOG_HEAD, LOG_TAIL = 1500, 2500
+
+_ADVICE = {
+    Status.NO_CODE: "No Verilog module was found in your reply.",
+    Status.POLICY_VIOLATION: "The design uses constructs that are refused for safety; remove them.",
+    Status.COMPILE_ERROR: "The design does not compile. Fix the errors above; keep the interface unchanged.",
+    Status.SIM_ERROR: "The simulation failed to run the design properly (a port missing or misnamed, or a crash).",
+    Status.MISMATCH: "The design compiles but its outputs differ from the expected ones. Find the logic that "
+                     "produces the mismatching outputs and correct it.",
+    Status.TIMEOUT: "The simulation did not finish: look for a combinational loop, an always block without an "
+                    "event or delay, or a handshake that never completes.",
+}
+
+
+def _quote(diag: Diagnostic, design: Design | None) -> dict[str, str]:
+    where = ""
+    if diag.file:
+        where = f"{diag.file}:{diag.line}: " if diag.line else f"{diag.file}: "
+    source_line = ""
+    if design is not None and diag.file in design.files and diag.line:
+        lines = design.files[diag.file].splitlines()
+        if 0 < diag.line <= len(lines):
+            source_line = f"line {diag.line}: {lines[diag.line - 1].strip()[:200]}"
+    code = f"[{diag.code}] " if diag.code and diag.source in ("verilator", "policy") else ""
+    return {"where": where, "message": f"{diag.severity}: {code}{diag.message}", "source_line": source_line}
+
+
+def _report(verdict: Verdict) -> str:
+    lines = []
+    if verdict.mismatches is not None and verdict.samples is not None:
+        lines.append(f"{verdict.mismatches} mismatching samples out of {verdict.samples}.")
+    if verdict.tests_total is not None:
+        lines.append(f"{verdict.tests_failed or 0} of {verdict.tests_total} tests failed.")
+    lines += [d.message for d in verdict.diagnostics if d.source == "testbench" and d.severity is Severity.INFO]
+    return "\n".join(lines)
+
+
+def feedback_context(verdict: Verdict, design: Design | None, top: str, *, waves: str = "") -> dict[str, object]:
+    """Variables for templates/prompts/feedback.j2."""
+    ranked = sorted(verdict.diagnostics, key=lambda d: (d.severity is not Severity.ERROR, d.severity is Severity.INFO))
+    problems = [_quote(d, design) for d in ranked
+                if not (d.source == "testbench" and d.severity is Severity.INFO)][:MAX_PROBLEMS]
+    show_log = verdict.status in (Status.COMPILE_ERROR, Status.SIM_ERROR, Status.TIMEOUT, Status.MISMATCH)
+    return {
+        "top": top,
+        "headline": verdict.summary().split(":")[0] if verdict.diagnostics else str(verdict.status),
+        "problems": problems,
+        "report": _report(verdict),
+        "waves": waves,
+        "log": cap_text(verdict.log, LOG_HEAD, LOG_TAIL) if show_log and verdict.log.strip() else "",
+        "advice": _ADVICE.get(verdict.status, "The check did not pass."),
+    }

@@ -1,0 +1,147 @@
+"""`aigchip generate`: one task through the loop, written into an output folder that `regress` can re-check.
+
+The folder holds the design files, `checks/` (the tests used, with the testbench's data files),
+`session.jsonl` (every prompt, reply and verdict) and `meta.json` (spec, model, config, final verdict,
+tool versions, template hashes).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from agent import config as run_config
+from agent import prompts
+from agent.config import RunConfig
+from agent.loop import Agent, Outcome
+from agent.models import Model
+from agent.record import Recorder
+from agent.task import Task
+from sim import tools
+
+CHECKS = "checks"
+
+
+def make_model(config: RunConfig, task: Task, *, out_dir: Path | None, demo_entries: list | None = None) -> Model:
+    """The model the config names. Chat models get the on-disk reply cache unless --no-cache."""
+    if config.model == "offline":
+        from agent.offline import OfflineModel
+
+        return OfflineModel(task.spec_text(), task.top, demo_entries or [], exclude_ids={task.id})
+    if config.model == "manual":
+        from agent.local_models import ManualModel
+
+        prompt_file = (out_dir or Path(".")) / "prompt.md"
+        return ManualModel(prompt_file, out=sys.stderr, input_stream=sys.stdin)
+    if config.model == "replay":
+        from agent.local_models import ReplayModel
+
+        if config.replay is None:
+            raise ValueError("--model replay needs --replay SESSION.jsonl")
+        return ReplayModel(config.replay)
+    from agent.models import ChatModel, ChatSettings
+    from agent.reply_cache import CachedModel
+
+    settings = ChatSettings(model=config.model, base_url=config.base_url, api_key_env=config.api_key_env,
+                            timeout_s=config.timeout_s, max_retries=config.max_retries,
+                            temperature=config.temperature, top_p=config.top_p, max_tokens=config.max_tokens,
+                            seed=config.seed, stream=config.stream, prices=config.prices)
+    return CachedModel(ChatModel(settings), tools.cache_root() / "replies", enabled=config.cache)
+
+
+def demo_library(config: RunConfig) -> list:
+    from agent import demos
+    from agent.corpus import schema
+
+    if config.corpus is not None:
+        entries, problems = schema.load_jsonl(config.corpus)
+        for problem in problems:
+            print(f"aigchip: {problem}", file=sys.stderr)
+        return entries
+    return demos.bundled_library()
+
+
+def pick_demos(task: Task, config: RunConfig, entries: list) -> list:
+    from agent import demos
+
+    if config.demos == 0 or not entries:
+        return []
+    known = [p.read_text(errors="replace") for p in (task.reference, task.solution) if p is not None]
+    return demos.select(task.spec_text(), entries, k=config.demos, token_budget=config.demo_tokens,
+                        exclude_ids={task.id}, exclude_texts=[task.spec_text(), *known])
+
+
+def _copy_checks(task: Task, out_dir: Path) -> dict[str, Any]:
+    """The task's own tests beside the design, so the folder re-checks on its own."""
+    folder = out_dir / CHECKS
+    used: dict[str, Any] = {"testbench": [], "tests": None, "reference": None, "tb_top": task.tb_top}
+    if not task.has_golden_tests and task.reference is None:
+        return used
+    folder.mkdir(parents=True, exist_ok=True)
+    anchor = task.testbench[0] if task.testbench else task.tests
+    if anchor is not None:  # data files the testbench reads, and helper modules the tests import
+        for sibling in anchor.parent.iterdir():
+            if sibling.is_file() and sibling.suffix.lower() not in (".v", ".sv") and sibling.stat().st_size < 16 << 20:
+                shutil.copyfile(sibling, folder / sibling.name)
+    for path in task.testbench:
+        shutil.copyfile(path, folder / path.name)
+        used["testbench"].append(f"{CHECKS}/{path.name}")
+    for key, path in (("tests", task.tests), ("reference", task.reference)):
+        if path is not None:
+            shutil.copyfile(path, folder / path.name)
+            used[key] = f"{CHECKS}/{path.name}"
+    return used
+
+
+def generate(task: Task, config: RunConfig, *, out_dir: Path | None, model: Model | None = None) -> tuple[Outcome, list, dict]:
+    """Run the loop for `task`; returns the outcome, the demos used and the contract's JSON summary."""
+    entries = demo_library(config) if (config.demos or config.model == "offline") else []
+    chosen = pick_demos(task, config, entries)
+    model = model or make_model(config, task, out_dir=out_dir, demo_entries=entries)
+    recorder = Recorder(out_dir)
+    work_dir = (out_dir / CHECKS) if out_dir is not None else _scratch()
+    agent = Agent(model, config, recorder=recorder, work_dir=work_dir)
+    meta: dict[str, Any] = {"task": task.model_dump(mode="json"), "model": model.name, "model_kind": model.kind,
+                            "llm_used": config.uses_llm, "config": run_config.record(config),
+                            "templates": prompts.template_hashes(), "toolchain": tools.toolchain(),
+                            "demos": [d.id for d in chosen]}
+    try:
+        agent.run(task, chosen)
+    finally:
+        outcome = agent.outcome
+        files = recorder.write_design(outcome.design) if outcome.design is not None else []
+        checks = _copy_checks(task, out_dir) if out_dir is not None else {}
+        if outcome.self_tests is not None:
+            checks["self_tests"] = f"{CHECKS}/test_{task.top}.py"
+        summary = summarize(outcome, model, chosen, files)
+        recorder.write_meta({**meta, **summary, "checks": checks, "top": task.top,
+                             "verdict": outcome.verdict.model_dump(mode="json") if outcome.verdict else None})
+        recorder.close()
+    return outcome, chosen, summary
+
+
+def summarize(outcome: Outcome, model: Model, demos: list, files: list[str]) -> dict[str, Any]:
+    """The JSON keys scripts rely on (see DESIGN.md), plus what a person needs to read the result."""
+    return {
+        "status": str(outcome.status),
+        "stopped": outcome.stopped,
+        "message": outcome.message,
+        "iterations": outcome.iterations,
+        "files": files,
+        "attempts": [{"iteration": a.iteration, "sample": a.sample, "status": str(a.status),
+                      "tokens": a.usage.total_tokens, "cached": a.cached, "summary": a.verdict.summary()}
+                     for a in outcome.attempts],
+        "model": model.name,
+        "llm_used": getattr(model, "kind", "") != "offline",
+        "demos": [{"id": d.id, "top": d.top, "score": round(d.score, 3), "grain": d.grain} for d in demos],
+        "tokens": {"prompt": outcome.usage.prompt_tokens, "completion": outcome.usage.completion_tokens,
+                   "total": outcome.usage.total_tokens, "cost_usd": outcome.usage.cost_usd},
+    }
+
+
+def _scratch() -> Path:
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix="aigchip-gen-"))

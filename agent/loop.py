@@ -1,0 +1,258 @@
+"""The loop: generate, extract, check, feed back, until the design passes or the budget ends.
+
+Every prompt comes from templates/prompts; every attempt is recorded; the task's own tests (when it has
+them) make the final call whatever feedback the loop had.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Callable, Literal
+
+from pydantic import BaseModel, Field
+
+from agent import prompts
+from agent.config import RunConfig
+from agent.extract import extract
+from agent.feedback import feedback_context
+from agent.local_models import record_line
+from agent.models import Message, Model, ModelError, Reply, Usage
+from agent.record import Recorder
+from agent.task import Task
+from sim.check import VerifyOptions, verify_many
+from sim.types import Design, Status, Verdict
+
+Stop = Literal["pass", "max_iters", "budget", "model_error", "interrupted"]
+_RANK = [Status.PASS, Status.MISMATCH, Status.TIMEOUT, Status.SIM_ERROR, Status.COMPILE_ERROR,
+         Status.POLICY_VIOLATION, Status.NO_CODE, Status.TOOL_ERROR]
+_PYTHON_BLOCK = re.compile(r"```[ \t]*(?:python|py)[ \t]*\n(.*?)(?:```|\Z)", re.S)
+
+
+class Attempt(BaseModel):
+    iteration: int
+    sample: int
+    reply: str
+    model: str
+    llm: bool
+    cached: bool
+    usage: Usage
+    design: Design | None
+    verdict: Verdict
+    duration_s: float
+
+    @property
+    def status(self) -> Status:
+        return self.verdict.status
+
+
+class Outcome(BaseModel):
+    status: Status  # the final verdict's status (the task's own tests decide when it has them)
+    stopped: Stop
+    iterations: int
+    attempts: list[Attempt] = Field(default_factory=list)
+    design: Design | None = None
+    verdict: Verdict | None = None
+    usage: Usage = Field(default_factory=Usage)
+    message: str = ""
+    self_tests: str | None = None  # the cocotb tests the agent wrote, in `self` mode
+
+
+def rank(attempt: Attempt) -> tuple[int, int, int]:
+    """Best first: pass; else the fewest mismatches; then the fewest lint warnings."""
+    verdict = attempt.verdict
+    return (_RANK.index(verdict.status), verdict.mismatches if verdict.mismatches is not None else 1 << 30,
+            len(verdict.warnings))
+
+
+class Agent:
+    """Runs one task with one model under one config; `verify` is injectable for tests."""
+
+    def __init__(self, model: Model, config: RunConfig, *, recorder: Recorder | None = None,
+                 check: Callable[..., list[Verdict]] = verify_many, work_dir: Path | None = None) -> None:
+        self.model, self.config, self.check = model, config, check
+        self.recorder = recorder or Recorder(None)
+        self.work_dir = work_dir
+        self.usage = Usage()
+        self._last_design: Design | None = None
+
+    def run(self, task: Task, demos: list) -> Outcome:
+        """Run the loop; on Ctrl-C, `self.outcome` holds everything done so far and the interrupt propagates."""
+        outcome = self.outcome = Outcome(status=Status.NO_CODE, stopped="max_iters", iterations=0)
+        try:
+            self._run(task, demos, outcome)
+        except KeyboardInterrupt:
+            outcome.stopped, outcome.message = "interrupted", "interrupted by the user"
+            self.recorder.event("interrupted")
+            chosen = min(outcome.attempts, key=rank) if outcome.attempts else None
+            outcome.design, outcome.verdict = (chosen.design, chosen.verdict) if chosen else (None, None)
+            outcome.status = chosen.status if chosen else Status.NO_CODE
+            raise
+        finally:
+            outcome.usage = self.usage
+        return outcome
+
+    def _run(self, task: Task, demos: list, outcome: Outcome) -> None:
+        config = self.config
+        spec = task.spec_text()
+        messages: list[Message] = [
+            {"role": "system", "content": prompts.render("system")},
+            {"role": "user", "content": prompts.render("generate", spec=spec, top=task.top, interface=task.interface,
+                                                       demos=demos)},
+        ]
+        options = self._loop_options(task)
+        if config.feedback == "self":
+            outcome.self_tests = self._write_self_tests(task, spec)
+            if outcome.self_tests is None:
+                outcome.stopped, outcome.message = "model_error", "the model wrote no usable cocotb test"
+                return
+            options = options.model_copy(update={"tests": self._self_test_path(task)})
+        iterations = 1 if config.feedback == "none" else config.max_iters
+        best: Attempt | None = None
+        for iteration in range(1, iterations + 1):
+            if self._over_budget():
+                outcome.stopped, outcome.message = "budget", self._budget_message()
+                break
+            self.recorder.event("request", iteration=iteration, messages=messages)
+            try:
+                replies = self.model.complete(messages, n=config.samples)
+            except ModelError as exc:
+                outcome.stopped, outcome.message = "model_error", str(exc)
+                self.recorder.event("model_error", iteration=iteration, kind=exc.kind, message=str(exc))
+                break
+            outcome.iterations = iteration
+            attempts = self._check_replies(task, replies, options, iteration, messages)
+            outcome.attempts += attempts
+            best = min(attempts, key=rank)
+            if best.status is Status.PASS:
+                outcome.stopped = "pass"
+                break
+            messages = [*messages, {"role": "assistant", "content": best.reply},
+                        {"role": "user", "content": self._feedback(task, best, spec)}]
+        chosen = min(outcome.attempts, key=rank) if outcome.attempts else None
+        self._conclude(task, chosen, outcome)
+
+    def _loop_options(self, task: Task) -> VerifyOptions:
+        config = self.config
+        base = VerifyOptions(simulator=config.simulator, timeout=config.sim_timeout, lint=config.lint,
+                             use_cache=config.cache, tb_top=task.tb_top)
+        if config.feedback == "golden":
+            return base.model_copy(update={"testbench": task.testbench, "tests": task.tests,
+                                           "reference": task.reference})
+        return base  # lint / none: compile and lint only; self: the agent's own tests are added
+
+    def _check_replies(self, task: Task, replies: list[Reply], options: VerifyOptions, iteration: int,
+                       messages: list[Message]) -> list[Attempt]:
+        started = time.monotonic()
+        extracted = [self._test_fix_or_design(task, reply, options) for reply in replies]
+        to_check = [(e.design, options) for e in extracted if e.design is not None]
+        checked = iter(self.check(to_check, jobs=self.config.jobs) if to_check else [])
+        attempts = []
+        for sample, (reply, found) in enumerate(zip(replies, extracted)):
+            self.usage = self.usage + reply.usage
+            if found.design is not None:
+                verdict = next(checked)
+                verdict = verdict.model_copy(update={"diagnostics": [*found.diagnostics, *verdict.diagnostics]})
+            else:
+                verdict = Verdict(status=found.status or Status.NO_CODE, diagnostics=found.diagnostics)
+            attempt = Attempt(iteration=iteration, sample=sample, reply=reply.text, model=reply.model, llm=reply.llm,
+                              cached=reply.cached, usage=reply.usage, design=found.design, verdict=verdict,
+                              duration_s=round(time.monotonic() - started, 3))
+            self.recorder.line({**record_line(messages, reply), "iteration": iteration, "sample": sample})
+            self.recorder.event("verdict", iteration=iteration, sample=sample,
+                                verdict=verdict.model_dump(mode="json", exclude={"log"}))
+            attempts.append(attempt)
+        return attempts
+
+    def _test_fix_or_design(self, task: Task, reply: Reply, options: VerifyOptions):
+        """In `self` mode the model may answer that its test, not the design, was wrong: then the new
+        test is kept and the last design is checked again under it."""
+        found = extract(reply.text, task.top)
+        if self.config.feedback != "self" or found.design is not None or self._last_design is None:
+            if found.design is not None:
+                self._last_design = found.design
+            return found
+        code, _ = _python_tests(reply.text)
+        if code is None or options.tests is None:
+            return found
+        options.tests.write_text(code, encoding="utf-8")
+        self.recorder.event("self_test_revised", code=code)
+        return found.model_copy(update={"design": self._last_design, "status": None, "diagnostics": []})
+
+    def _feedback(self, task: Task, best: Attempt, spec: str) -> str:
+        if self.config.feedback == "self" and best.status is Status.MISMATCH:
+            failing = [{"message": d.message} for d in best.verdict.errors]
+            return prompts.render("test_verdict", top=task.top, problems=failing, spec=spec)
+        return prompts.render("feedback", **feedback_context(best.verdict, best.design, task.top))
+
+    def _conclude(self, task: Task, chosen: Attempt | None, outcome: Outcome) -> None:
+        if chosen is None:
+            outcome.status = Status.TOOL_ERROR if outcome.stopped == "model_error" else Status.NO_CODE
+            return
+        outcome.design, outcome.verdict = chosen.design, chosen.verdict
+        if self.config.feedback != "golden" and task.has_golden_tests and chosen.design is not None:
+            golden = VerifyOptions(testbench=task.testbench, tests=task.tests, reference=task.reference,
+                                   tb_top=task.tb_top, simulator=self.config.simulator, timeout=self.config.sim_timeout,
+                                   lint=self.config.lint, use_cache=self.config.cache)
+            outcome.verdict = self.check([(chosen.design, golden)], jobs=1)[0]  # the task's own tests decide
+            self.recorder.event("final_verdict", verdict=outcome.verdict.model_dump(mode="json", exclude={"log"}))
+        outcome.status = outcome.verdict.status
+        if outcome.stopped == "pass" and outcome.status is not Status.PASS:
+            outcome.stopped = "max_iters"
+
+    # -- budget -------------------------------------------------------------------------------------
+
+    def _over_budget(self) -> bool:
+        config = self.config
+        if config.budget_tokens is not None and self.usage.total_tokens >= config.budget_tokens:
+            return True
+        return config.budget_usd is not None and (self.usage.cost_usd or 0.0) >= config.budget_usd
+
+    def _budget_message(self) -> str:
+        spent = f"{self.usage.total_tokens} tokens"
+        if self.usage.cost_usd is not None:
+            spent += f", ${self.usage.cost_usd:.4f}"
+        return f"the budget ran out ({spent} spent)"
+
+    # -- self-written tests -------------------------------------------------------------------------
+
+    def _self_test_path(self, task: Task) -> Path:
+        assert self.work_dir is not None
+        return self.work_dir / f"test_{task.top}.py"
+
+    def _write_self_tests(self, task: Task, spec: str) -> str | None:
+        """Ask the model for cocotb tests from the spec alone; keep them if they are valid Python."""
+        if self.work_dir is None:
+            raise ValueError("self feedback needs a work folder for the agent's tests")
+        messages: list[Message] = [
+            {"role": "system", "content": prompts.render("system")},
+            {"role": "user", "content": prompts.render("self_test", spec=spec, top=task.top, interface=task.interface)},
+        ]
+        for _ in range(2):
+            self.recorder.event("request", purpose="self_test", messages=messages)
+            reply = self.model.complete(messages, n=1)[0]
+            self.usage = self.usage + reply.usage
+            self.recorder.line({**record_line(messages, reply), "purpose": "self_test"})
+            code, problem = _python_tests(reply.text)
+            if code is not None:
+                self.work_dir.mkdir(parents=True, exist_ok=True)
+                self._self_test_path(task).write_text(code, encoding="utf-8")
+                return code
+            messages = [*messages, {"role": "assistant", "content": reply.text}, {"role": "user", "content": problem}]
+        return None
+
+
+def _python_tests(reply: str) -> tuple[str | None, str]:
+    """The cocotb test module in a reply, or what is wrong with it (worded for the model)."""
+    blocks = _PYTHON_BLOCK.findall(reply)
+    if not blocks:
+        return None, "Your reply has no ```python block. Reply with the complete cocotb test module in one."
+    code = blocks[-1]
+    try:
+        compile(code, "test.py", "exec")
+    except SyntaxError as exc:
+        return None, f"The test module does not parse: line {exc.lineno}: {exc.msg}. Reply with the corrected module."
+    if "@cocotb.test" not in code:
+        return None, "The module has no @cocotb.test() function. Reply with the complete test module."
+    return code, ""

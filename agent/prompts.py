@@ -1,0 +1,42 @@
+"""Every prompt is a jinja2 template in templates/prompts/, rendered with StrictUndefined: no prompt text in code."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+
+def templates_dir() -> Path:
+    """$AIGCHIP_TEMPLATES_DIR, else templates/prompts beside the package in the checkout."""
+    if os.environ.get("AIGCHIP_TEMPLATES_DIR"):
+        return Path(os.environ["AIGCHIP_TEMPLATES_DIR"])
+    return Path(__file__).resolve().parent.parent / "templates" / "prompts"
+
+
+@functools.lru_cache(maxsize=4)
+def _environment(folder: str) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder),
+        undefined=jinja2.StrictUndefined,  # a missing variable is an error, never an empty string
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        autoescape=False,
+    )
+
+
+def render(name: str, **context: Any) -> str:
+    """Render templates/prompts/<name>.j2; raises jinja2.UndefinedError when a variable is missing."""
+    template = _environment(str(templates_dir())).get_template(f"{name}.j2")
+    return template.render(**context).strip() + "\n"
+
+
+def template_hashes() -> dict[str, str]:
+    """Short content hashes of every prompt template, recorded with each run so results name their prompts."""
+    return {path.stem: hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+            for path in sorted(templates_dir().glob("*.j2"))}

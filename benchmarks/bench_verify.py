@@ -61,17 +61,29 @@ def verilog_eval_section(rounds: int) -> dict:
                           ("verify_jobs2", lambda: verify_many(pairs, jobs=2)),
                           ("verify_jobs2_lint", lambda: verify_many(linted, jobs=2))):
             best[label] = min(best.get(label, float("inf")), timed(fn))
+    # One problem (Prob141) simulates for ~1.1 s on its own, half the plain loop: no 2-worker schedule can
+    # beat that critical path, so report the same ratio without it too.
+    quick = [t for t in tasks if not t[0].startswith("Prob141")]
+    quick_pairs = [(d, o) for _, d, o in quick]
+    for _ in range(rounds):
+        for label, fn in (("plain_loop_without_longest", lambda: plain_loop(quick)),
+                          ("verify_jobs2_without_longest", lambda: verify_many(quick_pairs, jobs=2))):
+            best[label] = min(best.get(label, float("inf")), timed(fn))
     cached_pairs = [(d, o.model_copy(update={"use_cache": True})) for d, o in pairs]
     verify_many(cached_pairs, jobs=2)
-    best["cache_hits_jobs1"] = timed(lambda: verify_many(cached_pairs, jobs=1))
+    again = verify_many(cached_pairs, jobs=1)
+    hits = [v.duration_s for v in again if v.cached]  # timeouts are never cached, so they run again
     n = len(tasks)
     return {
         "problems": n,
         "seconds": {k: round(v, 3) for k, v in best.items()},
         "ratio_jobs2_vs_plain": round(best["verify_jobs2"] / best["plain_loop"], 3),
         "ratio_jobs2_lint_vs_plain": round(best["verify_jobs2_lint"] / best["plain_loop"], 3),
+        "ratio_jobs2_vs_plain_without_longest": round(best["verify_jobs2_without_longest"]
+                                                      / best["plain_loop_without_longest"], 3),
         "overhead_ms_per_check": round(1000 * (best["verify_jobs1"] - best["plain_loop"]) / n, 1),
-        "cache_hit_ms_per_check": round(1000 * best["cache_hits_jobs1"] / n, 1),
+        "cache_hits": len(hits),
+        "cache_hit_ms_per_check": round(1000 * sum(hits) / max(len(hits), 1), 2),
     }
 
 

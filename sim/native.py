@@ -162,10 +162,12 @@ def data_files(tb_paths: Sequence[Path], testbench_texts: Sequence[str]) -> list
     the ones it can open, since only those names are pointed at the private folder. Never HDL, so the
     design cannot `include a reference; never huge."""
     skip = {p.resolve() for p in tb_paths}
+    folder = tb_paths[0].parent
+    named = [n for n in os.listdir(folder)
+             if any(f'"{n}"' in text or f'"./{n}"' in text for text in testbench_texts)]
     found = []
-    for entry in sorted(tb_paths[0].parent.iterdir()):
-        named = any(f'"{entry.name}"' in text or f'"./{entry.name}"' in text for text in testbench_texts)
-        if (named and entry.suffix.lower() not in HDL_SUFFIXES and entry.is_file() and entry.resolve() not in skip
+    for entry in (folder / n for n in sorted(named)):
+        if (entry.suffix.lower() not in HDL_SUFFIXES and entry.is_file() and entry.resolve() not in skip
                 and entry.stat().st_size <= MAX_DATA_FILE_BYTES):
             found.append(entry)
     return found

@@ -2,6 +2,8 @@ import os
 import sys
 import time
 
+import pytest
+
 from sim import process
 from tests.conftest import processes_mentioning
 
@@ -54,19 +56,29 @@ def test_secrets_never_reach_the_tool(tmp_path, monkeypatch):
     assert "visible" in result.output
 
 
-def test_missing_executable_is_reported_not_raised(tmp_path):
+def test_missing_executable_is_reported_not_raised(tmp_path, limit_mechanism):
     result = process.run(["/nonexistent/iverilog-nope", "-V"], cwd=tmp_path, timeout=5)
     assert result.returncode is None and result.start_error and "iverilog-nope" in result.start_error
 
 
-def test_file_size_limit_stops_a_runaway_writer(tmp_path):
+@pytest.fixture(params=["prlimit", "preexec"])
+def limit_mechanism(request, monkeypatch):
+    """Limits are set by util-linux's prlimit when installed, else by a preexec hook: test both."""
+    if request.param == "preexec":
+        monkeypatch.setattr(process, "_prlimit", lambda: None)
+    elif process._prlimit() is None:
+        pytest.skip("prlimit is not installed")
+    return request.param
+
+
+def test_file_size_limit_stops_a_runaway_writer(tmp_path, limit_mechanism):
     script = "f = open('big.bin', 'wb')\nfor _ in range(64): f.write(b'x' * 1024 * 1024)\n"
     result = process.run([PY, "-c", script], cwd=tmp_path, timeout=30, limits=process.Limits(file_size_mb=2))
     assert not result.ok
     assert (tmp_path / "big.bin").stat().st_size <= 2 * 1024 * 1024
 
 
-def test_memory_limit_stops_a_runaway_allocation(tmp_path):
+def test_memory_limit_stops_a_runaway_allocation(tmp_path, limit_mechanism):
     script = "x = bytearray(3 * 1024 ** 3)\nprint('allocated')"
     result = process.run([PY, "-c", script], cwd=tmp_path, timeout=30, limits=process.Limits(address_space_mb=1024))
     assert not result.ok and "allocated" not in result.output

@@ -56,7 +56,8 @@ _ENV_KEYS = {
     "AIGCHIP_API_KEY_ENV": "api_key_env", "AIGCHIP_MAX_ITERS": "max_iters", "AIGCHIP_SAMPLES": "samples",
     "AIGCHIP_DEMOS": "demos", "AIGCHIP_FEEDBACK": "feedback", "AIGCHIP_SIM": "simulator",
     "AIGCHIP_TEMPERATURE": "temperature", "AIGCHIP_SEED": "seed", "AIGCHIP_BUDGET_TOKENS": "budget_tokens",
-    "AIGCHIP_BUDGET_USD": "budget_usd", "AIGCHIP_CORPUS": "corpus",
+    "AIGCHIP_BUDGET_USD": "budget_usd", "AIGCHIP_CORPUS": "corpus", "AIGCHIP_MAX_RETRIES": "max_retries",
+    "AIGCHIP_TIMEOUT": "timeout_s",
 }
 
 

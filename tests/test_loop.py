@@ -144,6 +144,8 @@ def test_generate_against_a_loopback_endpoint_writes_a_complete_record(tmp_path,
         outcome, demos, summary = generate(mac8_task(), cfg, out_dir=tmp_path / "run")
         assert len(server.completions()) == 2
         assert server.requests[0].headers["authorization"] == "Bearer sk-test-never-recorded-123456"
+        feedback = server.completions()[1].body["messages"][-1]["content"]
+        assert "mismatching samples out of 300" in feedback and "Hint: first mismatch" in feedback
     assert summary["status"] == "pass" and summary["iterations"] == 2
     assert [a["status"] for a in summary["attempts"]] == ["mismatch", "pass"]
     assert summary["model"] == "served-model" and summary["files"] == ["mac8.v"]
@@ -225,3 +227,36 @@ def test_task_folder_errors_are_clear(tmp_path):
     (tmp_path / "task.json").write_text('{"top": "x", "spec": {}, "tests": "../../etc/passwd"}')
     with pytest.raises(ValueError, match="spec"):
         from_folder(tmp_path)
+
+
+@pytest.mark.sim
+def test_self_mode_against_a_loopback_endpoint(tmp_path, monkeypatch):
+    from agent.loopback import Loopback, Response
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    replies = [Response.text(f"```python\n{SELF_TEST}\n```"), Response.text(fenced(BUGGY)), Response.text(fenced(GOOD))]
+    with Loopback(replies) as server:
+        cfg = load_config({"model": "served", "base_url": server.base_url, "demos": 0, "lint": False,
+                           "feedback": "self"}, env={})
+        outcome, _, summary = generate(mac8_task(), cfg, out_dir=tmp_path)
+        third = server.completions()[2].body["messages"][-1]["content"]
+    assert "acc got 32766 expected 32767" in third and "decide who is wrong" in third
+    assert summary["status"] == "pass" and summary["iterations"] == 2
+    meta = json.loads((tmp_path / "meta.json").read_text())
+    assert meta["checks"]["self_tests"] == "checks/test_mac8.py" and (tmp_path / "checks" / "test_mac8.py").is_file()
+
+
+def test_dead_endpoint_gives_a_clear_error_and_no_traceback(tmp_path):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again on exit: nothing listens there
+    env = {**os.environ, "AIGCHIP_MAX_RETRIES": "0", "AIGCHIP_TIMEOUT": "5"}
+    result = subprocess.run([sys.executable, "-m", "agent.cli", "generate", SPEC, "--top", "mac8", "--model", "m",
+                             "--base-url", f"http://127.0.0.1:{port}/v1", "--demos", "0", "--json", "--out",
+                             str(tmp_path)], capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 2, result.stdout + result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["status"] == "tool_error" and summary["stopped"] == "model_error"
+    assert str(port) in summary["message"] and "Traceback" not in result.stderr

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
 from sim import source
+from sim.types import Design
 
 GRAINS = ("high_level", "detailed", "block")
 
@@ -21,6 +23,7 @@ class Task(BaseModel):
     tests: Path | None = None  # a cocotb test module that decides pass/fail
     reference: Path | None = None  # a reference model the testbench instantiates (VerilogEval's RefModule)
     solution: Path | None = None  # a known-good design for the task (never shown to the model)
+    solution_rename: dict[str, str] = Field(default_factory=dict)  # module renames that make it the answer
     tb_top: str | None = None
     source: str = "user"
     licence: str | None = None
@@ -34,6 +37,15 @@ class Task(BaseModel):
             if self.spec.get(name):
                 return self.spec[name]
         raise ValueError(f"task {self.id} has no spec text")
+
+    def solution_design(self) -> Design | None:
+        """The known-good solution as a Design named as the task asks (e.g. RefModule -> TopModule)."""
+        if self.solution is None:
+            return None
+        text = self.solution.read_text(encoding="utf-8", errors="replace")
+        for old, new in self.solution_rename.items():
+            text = re.sub(rf"\b{re.escape(old)}\b", new, text)
+        return Design(files={f"{self.top}{self.solution.suffix or '.v'}": text}, top=self.top)
 
     @property
     def has_golden_tests(self) -> bool:
@@ -50,8 +62,6 @@ def _top_from(interface: str, spec: str) -> str:
     names = source.module_names(interface)
     if names:
         return names[0]
-    import re
-
     named = re.search(r"\bmodule\s+(?:named|called)\s+`?([A-Za-z_]\w*)", spec)
     return named.group(1) if named else "top"
 

@@ -59,3 +59,17 @@ def feedback_context(verdict: Verdict, design: Design | None, top: str, *, waves
         "log": cap_text(verdict.log, LOG_HEAD, LOG_TAIL) if show_log and verdict.log.strip() else "",
         "advice": _ADVICE.get(verdict.status, "The check did not pass."),
     }
+
+
+def waveform_table(verdict: Verdict) -> str:
+    """Signals around the first mismatch, from the VCD of a run that recorded one; "" when there is none."""
+    from sim import vcd
+
+    if not verdict.waveform:
+        return ""
+    try:
+        wave = vcd.read(verdict.waveform)
+    except OSError:
+        return ""
+    moment = vcd.first_mismatch_time([d.message for d in verdict.diagnostics])
+    return vcd.table_around(wave, moment, prefer=("dut", "top_module", "_dut", "_ref"))

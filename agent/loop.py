@@ -7,6 +7,7 @@ them) make the final call whatever feedback the loop had.
 from __future__ import annotations
 
 import re
+import tempfile
 import time
 from pathlib import Path
 from typing import Callable, Literal
@@ -17,6 +18,7 @@ from agent import prompts
 from agent.config import RunConfig
 from agent.extract import extract
 from agent.feedback import feedback_context
+from agent.feedback import waveform_table as feedback_waveform_table
 from agent.local_models import record_line
 from agent.models import Message, Model, ModelError, Reply, Usage
 from agent.record import Recorder
@@ -129,7 +131,7 @@ class Agent:
                 outcome.stopped = "pass"
                 break
             messages = [*messages, {"role": "assistant", "content": best.reply},
-                        {"role": "user", "content": self._feedback(task, best, spec)}]
+                        {"role": "user", "content": self._feedback(task, best, spec, options)}]
         chosen = min(outcome.attempts, key=rank) if outcome.attempts else None
         self._conclude(task, chosen, outcome)
 
@@ -180,11 +182,21 @@ class Agent:
         self.recorder.event("self_test_revised", code=code)
         return found.model_copy(update={"design": self._last_design, "status": None, "diagnostics": []})
 
-    def _feedback(self, task: Task, best: Attempt, spec: str) -> str:
+    def _feedback(self, task: Task, best: Attempt, spec: str, options: VerifyOptions) -> str:
         if self.config.feedback == "self" and best.status is Status.MISMATCH:
             failing = [{"message": d.message} for d in best.verdict.errors]
             return prompts.render("test_verdict", top=task.top, problems=failing, spec=spec)
-        return prompts.render("feedback", **feedback_context(best.verdict, best.design, task.top))
+        waves = self._waveform_table(best, options) if best.status is Status.MISMATCH else ""
+        return prompts.render("feedback", **feedback_context(best.verdict, best.design, task.top, waves=waves))
+
+    def _waveform_table(self, best: Attempt, options: VerifyOptions) -> str:
+        """Run the failing design once more with a VCD (Icarus only: cheap) to show the model its signals."""
+        if best.design is None or self.config.simulator != "icarus" or not (options.testbench or options.tests):
+            return ""
+        with tempfile.TemporaryDirectory(prefix="aigchip-waves-") as keep:
+            rerun = options.model_copy(update={"waves": True, "keep_dir": Path(keep), "use_cache": False, "lint": False})
+            verdict = self.check([(best.design, rerun)], jobs=1)[0]
+            return feedback_waveform_table(verdict)
 
     def _conclude(self, task: Task, chosen: Attempt | None, outcome: Outcome) -> None:
         if chosen is None:

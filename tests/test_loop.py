@@ -49,7 +49,10 @@ def test_bug_then_fix_passes_in_two_iterations_and_feedback_carries_the_mismatch
     assert [a.status for a in outcome.attempts] == [Status.MISMATCH, Status.PASS]
     second_prompt = model.requests[1][-1]["content"]
     assert "mismatching samples out of 300" in second_prompt
-    assert "Hint: first mismatch" in second_prompt  # the testbench's own words reach the model
+    assert "Hint: First mismatch occurred at time" in second_prompt  # the testbench's own words reach the model
+    assert "Signal values around the first mismatch" in second_prompt
+    table = second_prompt.split("Signal values around the first mismatch")[1]
+    assert "acc" in table and "0x7ffe" in table  # the wrong saturation value, as the model's design drove it
     assert model.requests[1][-2] == {"role": "assistant", "content": fenced(BUGGY)}
 
 
@@ -145,7 +148,7 @@ def test_generate_against_a_loopback_endpoint_writes_a_complete_record(tmp_path,
         assert len(server.completions()) == 2
         assert server.requests[0].headers["authorization"] == "Bearer sk-test-never-recorded-123456"
         feedback = server.completions()[1].body["messages"][-1]["content"]
-        assert "mismatching samples out of 300" in feedback and "Hint: first mismatch" in feedback
+        assert "mismatching samples out of 300" in feedback and "Hint: First mismatch" in feedback
     assert summary["status"] == "pass" and summary["iterations"] == 2
     assert [a["status"] for a in summary["attempts"]] == ["mismatch", "pass"]
     assert summary["model"] == "served-model" and summary["files"] == ["mac8.v"]

@@ -27,7 +27,7 @@ module tb;
       @(negedge clk);
       samples = samples + 1;
       if (acc !== want_acc[15:0] || sat !== want_sat) begin
-        if (errors == 0) $display("Hint: first mismatch at sample %0d: acc=%0d expected %0d, sat=%0d expected %0d", i, acc, want_acc, sat, want_sat);
+        if (errors == 0) $display("Hint: First mismatch occurred at time %0t (sample %0d): acc=%0d expected %0d, sat=%0d expected %0d.", $time, i, acc, want_acc, sat, want_sat);
         errors = errors + 1;
       end
     end

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from agent import config as run_config
 from agent import prompts
@@ -95,14 +95,19 @@ def _copy_checks(task: Task, out_dir: Path) -> dict[str, Any]:
     return used
 
 
-def generate(task: Task, config: RunConfig, *, out_dir: Path | None, model: Model | None = None) -> tuple[Outcome, list, dict]:
-    """Run the loop for `task`; returns the outcome, the demos used and the contract's JSON summary."""
+def generate(task: Task, config: RunConfig, *, out_dir: Path | None, model: Model | None = None,
+             sample_index: int = 0, check: Callable[..., list] | None = None) -> tuple[Outcome, list, dict]:
+    """Run the loop for `task`; returns the outcome, the demos used and the contract's JSON summary.
+
+    `sample_index` numbers this run's samples (eval: one call per sample); `check` replaces
+    sim.verify_many (eval: a wrapper that limits how many checks run at once)."""
     entries = demo_library(config) if (config.demos or config.model == "offline") else []
     chosen = pick_demos(task, config, entries)
     model = model or make_model(config, task, out_dir=out_dir, demo_entries=entries)
     recorder = Recorder(out_dir)
     work_dir = (out_dir / CHECKS) if out_dir is not None else _scratch()
-    agent = Agent(model, config, recorder=recorder, work_dir=work_dir)
+    agent = Agent(model, config, recorder=recorder, work_dir=work_dir, sample_index=sample_index,
+                  **({"check": check} if check is not None else {}))
     meta: dict[str, Any] = {"task": task.model_dump(mode="json"), "model": model.name, "model_kind": model.kind,
                             "llm_used": config.uses_llm, "config": run_config.record(config),
                             "templates": prompts.template_hashes(), "toolchain": tools.toolchain(),

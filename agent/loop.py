@@ -69,11 +69,16 @@ def rank(attempt: Attempt) -> tuple[int, int, int]:
 
 
 class Agent:
-    """Runs one task with one model under one config; `verify` is injectable for tests."""
+    """Runs one task with one model under one config; `verify` is injectable for tests.
+
+    `sample_index`: the number of this run's first sample (eval runs one Agent per sample), passed on to
+    the model so that seeds and reply caches tell samples apart."""
 
     def __init__(self, model: Model, config: RunConfig, *, recorder: Recorder | None = None,
-                 check: Callable[..., list[Verdict]] = verify_many, work_dir: Path | None = None) -> None:
+                 check: Callable[..., list[Verdict]] = verify_many, work_dir: Path | None = None,
+                 sample_index: int = 0) -> None:
         self.model, self.config, self.check = model, config, check
+        self.sample_index = sample_index
         self.recorder = recorder or Recorder(None)
         self.work_dir = work_dir
         self.usage = Usage()
@@ -118,7 +123,7 @@ class Agent:
                 break
             self.recorder.event("request", iteration=iteration, messages=messages)
             try:
-                replies = self.model.complete(messages, n=config.samples)
+                replies = self.model.complete(messages, n=config.samples, sample_index=self.sample_index)
             except ModelError as exc:
                 outcome.stopped, outcome.message = "model_error", str(exc)
                 self.recorder.event("model_error", iteration=iteration, kind=exc.kind, message=str(exc))
@@ -158,11 +163,13 @@ class Agent:
                 verdict = verdict.model_copy(update={"diagnostics": [*found.diagnostics, *verdict.diagnostics]})
             else:
                 verdict = Verdict(status=found.status or Status.NO_CODE, diagnostics=found.diagnostics)
-            attempt = Attempt(iteration=iteration, sample=sample, reply=reply.text, model=reply.model, llm=reply.llm,
+            attempt = Attempt(iteration=iteration, sample=self.sample_index + sample, reply=reply.text,
+                              model=reply.model, llm=reply.llm,
                               cached=reply.cached, usage=reply.usage, design=found.design, verdict=verdict,
                               duration_s=round(time.monotonic() - started, 3))
-            self.recorder.line({**record_line(messages, reply), "iteration": iteration, "sample": sample})
-            self.recorder.event("verdict", iteration=iteration, sample=sample,
+            self.recorder.line({**record_line(messages, reply), "iteration": iteration,
+                                "sample": self.sample_index + sample})
+            self.recorder.event("verdict", iteration=iteration, sample=self.sample_index + sample,
                                 verdict=verdict.model_dump(mode="json", exclude={"log"}))
             attempts.append(attempt)
         return attempts
@@ -243,7 +250,7 @@ class Agent:
         ]
         for _ in range(2):
             self.recorder.event("request", purpose="self_test", messages=messages)
-            reply = self.model.complete(messages, n=1)[0]
+            reply = self.model.complete(messages, n=1, sample_index=self.sample_index)[0]
             self.usage = self.usage + reply.usage
             self.recorder.line({**record_line(messages, reply), "purpose": "self_test"})
             code, problem = _python_tests(reply.text)

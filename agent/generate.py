@@ -51,26 +51,32 @@ def make_model(config: RunConfig, task: Task, *, out_dir: Path | None, demo_entr
     return CachedModel(ChatModel(settings), tools.cache_root() / "replies", enabled=config.cache)
 
 
-def demo_library(config: RunConfig) -> list:
+def demo_corpus(config: RunConfig) -> tuple[list, Any]:
+    """The demonstration entries (--corpus, else the bundled library) and the corpus's persisted index."""
     from agent import demos
-    from agent.corpus import schema
 
-    if config.corpus is not None:
-        entries, problems = schema.load_jsonl(config.corpus)
-        for problem in problems:
+    if config.corpus is not None and not config.corpus.exists():  # e.g. $AIGCHIP_CORPUS before --learn made it
+        print(f"aigchip: no corpus at {config.corpus} yet; using the bundled demo library", file=sys.stderr)
+    elif config.corpus is not None:
+        loaded = demos.load_corpus(config.corpus)
+        for problem in loaded.problems:
             print(f"aigchip: {problem}", file=sys.stderr)
-        return entries
-    return demos.bundled_library()
+        return loaded.entries, loaded.index
+    return demos.bundled_library(), None
 
 
-def pick_demos(task: Task, config: RunConfig, entries: list) -> list:
+def demo_library(config: RunConfig) -> list:
+    return demo_corpus(config)[0]
+
+
+def pick_demos(task: Task, config: RunConfig, entries: list, index: Any = None) -> list:
     from agent import demos
 
     if config.demos == 0 or not entries:
         return []
     known = [p.read_text(errors="replace") for p in (task.reference, task.solution) if p is not None]
     return demos.select(task.spec_text(), entries, k=config.demos, token_budget=config.demo_tokens,
-                        exclude_ids={task.id}, exclude_texts=[task.spec_text(), *known])
+                        exclude_ids={task.id}, exclude_texts=[task.spec_text(), *known], index=index)
 
 
 def _copy_checks(task: Task, out_dir: Path) -> dict[str, Any]:
@@ -80,11 +86,11 @@ def _copy_checks(task: Task, out_dir: Path) -> dict[str, Any]:
     if not task.has_golden_tests and task.reference is None:
         return used
     folder.mkdir(parents=True, exist_ok=True)
-    anchor = task.testbench[0] if task.testbench else task.tests
-    if anchor is not None:  # data files the testbench reads, and helper modules the tests import
-        for sibling in anchor.parent.iterdir():
-            if sibling.is_file() and sibling.suffix.lower() not in (".v", ".sv") and sibling.stat().st_size < 16 << 20:
-                shutil.copyfile(sibling, folder / sibling.name)
+    from sim.check import VerifyOptions, data_files
+
+    for path in data_files(VerifyOptions(testbench=task.testbench, tests=task.tests)):
+        if path.suffix.lower() not in (".v", ".sv"):  # data the testbench reads, helpers the tests import
+            shutil.copyfile(path, folder / path.name)
     for path in task.testbench:
         shutil.copyfile(path, folder / path.name)
         used["testbench"].append(f"{CHECKS}/{path.name}")
@@ -96,13 +102,15 @@ def _copy_checks(task: Task, out_dir: Path) -> dict[str, Any]:
 
 
 def generate(task: Task, config: RunConfig, *, out_dir: Path | None, model: Model | None = None,
-             sample_index: int = 0, check: Callable[..., list] | None = None) -> tuple[Outcome, list, dict]:
+             sample_index: int = 0, check: Callable[..., list] | None = None,
+             learn: Path | None = None) -> tuple[Outcome, list, dict]:
     """Run the loop for `task`; returns the outcome, the demos used and the contract's JSON summary.
 
     `sample_index` numbers this run's samples (eval: one call per sample); `check` replaces
-    sim.verify_many (eval: a wrapper that limits how many checks run at once)."""
-    entries = demo_library(config) if (config.demos or config.model == "offline") else []
-    chosen = pick_demos(task, config, entries)
+    sim.verify_many (eval: a wrapper that limits how many checks run at once). With `learn` (a corpus
+    JSONL), a design that passes is appended to that corpus."""
+    entries, index = demo_corpus(config) if (config.demos or config.model == "offline") else ([], None)
+    chosen = pick_demos(task, config, entries, index)
     model = model or make_model(config, task, out_dir=out_dir, demo_entries=entries)
     recorder = Recorder(out_dir)
     work_dir = (out_dir / CHECKS) if out_dir is not None else _scratch()
@@ -124,7 +132,18 @@ def generate(task: Task, config: RunConfig, *, out_dir: Path | None, model: Mode
         recorder.write_meta({**meta, **summary, "checks": checks, "top": task.top,
                              "verdict": outcome.verdict.model_dump(mode="json") if outcome.verdict else None})
         recorder.close()
+    if learn is not None and summary["status"] == "pass" and outcome.design is not None:
+        summary["learned"] = learn_design(task, outcome, model, learn)
     return outcome, chosen, summary
+
+
+def learn_design(task: Task, outcome: Outcome, model: Model, corpus: Path) -> dict[str, Any]:
+    """Add the passing design to the user's corpus (see agent.corpus.learn)."""
+    from agent.corpus.learn import learn
+
+    code = "\n".join(text.rstrip("\n") + "\n" for text in outcome.design.files.values())
+    simulated = task.has_golden_tests or outcome.self_tests is not None
+    return learn(code, outcome.design.top, task.spec_text(), corpus, model=model, simulated=simulated).model_dump()
 
 
 def summarize(outcome: Outcome, model: Model, demos: list, files: list[str]) -> dict[str, Any]:

@@ -73,6 +73,11 @@ class Received:
     at: float  # time.monotonic() on arrival
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the default backlog of 5 makes a burst of 16 clients wait for a retry
+    daemon_threads = True
+
+
 class Loopback:
     """The server, running in a background thread while used as a context manager."""
 
@@ -101,7 +106,7 @@ class Loopback:
         return [r for r in self.requests if r.path.endswith("/chat/completions")]
 
     def __enter__(self) -> "Loopback":
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(self))
+        self._server = _Server(("127.0.0.1", 0), _handler_class(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="loopback", daemon=True)
         self._thread.start()

@@ -61,27 +61,25 @@ def _top_missing(design: Design) -> Verdict | None:
     return _verdict(Status.COMPILE_ERROR, [Diagnostic(message=msg, source="aigchip", code="top-name")])
 
 
-def _data_digests(options: VerifyOptions, testbench_texts: list[str]) -> dict[str, str]:
-    """Files the check reads besides the design take part in the result, so in the cache key: the data
-    files a testbench names, or everything beside a cocotb test module (helpers it imports, data)."""
+def data_files(options: VerifyOptions) -> list[Path]:
+    """The files a check reads besides the design and the named inputs: the data files a testbench
+    names, or everything beside a cocotb test module (helpers it imports, data)."""
     if options.testbench:
         from sim import native
 
-        files = native.data_files(list(options.testbench), testbench_texts)
-    else:
-        assert options.tests is not None
-        files = [p for p in sorted(options.tests.parent.iterdir())
-                 if p.is_file() and p != options.tests and p.stat().st_size <= 16 * 1024 * 1024]
-    return {p.name: verdict_cache.file_digest(p) for p in files}
+        return native.data_files(list(options.testbench), [_read_text(p) for p in options.testbench])
+    if options.tests is None:
+        return []
+    return [p for p in sorted(options.tests.parent.iterdir())
+            if p.is_file() and p != options.tests and p.stat().st_size <= 16 * 1024 * 1024]
 
 
-def _cache_key(design: Design, options: VerifyOptions, toolchain: dict[str, str], testbench_texts: list[str]) -> str:
+def _cache_key(design: Design, options: VerifyOptions, toolchain: dict[str, str]) -> str:
     inputs: dict[str, object] = {}
     for role, path in [("tests", options.tests), ("reference", options.reference), *(("tb", p) for p in options.testbench)]:
         if path is not None:
             inputs[f"{role}:{path.name}"] = verdict_cache.file_digest(path)
-    if options.testbench or options.tests is not None:
-        inputs["data"] = _data_digests(options, testbench_texts)
+    inputs["data"] = {p.name: verdict_cache.file_digest(p) for p in data_files(options)}
     knobs = options.model_dump(mode="json", exclude={"keep_dir", "use_cache", "testbench", "tests", "reference"})
     return verdict_cache.digest({"format": verdict_cache.FORMAT, "design": design.model_dump(), "inputs": inputs,
                                  "options": knobs, "tools": toolchain})
@@ -178,8 +176,7 @@ def verify(design: Design, options: VerifyOptions | None = None, *, cache: verdi
 
     cacheable = options.use_cache and options.keep_dir is None and not options.waves
     store = cache or verdict_cache.VerdictCache(tools.cache_root() / "verdicts")
-    texts = [_read_text(p) for p in options.testbench]
-    key = _cache_key(design, options, toolchain, texts) if cacheable else ""
+    key = _cache_key(design, options, toolchain) if cacheable else ""
     if cacheable and (hit := store.get(key)) is not None:
         return finish(hit.model_copy(update={"cached": True}), toolchain)
 

@@ -30,6 +30,7 @@ class Checks(BaseModel):
     compiles: bool | None = None
     simulates: bool | None = None  # passes its attached test in simulation
     tests: str | None = None  # relative path of the attached test (cocotb module or testbench)
+    regenerates: bool | None = None  # a model rewrote it from the detailed summary and that compiled
 
 
 class Entry(BaseModel):
@@ -63,6 +64,7 @@ class Problem(BaseModel):
     file: str
     line: int | None = None
     message: str
+    kind: str = ""  # a short class for counting: malformed, not_utf8, no_description, duplicate_id, ...
 
     def render(self) -> str:
         return f"{self.file}:{self.line}: {self.message}" if self.line is not None else f"{self.file}: {self.message}"
@@ -94,18 +96,25 @@ def load_jsonl(path: str | Path) -> tuple[list[Entry], list[Problem]]:
     entries: list[Entry] = []
     problems: list[Problem] = []
     seen: set[str] = set()
-    with path.open(encoding="utf-8", errors="replace") as handle:
-        for number, line in enumerate(handle, start=1):
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                problems.append(Problem(file=str(path), line=number, kind="not_utf8",
+                                        message=f"not UTF-8 text (byte {exc.start + 1} of the line)"))
+                continue
             if not line.strip():
                 continue
             try:
                 entry = Entry.model_validate(json.loads(line))
             except ValueError as exc:  # json.JSONDecodeError and ValidationError are both ValueErrors
                 message = _short(exc) if isinstance(exc, ValidationError) else f"not valid JSON: {exc}"
-                problems.append(Problem(file=str(path), line=number, message=message))
+                problems.append(Problem(file=str(path), line=number, message=message, kind="malformed"))
                 continue
             if (why := _check(entry, seen)) is not None:
-                problems.append(Problem(file=str(path), line=number, message=why))
+                kind = "duplicate_id" if why.startswith("duplicate") else "no_description"
+                problems.append(Problem(file=str(path), line=number, message=why, kind=kind))
                 continue
             seen.add(entry.id)
             entries.append(entry)

@@ -1,0 +1,161 @@
+"""report.md and report.html from an evaluation's summary. The HTML draws its charts as inline SVG:
+no scripts, no files beside it, no dependencies."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from agent.bench.results import write_text
+
+STATUS_COLOURS = {"pass": "#2e7d32", "mismatch": "#f9a825", "compile_error": "#c62828", "sim_error": "#ad1457",
+                  "timeout": "#6a1b9a", "no_code": "#5d4037", "policy_violation": "#e65100", "tool_error": "#455a64",
+                  "not_run": "#9e9e9e"}
+WIDTH, HEIGHT, PAD = 420, 220, 36
+
+
+def write_reports(summary: dict[str, Any], out_dir: Path) -> None:
+    write_text(Path(out_dir) / "report.md", markdown(summary))
+    write_text(Path(out_dir) / "report.html", page(summary))
+
+
+def _headline(summary: dict[str, Any]) -> list[tuple[str, str]]:
+    tokens = summary["tokens"]
+    cost = f"${tokens['cost_usd']:.4f}" if tokens.get("cost_usd") is not None else "unknown"
+    rows = [("benchmark", f"{summary['benchmark']} ({summary.get('layout') or 'layout unknown'})"),
+            ("model", summary["model"] + ("" if summary.get("llm_used", True) else " (no LLM)")),
+            ("tasks x samples", f"{summary['tasks']} x {summary['samples_per_task']}"),
+            ("feedback", f"{summary['feedback']}, at most {summary['max_iters']} iteration(s)"),
+            ("pass rate", _pct(summary.get("pass_rate"))),
+            ("tokens", f"{tokens['total']} ({tokens['prompt']} prompt, {tokens['completion']} completion), "
+                       f"{tokens.get('cached_replies', 0)} cached replies"),
+            ("cost", cost), ("wall time", f"{summary['wall_time_s']:.1f} s"),
+            ("toolchain", ", ".join(f"{k} {v}" for k, v in summary["toolchain"].items()))]
+    if not summary.get("complete", True):
+        rows.insert(0, ("state", "INCOMPLETE: the run stopped before every sample finished"))
+    return rows
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def _problems(summary: dict[str, Any]) -> list[str]:
+    lines = [f"reference fails: {f['task']} ({f['status']}) {f['message']}".rstrip()
+             for f in summary.get("reference_failures", [])]
+    lines += [f"skipped: {s['task']}: {s['reason']}" for s in summary.get("skipped", [])]
+    if summary.get("tasks_without_tests"):
+        lines.append("no tests (pass means it compiles): " + ", ".join(summary["tasks_without_tests"]))
+    lines += [f"benchmark: {p}" for p in summary.get("benchmark_problems", [])]
+    return lines
+
+
+def markdown(summary: dict[str, Any]) -> str:
+    out = [f"# Evaluation: {summary['benchmark']} with {summary['model']}", ""]
+    out += [f"- **{name}**: {value}" for name, value in _headline(summary)]
+    out += ["", "## pass@k", "", "| k | pass@k |", "|---|---|"]
+    out += [f"| {k} | {_pct(v)} |" for k, v in summary["pass_at_k"].items()]
+    out += ["", "## Final statuses", "", "| status | samples |", "|---|---|"]
+    out += [f"| {s} | {n} |" for s, n in summary["status_counts"].items()]
+    out += ["", "## Pass rate after each iteration", "", "| iteration | pass rate |", "|---|---|"]
+    out += [f"| {i} | {_pct(v)} |" for i, v in summary["pass_rate_by_iteration"].items()]
+    problems = _problems(summary)
+    if problems:
+        out += ["", "## Benchmark problems", ""] + [f"- {p}" for p in problems]
+    out += ["", "## Tasks", "", "| task | samples | passes | statuses |", "|---|---|---|---|"]
+    for row in summary["per_task"]:
+        statuses = ", ".join(f"{s} {n}" for s, n in row["statuses"].items())
+        out.append(f"| {row['task']} | {row['samples']} | {row['passes']} | {statuses} |")
+    return "\n".join(out) + "\n"
+
+
+def page(summary: dict[str, Any]) -> str:
+    e = html.escape
+    head = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in _headline(summary))
+    problems = "".join(f"<li>{e(p)}</li>" for p in _problems(summary))
+    rows = "".join(
+        f"<tr><td>{e(r['task'])}</td><td>{r['samples']}</td><td>{r['passes']}</td><td>{_status_pills(r['statuses'])}"
+        "</td></tr>" for r in summary["per_task"])
+    charts = "".join(f"<figure>{svg}<figcaption>{e(caption)}</figcaption></figure>" for caption, svg in (
+        ("pass@k", bar_chart(summary["pass_at_k"], "k")),
+        ("final status of every sample", status_bar(summary["status_counts"])),
+        ("pass rate after each iteration", line_chart(summary["pass_rate_by_iteration"]))))
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>aigchip eval: {e(summary['benchmark'])}</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:70em}}table{{border-collapse:collapse}}
+th,td{{text-align:left;padding:.2em .8em;border-bottom:1px solid #ddd;vertical-align:top}}
+figure{{display:inline-block;margin:0 1.5em 1em 0}}figcaption{{text-align:center;color:#555}}
+.pill{{display:inline-block;padding:0 .4em;margin:0 .2em;border-radius:.6em;color:#fff;font-size:.85em}}</style>
+</head><body><h1>{e(summary['benchmark'])} with {e(summary['model'])}</h1>
+<table>{head}</table><div>{charts}</div>
+{f'<h2>Benchmark problems</h2><ul>{problems}</ul>' if problems else ''}
+<h2>Tasks</h2><table><tr><th>task</th><th>samples</th><th>passes</th><th>statuses</th></tr>{rows}</table>
+</body></html>
+"""
+
+
+def _status_pills(statuses: dict[str, int]) -> str:
+    return "".join(f'<span class="pill" style="background:{STATUS_COLOURS.get(s, "#607d8b")}">'
+                   f"{html.escape(s)} {n}</span>" for s, n in statuses.items())
+
+
+def _frame(body: str, y_label: str = "") -> str:
+    axes = (f'<line x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - 10}" y2="{HEIGHT - PAD}" stroke="#333"/>'
+            f'<line x1="{PAD}" y1="10" x2="{PAD}" y2="{HEIGHT - PAD}" stroke="#333"/>')
+    ticks = "".join(f'<text x="{PAD - 4}" y="{_y(v) + 4}" font-size="10" text-anchor="end">{int(v * 100)}%</text>'
+                    f'<line x1="{PAD}" y1="{_y(v)}" x2="{WIDTH - 10}" y2="{_y(v)}" stroke="#eee"/>'
+                    for v in (0, 0.25, 0.5, 0.75, 1.0))
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" role="img" '
+            f'aria-label="{html.escape(y_label)}">{ticks}{axes}{body}</svg>')
+
+
+def _y(value: float) -> float:
+    return round(HEIGHT - PAD - value * (HEIGHT - PAD - 10), 1)
+
+
+def bar_chart(values: dict[str, float], x_label: str) -> str:
+    if not values:
+        return _frame('<text x="50%" y="50%" text-anchor="middle">no k within the samples taken</text>')
+    slot = (WIDTH - PAD - 20) / len(values)
+    bars = []
+    for i, (name, value) in enumerate(values.items()):
+        x = PAD + 10 + i * slot
+        bars.append(f'<rect x="{x:.1f}" y="{_y(value)}" width="{slot * 0.6:.1f}" height="{_y(0) - _y(value):.1f}" '
+                    f'fill="#1565c0"><title>pass@{name}: {_pct(value)}</title></rect>'
+                    f'<text x="{x + slot * 0.3:.1f}" y="{HEIGHT - PAD + 14}" font-size="11" text-anchor="middle">'
+                    f'{x_label}={html.escape(name)}</text>'
+                    f'<text x="{x + slot * 0.3:.1f}" y="{_y(value) - 3}" font-size="10" text-anchor="middle">'
+                    f'{_pct(value)}</text>')
+    return _frame("".join(bars), "pass@k")
+
+
+def status_bar(counts: dict[str, int]) -> str:
+    total = sum(counts.values()) or 1
+    x, parts, legend = 10.0, [], []
+    for i, (status, count) in enumerate(counts.items()):
+        width = (WIDTH - 20) * count / total
+        colour = STATUS_COLOURS.get(status, "#607d8b")
+        parts.append(f'<rect x="{x:.1f}" y="20" width="{width:.1f}" height="40" fill="{colour}">'
+                     f"<title>{html.escape(status)}: {count}</title></rect>")
+        legend.append(f'<rect x="10" y="{78 + 16 * i}" width="10" height="10" fill="{colour}"/>'
+                      f'<text x="26" y="{87 + 16 * i}" font-size="11">{html.escape(status)}: {count} '
+                      f"({100 * count / total:.1f}%)</text>")
+        x += width
+    height = max(HEIGHT, 90 + 16 * len(counts))
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" role="img" '
+            f'aria-label="status breakdown">{"".join(parts)}{"".join(legend)}</svg>')
+
+
+def line_chart(values: dict[str, float]) -> str:
+    if not values:
+        return _frame("")
+    step = (WIDTH - PAD - 30) / max(len(values) - 1, 1)
+    points = [(PAD + 10 + i * step, _y(v), name, v) for i, (name, v) in enumerate(values.items())]
+    path = " ".join(f"{x:.1f},{y}" for x, y, _, _ in points)
+    dots = "".join(f'<circle cx="{x:.1f}" cy="{y}" r="3" fill="#2e7d32"><title>after iteration {n}: {_pct(v)}'
+                   f'</title></circle><text x="{x:.1f}" y="{HEIGHT - PAD + 14}" font-size="11" text-anchor="middle">'
+                   f'{n}</text><text x="{x:.1f}" y="{y - 6}" font-size="10" text-anchor="middle">{_pct(v)}</text>'
+                   for x, y, n, v in points)
+    return _frame(f'<polyline points="{path}" fill="none" stroke="#2e7d32" stroke-width="2"/>{dots}',
+                  "pass rate by iteration")

@@ -1,0 +1,328 @@
+"""`aigchip eval`: every task of a benchmark, `samples` times each, through the agent loop.
+
+Samples run in a thread pool. Their model calls go through one semaphore, `concurrency` at a time (the
+model call is the slow part and waits on the network), and their checks through another, `jobs` at a
+time (the simulators are the CPU-bound part). The pool holds twice `concurrency` samples, so while some
+wait for their checks the others keep the endpoint busy. Each sample is one `generate` call with its own
+transcript under transcripts/<task>/s<sample>/ and its own sample index, which numbers its seed and its
+reply-cache entries. Finished samples go to results.jsonl at once; --resume skips them. `--model
+reference` checks each task's own solution instead: a harness and benchmark check with no model.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import shutil
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from agent.bench import results as files
+from agent.bench.summary import summarize
+from agent.config import RunConfig
+from agent.models import Model, ModelError
+from agent.task import Task
+from sim.types import Status
+
+ModelFactory = Callable[[Task, int], Model]  # (task, sample index) to the model that answers that sample
+Check = Callable[..., list]  # like sim.verify_many(pairs, jobs=)
+Progress = Callable[[dict[str, Any], int, int], None]  # (record, samples finished, samples in all)
+TRANSCRIPTS = "transcripts"
+EXECUTORS = ("local", "ray")
+
+
+class EvalError(ValueError):
+    """The evaluation cannot start as asked (no tasks match, a bad k, a resume into another run's folder)."""
+
+
+def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[int], out_dir: Path,
+             concurrency: int = 8, jobs: int = 2, resume: bool = False, task_glob: str | None = None,
+             model_factory: ModelFactory | None = None, check: Check | None = None,
+             progress: Progress | None = None, executor: str = "local",
+             ray_address: str | None = None) -> dict[str, Any]:
+    """Run the evaluation into `out_dir` and return the summary (also written as summary.json).
+
+    `model_factory(task, sample)` replaces the model the config names; `check` replaces sim.verify_many.
+    `executor="ray"` runs the checks as Ray tasks (agent.bench.ray_executor) on the cluster at `ray_address`
+    (default: a Ray instance on this machine); "local" runs them in this process."""
+    reference = config.model == "reference"
+    samples = 1 if reference else samples  # a reference answers the same every time
+    ks = sorted(set(ks))
+    _check_arguments(samples, ks, concurrency, jobs, config)
+    if executor not in EXECUTORS:
+        raise EvalError(f"--executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
+    if executor == "ray" and check is None:
+        from agent.bench.ray_executor import make_ray_check
+
+        check = make_ray_check(ray_address, jobs)  # a missing ray stops the run here, before any file
+    runnable, skipped = _split_runnable(select_tasks(list(benchmark.tasks), task_glob), reference)
+    identity = run_identity(benchmark, config)
+    out_dir = Path(out_dir)
+    _prepare_folder(out_dir, identity, resume)
+    context = dict(benchmark=benchmark, config=config, samples=samples, ks=ks, tasks=runnable, skipped=skipped,
+                   identity=identity, concurrency=concurrency, jobs=jobs)
+    started = time.monotonic()
+    with files.ResultsFile(out_dir / files.RESULTS, resume=resume) as results:
+        done = {files.sample_key(r) for r in results.finished}
+        records = [r for r in results.finished if r["task"] in {t.id for t in runnable}]
+        previously = len(records)
+        files.write_json(out_dir / files.SUMMARY, _summary(records, executor, **context, wall_s=0.0, complete=False))
+        todo = [(t, s) for t in runnable for s in range(samples) if (t.id, s) not in done]
+        sampler = _Sampler(config, out_dir, jobs=jobs, concurrency=concurrency, check=check,
+                           model_factory=model_factory or _default_models(config, [t for t, _ in todo]))
+        try:
+            _run_all(todo, sampler, results, records, progress, expected=len(runnable) * samples)
+        except BaseException:
+            partial = _summary(records, executor, **context, wall_s=time.monotonic() - started, complete=False)
+            _write_quietly(out_dir / files.SUMMARY, partial)
+            raise
+    summary = _summary(records, executor, **context, wall_s=time.monotonic() - started, complete=True,
+                        resumed=previously, retried=results.retried, left_out=results.left_out)
+    files.write_json(out_dir / files.SUMMARY, summary)
+    from agent.bench import report
+
+    report.write_reports(summary, out_dir)
+    return summary
+
+
+def _summary(records: list[dict[str, Any]], executor: str, **context: Any) -> dict[str, Any]:
+    """The summary, with where the checks ran (`executor`: local or ray)."""
+    return summarize(records, **context) | {"executor": executor}
+
+
+def _prepare_folder(out_dir: Path, identity: dict[str, Any], resume: bool) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if resume:
+        _check_same_run(out_dir, identity)
+    elif (out_dir / files.RESULTS).is_file() and (out_dir / files.RESULTS).stat().st_size:
+        raise EvalError(f"{out_dir} already holds results: pass --resume to continue that run, or use another --out")
+
+
+def _run_all(todo: list[tuple[Task, int]], sampler: "_Sampler", results: files.ResultsFile,
+             records: list[dict[str, Any]], progress: Progress | None, *, expected: int) -> None:
+    """Every pending sample; each finished one is written (durably) before it counts."""
+    stream = _in_pool(todo, sampler.run, 2 * sampler.concurrency)
+    try:
+        for record in stream:
+            results.append(record)
+            records.append(record)
+            if progress is not None:
+                progress(record, len(records), expected)
+    finally:
+        stream.close()  # on an error nothing new starts; the samples in flight finish, unrecorded
+
+
+def _check_arguments(samples: int, ks: list[int], concurrency: int, jobs: int, config: RunConfig) -> None:
+    if samples < 1 or concurrency < 1 or jobs < 1:
+        raise EvalError("samples, --concurrency and --jobs must each be at least 1")
+    if not ks or ks[0] < 1:
+        raise EvalError(f"every k must be at least 1 (got {ks})")
+    if config.model == "manual":
+        raise EvalError("--model manual needs a person at every prompt: use it with `aigchip generate`, not eval")
+
+
+def select_tasks(tasks: list[Task], task_glob: str | None) -> list[Task]:
+    """The tasks whose id matches one of the comma-separated globs (all tasks when none is given)."""
+    if not tasks:
+        raise EvalError("the benchmark has no tasks")
+    if not task_glob:
+        return tasks
+    patterns = [p.strip() for p in task_glob.split(",") if p.strip()]
+    chosen = [t for t in tasks if any(fnmatch.fnmatchcase(t.id, p) for p in patterns)]
+    if not chosen:
+        some = ", ".join(t.id for t in tasks[:5]) + (", ..." if len(tasks) > 5 else "")
+        raise EvalError(f"no task matches --tasks {task_glob!r} (tasks are named like: {some})")
+    return chosen
+
+
+def _split_runnable(tasks: list[Task], reference: bool) -> tuple[list[Task], list[dict[str, str]]]:
+    if not reference:
+        return tasks, []
+    runnable = [t for t in tasks if t.solution is not None and t.has_golden_tests]
+    skipped = [{"task": t.id, "reason": "no reference solution" if t.solution is None else "no tests to check it with"}
+               for t in tasks if t not in runnable]
+    return runnable, skipped
+
+
+def run_identity(benchmark: Any, config: RunConfig) -> dict[str, Any]:
+    """What must stay the same for a resumed run's results to belong with the earlier ones."""
+    return {"benchmark": benchmark.name, "model": config.model, "base_url": config.base_url,
+            "feedback": config.feedback, "max_iters": config.max_iters, "simulator": config.simulator,
+            "demos": config.demos}
+
+
+def _check_same_run(out_dir: Path, identity: dict[str, Any]) -> None:
+    earlier = (files.read_json(out_dir / files.SUMMARY) or {}).get("run_identity")
+    if earlier is None or earlier == identity:
+        return
+    differ = ", ".join(f"{k}: {earlier.get(k)!r} then, {v!r} now" for k, v in identity.items() if earlier.get(k) != v)
+    raise EvalError(f"{out_dir} holds another run's results ({differ}): resume with the same settings or use "
+                    "another --out")
+
+
+def _write_quietly(path: Path, summary: dict[str, Any]) -> None:
+    try:
+        files.write_json(path, summary)
+    except OSError:
+        pass  # the disk may be the very problem; results.jsonl is what counts
+
+
+def _in_pool(todo: list[tuple[Task, int]], run: Callable[[Task, int], dict[str, Any]],
+             workers: int) -> Iterator[dict[str, Any]]:
+    """Run `run(task, sample)` for each item, at most `workers` at once, yielding records as they finish.
+
+    Work is submitted as slots free up, so memory stays flat however many samples there are; when the
+    consumer stops (an error, Ctrl-C), nothing new starts and the samples in flight are let finish."""
+    pending = iter(todo)
+    in_flight: set[Future] = set()
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aigchip-eval")
+    try:
+        while True:
+            for task, sample in pending:
+                in_flight.add(pool.submit(run, task, sample))
+                if len(in_flight) >= workers:
+                    break
+            if not in_flight:
+                return
+            finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in finished:
+                yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Sampler:
+    """Runs one (task, sample): the agent loop, or in reference mode the task's own solution."""
+
+    def __init__(self, config: RunConfig, out_dir: Path, *, jobs: int, concurrency: int,
+                 model_factory: ModelFactory, check: Check | None) -> None:
+        self.config = config.model_copy(update={"samples": 1})  # one generate call per sample
+        self.out_dir = out_dir
+        self.check = limited(check, threading.BoundedSemaphore(jobs))
+        self.model_for = model_factory
+        self.concurrency = concurrency
+        self.calls = threading.BoundedSemaphore(concurrency)
+
+    def run(self, task: Task, sample: int) -> dict[str, Any]:
+        started = time.monotonic()
+        try:
+            if self.config.model == "reference":
+                return self._reference(task, started)
+            return self._generate(task, sample, started)
+        except ModelError as exc:
+            return _unattempted(task, sample, "model_error", str(exc), started)
+        except Exception as exc:  # a bug or a broken file must cost this sample, not the run
+            return _unattempted(task, sample, "crash", f"{type(exc).__name__}: {exc}", started)
+
+    def _generate(self, task: Task, sample: int, started: float) -> dict[str, Any]:
+        from agent.generate import generate
+
+        folder = self.out_dir / TRANSCRIPTS / safe_name(task.id) / f"s{sample}"
+        shutil.rmtree(folder, ignore_errors=True)  # a resumed sample starts its transcript afresh
+        model = Throttled(self.model_for(task, sample), self.calls)
+        outcome, _, summary = generate(task, self.config, out_dir=folder, model=model, sample_index=sample,
+                                       check=self.check)
+        return sample_record(task.id, sample, outcome, summary, time.monotonic() - started)
+
+    def _reference(self, task: Task, started: float) -> dict[str, Any]:
+        from sim.check import VerifyOptions
+
+        design = task.solution_design()
+        assert design is not None  # tasks without one were skipped
+        options = VerifyOptions(testbench=task.testbench, tests=task.tests, reference=task.reference,
+                                tb_top=task.tb_top, simulator=self.config.simulator, timeout=self.config.sim_timeout,
+                                lint=self.config.lint, use_cache=self.config.cache)
+        verdict = self.check([(design, options)], jobs=1)[0]
+        status = str(verdict.status)
+        return {"task": task.id, "sample": 0, "status": status, "iterations": 1, "tokens": _tokens(None),
+                "stopped": "reference", "duration_s": round(time.monotonic() - started, 3), "statuses": [status],
+                "passed_at": 1 if verdict.passed else None, "model": "reference",
+                "message": "" if verdict.passed else verdict.summary()[:500]}
+
+
+def limited(check: Check | None, semaphore: threading.BoundedSemaphore) -> Check:
+    """`check` (default sim.verify_many) run one design at a time under `semaphore`: at most `jobs`
+    checks run at once across every sample in flight."""
+    if check is None:
+        from sim.check import verify_many as check
+
+    def run(pairs: list, jobs: int = 1) -> list:
+        verdicts = []
+        for pair in pairs:
+            with semaphore:
+                verdicts += check([pair], jobs=1)
+        return verdicts
+
+    return run
+
+
+class Throttled:
+    """A model whose calls wait for a slot of `semaphore`: at most `concurrency` requests in flight."""
+
+    def __init__(self, inner: Model, semaphore: threading.BoundedSemaphore) -> None:
+        self.inner, self.semaphore = inner, semaphore
+        self.name, self.kind = inner.name, inner.kind
+
+    def complete(self, messages: list, *, n: int = 1, sample_index: int = 0) -> list:
+        with self.semaphore:
+            return self.inner.complete(messages, n=n, sample_index=sample_index)
+
+    async def acomplete(self, messages: list, *, n: int = 1, sample_index: int = 0) -> list:
+        import asyncio
+
+        return await asyncio.to_thread(self.complete, messages, n=n, sample_index=sample_index)
+
+
+def _default_models(config: RunConfig, tasks: list[Task]) -> ModelFactory:
+    """One model shared by every sample (endpoint, replay), built now so that a missing API key stops the
+    run before it starts; the offline baseline is built per task (it answers from that task's spec)."""
+    if config.model == "reference" or not tasks:
+        return lambda task, sample: None  # type: ignore[return-value]
+    from agent.generate import demo_library, make_model
+
+    if config.model == "offline":
+        entries = demo_library(config)
+        return lambda task, sample: make_model(config, task, out_dir=None, demo_entries=entries)
+    shared = make_model(config, tasks[0], out_dir=None)
+    return lambda task, sample: shared
+
+
+def sample_record(task_id: str, sample: int, outcome: Any, summary: dict[str, Any],
+                  duration_s: float) -> dict[str, Any]:
+    """One results.jsonl line: the contract's keys, then what the report needs."""
+    from agent.loop import rank
+
+    statuses = []
+    for iteration in range(1, outcome.iterations + 1):
+        tried = [a for a in outcome.attempts if a.iteration == iteration]
+        statuses.append(str(min(tried, key=rank).status) if tried else "no_code")
+    passed_at = None
+    if outcome.status is Status.PASS and outcome.attempts:
+        passed_at = min(outcome.attempts, key=rank).iteration  # when the design that passed was written
+    return {"task": task_id, "sample": sample, "status": str(outcome.status), "iterations": outcome.iterations,
+            "tokens": summary["tokens"], "stopped": outcome.stopped, "duration_s": round(duration_s, 3),
+            "statuses": statuses, "passed_at": passed_at, "model": summary["model"],
+            "cached_replies": sum(1 for a in outcome.attempts if a.cached), "message": outcome.message[:500]}
+
+
+def _unattempted(task: Task, sample: int, stopped: str, message: str, started: float) -> dict[str, Any]:
+    """A sample the loop never finished (the endpoint failed, a crash): a failure, never left out."""
+    return {"task": task.id, "sample": sample, "status": str(Status.TOOL_ERROR), "iterations": 0,
+            "tokens": _tokens(None), "stopped": stopped, "duration_s": round(time.monotonic() - started, 3),
+            "statuses": [], "passed_at": None, "model": None, "message": message[:500]}
+
+
+def _tokens(usage: Any) -> dict[str, Any]:
+    if usage is None:
+        return {"prompt": 0, "completion": 0, "total": 0, "cost_usd": None}
+    return {"prompt": usage.prompt_tokens, "completion": usage.completion_tokens, "total": usage.total_tokens,
+            "cost_usd": usage.cost_usd}
+
+
+def safe_name(task_id: str) -> str:
+    """A task id as one folder name."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", task_id).strip("._") or "task"
+    return name[:120]

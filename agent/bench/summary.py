@@ -1,0 +1,112 @@
+"""An evaluation's summary from its results.jsonl records: pass@k, statuses, pass rate by iteration, spend.
+
+Every task counts with all its samples: a sample with no record (never run) or one the loop never
+finished (the endpoint failed, a crash) is a failure, never dropped from the denominator.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import Any
+
+from agent.bench import passk
+from agent.bench.results import by_task
+
+NOT_RUN = "not_run"
+
+
+def summarize(records: list[dict[str, Any]], *, benchmark: Any, config: Any, samples: int, ks: list[int],
+              tasks: list[Any], skipped: list[dict[str, str]], identity: dict[str, Any], concurrency: int, jobs: int,
+              wall_s: float, complete: bool, resumed: int = 0, retried: int = 0, left_out: int = 0) -> dict[str, Any]:
+    """The contract's keys (benchmark, model, tasks, samples_per_task, pass_at_k, status_counts, feedback,
+    toolchain) and the rest a reader needs to trust and compare the run."""
+    from agent import prompts
+    from sim import tools
+
+    ids = {t.id for t in tasks}
+    counted = [r for r in records if r["task"] in ids and 0 <= r["sample"] < samples]
+    grouped = by_task(counted)
+    per_task = [task_row(t.id, grouped.get(t.id, []), samples) for t in tasks]
+    expected = len(tasks) * samples
+    reference = config.model == "reference"
+    return {
+        "benchmark": benchmark.name,
+        "layout": getattr(benchmark, "layout", None),
+        "model": model_name(counted, config.model),
+        "llm_used": config.uses_llm,
+        "tasks": len(tasks),
+        "samples_per_task": samples,
+        "pass_at_k": passk.pass_at_ks([(samples, row["passes"]) for row in per_task], ks),
+        "ks_requested": ks,
+        "pass_rate": round(sum(row["passes"] for row in per_task) / expected, 6) if expected else None,
+        "status_counts": status_counts(counted, expected),
+        "pass_rate_by_iteration": pass_rate_by_iteration(counted, expected, iterations(config)),
+        "feedback": config.feedback if not reference else "none",
+        "max_iters": iterations(config),
+        "tokens": spend(counted),
+        "wall_time_s": round(wall_s, 3),
+        "sample_time_s": round(sum(float(r.get("duration_s") or 0) for r in counted), 3),
+        "samples": {"expected": expected, "finished": len(counted), "resumed": resumed, "retried": retried,
+                    "left_out_lines": left_out, "model_errors": sum(r.get("stopped") == "model_error" for r in counted),
+                    "crashes": sum(r.get("stopped") == "crash" for r in counted)},
+        "reference_failures": [{"task": r["task"], "status": r["status"], "message": r.get("message", "")}
+                               for r in counted if reference and r["status"] != "pass"],
+        "skipped": skipped,
+        "tasks_without_tests": [t.id for t in tasks if not t.has_golden_tests],
+        "benchmark_problems": [str(p) for p in getattr(benchmark, "problems", [])],
+        "per_task": per_task,
+        "toolchain": tools.toolchain(),
+        "templates": prompts.template_hashes(),
+        "concurrency": concurrency,
+        "jobs": jobs,
+        "run_identity": identity,
+        "config": config.model_dump(mode="json"),
+        "complete": complete,
+        "written_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+
+
+def iterations(config: Any) -> int:
+    """The most iterations a sample can take under this config."""
+    return 1 if config.model == "reference" or config.feedback == "none" else config.max_iters
+
+
+def task_row(task_id: str, records: list[dict[str, Any]], samples: int) -> dict[str, Any]:
+    statuses = Counter(r["status"] for r in records)
+    if len(records) < samples:
+        statuses[NOT_RUN] += samples - len(records)
+    return {"task": task_id, "samples": samples, "passes": statuses.get("pass", 0),
+            "statuses": dict(sorted(statuses.items()))}
+
+
+def status_counts(records: list[dict[str, Any]], expected: int) -> dict[str, int]:
+    counts = Counter(r["status"] for r in records)
+    if expected > len(records):
+        counts[NOT_RUN] = expected - len(records)
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def pass_rate_by_iteration(records: list[dict[str, Any]], expected: int, most: int) -> dict[str, float]:
+    """{"i": fraction of all samples whose best design so far passed after iteration i}. A sample that
+    passed earlier keeps counting; the last value is the overall pass rate."""
+    if not expected:
+        return {}
+    passed_at = [r["passed_at"] for r in records if r["status"] == "pass" and r.get("passed_at")]
+    return {str(i): round(sum(1 for at in passed_at if at <= i) / expected, 6) for i in range(1, most + 1)}
+
+
+def spend(records: list[dict[str, Any]]) -> dict[str, Any]:
+    tokens = [r.get("tokens") or {} for r in records]
+    costs = [t["cost_usd"] for t in tokens if t.get("cost_usd") is not None]
+    return {"prompt": sum(int(t.get("prompt") or 0) for t in tokens),
+            "completion": sum(int(t.get("completion") or 0) for t in tokens),
+            "total": sum(int(t.get("total") or 0) for t in tokens),
+            "cost_usd": round(sum(costs), 6) if costs else None,
+            "cached_replies": sum(int(r.get("cached_replies") or 0) for r in records)}
+
+
+def model_name(records: list[dict[str, Any]], configured: str) -> str:
+    """The name the samples' model answered to (the most common one), else the configured name."""
+    names = Counter(r["model"] for r in records if r.get("model"))
+    return names.most_common(1)[0][0] if names else configured

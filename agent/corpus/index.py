@@ -1,0 +1,337 @@
+"""Retrieval over a corpus: the tokenizer, Okapi BM25 (the one implementation), and a per-grain index that
+can be persisted next to the corpus as `CORPUS.index.json`.
+
+Each grain has its own BM25 over one document per entry: the entry's description at that grain (or, when
+it has none, at the nearest grain it has: see FALLBACK), plus its tags and top name. The persisted file
+records the corpus file's size, mtime and sha256, so an index whose corpus changed is seen as stale and
+rebuilt. A query adds up precomputed term weights along its terms' posting lists: a few milliseconds on
+10,000 entries (benchmarks/bench_corpus.py). Postings are stored as base64 arrays, so loading is quick.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import os
+import re
+import sys
+import tempfile
+from array import array
+from bisect import bisect_left
+from collections import Counter
+from pathlib import Path
+from typing import Iterable, Iterator, NamedTuple
+
+from agent.corpus.schema import GRAINS, Entry
+
+INDEX_VERSION = 2
+STOPWORDS = frozenset(
+    "a an and are as at be by can do for from has have i in into is it its must of on or our please should "
+    "so that the their then these this those to use uses using we when which while will with would you your "
+    "design implement write create make module verilog systemverilog".split())
+FALLBACK = {"high_level": ("high_level", "detailed", "block"), "detailed": ("detailed", "high_level", "block"),
+            "block": ("block", "detailed", "high_level")}
+NUMBER_WORDS = {w: str(n) for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen".split())}
+NUMBER_WORDS.update({"twenty": "20", "thirty": "30", "sixty": "60", "single": "1", "dual": "2", "quad": "4"})
+_CAMEL_INNER = re.compile(r"([A-Z]+)([A-Z][a-z])")
+_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+_ALNUM = re.compile(r"[A-Za-z0-9]+")
+_DIGITS = re.compile(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")  # counter4 -> counter 4
+
+
+def stem(word: str) -> str:
+    """Light suffix stripping: flags/flag, saturates/saturating/saturated, addresses/address."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith(("sses", "xes", "ches", "shes")):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if word.endswith("ing") and len(word) > 5:
+        word = word[:-3]
+    elif word.endswith("ed") and len(word) > 4:
+        word = word[:-2]
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
+
+
+def words(text: str) -> list[str]:
+    """Surface words: runs of letters and digits (so snake_case splits), camelCase split as well as whole."""
+    found: list[str] = []
+    for chunk in _ALNUM.findall(text):
+        if chunk.isalpha() and chunk.islower() or chunk.isdigit():
+            found.append(chunk)
+            continue
+        parts = _DIGITS.sub(" ", _CAMEL_INNER.sub(r"\1 \2", _CAMEL.sub(r"\1 \2", chunk))).split()
+        found.extend(p.lower() for p in parts)
+        if len(parts) > 1:
+            found.append(chunk.lower())
+    return [w for w in found if w not in STOPWORDS]
+
+
+def tokenize(text: str) -> list[str]:
+    """Index terms: the words, number words as digits ("four-bit" and "4-bit" meet), lightly stemmed."""
+    return [NUMBER_WORDS.get(w) or stem(w) for w in words(text)]
+
+
+def _pack(values: list, code: str) -> str:
+    return base64.b64encode(array(code, values).tobytes()).decode("ascii")
+
+
+def _unpack(text: str, code: str) -> list:
+    found = array(code)
+    found.frombytes(base64.b64decode(text))
+    return found.tolist()
+
+
+class BM25:
+    """Okapi BM25 over tokenised documents. Each term's postings are parallel lists of documents (in
+    order) and of their precomputed term weights, so a query only adds numbers up."""
+
+    def __init__(self, docs: list[list[str]], k1: float = 1.5, b: float = 0.75):
+        postings: dict[str, tuple[list[int], list[int]]] = {}
+        for number, doc in enumerate(docs):
+            for term, count in Counter(doc).items():
+                found = postings.get(term)
+                if found is None:
+                    found = postings[term] = ([], [])
+                found[0].append(number)
+                found[1].append(count)
+        self._setup(postings, [len(doc) for doc in docs], k1, b)
+
+    def _setup(self, postings: dict[str, tuple[list[int], list[int]]], lengths: list[int], k1: float,
+               b: float) -> None:
+        self.k1, self.b, self.lengths, self._tf = k1, b, lengths, postings
+        self.avg = (sum(lengths) / len(lengths)) if lengths else 0.0
+        count, boost = len(lengths), k1 + 1
+        norm = [k1 * (1 - b + b * n / (self.avg or 1)) for n in lengths]
+        self.idf = {t: math.log(1 + (count - len(d) + 0.5) / (len(d) + 0.5)) for t, (d, _) in postings.items()}
+        self.postings: dict[str, tuple[list[int], list[float]]] = {
+            t: (d, [self.idf[t] * f * boost / (f + norm[i]) for i, f in zip(d, tf)]) for t, (d, tf) in postings.items()}
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def scores(self, query: Iterable[str]) -> list[float]:
+        """Every document's score for the query terms (0.0 where none matched)."""
+        totals = [0.0] * len(self.lengths)
+        for term in sorted(set(query)):  # a fixed order: the same sums, to the last bit, in every process
+            found = self.postings.get(term)
+            if found is not None:
+                for doc, weight in zip(*found):
+                    totals[doc] += weight
+        return totals
+
+    def parts(self, query: Iterable[str], doc: int) -> dict[str, float]:
+        """Each query term's contribution to document `doc`'s score (matched terms only)."""
+        found: dict[str, float] = {}
+        for term in sorted(set(query)):
+            docs, weights = self.postings.get(term, ((), ()))
+            at = bisect_left(docs, doc)
+            if at < len(docs) and docs[at] == doc:
+                found[term] = weights[at]
+        return found
+
+    def score(self, query: set[str], index: int) -> dict[str, float]:
+        return self.parts(query, index)
+
+    def state(self) -> dict:
+        terms = list(self._tf)
+        offsets = [0]
+        for term in terms:
+            offsets.append(offsets[-1] + len(self._tf[term][0]))
+        return {"k1": self.k1, "b": self.b, "terms": terms, "lengths": _pack(self.lengths, "i"),
+                "offsets": _pack(offsets, "q"), "docs": _pack([d for t in terms for d in self._tf[t][0]], "i"),
+                "tf": _pack([min(f, 65535) for t in terms for f in self._tf[t][1]], "H")}
+
+    @classmethod
+    def from_state(cls, state: dict) -> "BM25":
+        offsets, docs, tfs = (_unpack(state[k], c) for k, c in (("offsets", "q"), ("docs", "i"), ("tf", "H")))
+        postings = {t: (docs[offsets[n]:offsets[n + 1]], tfs[offsets[n]:offsets[n + 1]])
+                    for n, t in enumerate(state["terms"])}
+        index = cls.__new__(cls)
+        index._setup(postings, _unpack(state["lengths"], "i"), float(state["k1"]), float(state["b"]))
+        return index
+
+
+class Hit(NamedTuple):
+    """One scored entry: its id, the grain shown, and each matched query term's contribution."""
+
+    entry_id: str
+    grain: str
+    parts: dict[str, float]
+    doc: int = -1  # the document's number in the index
+
+    @property
+    def score(self) -> float:
+        return sum(self.parts.values())
+
+
+def grain_document(entry: Entry, grain: str) -> tuple[str | None, str]:
+    """The grain shown for `entry` when `grain` is asked (None: it has no description) and the text indexed."""
+    shown = next((g for g in FALLBACK[grain] if entry.text_at(g)), None)
+    text = entry.text_at(shown) if shown else ""
+    return shown, " ".join([text, *entry.tags, entry.top])
+
+
+class CorpusIndex:
+    """BM25 per grain over a corpus's entries, one document per entry, documents in id order."""
+
+    def __init__(self, ids: list[str], shown: dict[str, list[str | None]], bm25: dict[str, BM25],
+                 corpus: dict | None = None):
+        self.ids, self.shown, self.bm25, self.corpus = ids, shown, bm25, corpus or {}
+        self.loaded_from: Path | None = None  # the file it came from, when it was read from disk
+        self.entries: list[Entry] | None = None  # the list `attach` was given
+        self._by_doc: list[Entry] = []
+
+    @classmethod
+    def build(cls, entries: list[Entry], corpus: dict | None = None) -> "CorpusIndex":
+        ordered = sorted(entries, key=lambda e: e.id)
+        shown: dict[str, list[str | None]] = {}
+        bm25: dict[str, BM25] = {}
+        for grain in GRAINS:
+            docs = [grain_document(e, grain) for e in ordered]
+            shown[grain] = [g for g, _ in docs]
+            bm25[grain] = BM25([tokenize(text) if g else [] for g, text in docs])
+        index = cls([e.id for e in ordered], shown, bm25, corpus)
+        index.attach(entries)
+        return index
+
+    def attach(self, entries: list[Entry]) -> bool:
+        """Remember `entries` (the corpus this index describes) so hits map to them without a lookup;
+        False, and nothing attached, when their ids are not the index's."""
+        by_id = {e.id: e for e in entries}
+        if len(by_id) != len(self.ids) or any(i not in by_id for i in self.ids):
+            return False
+        self.entries, self._by_doc = entries, [by_id[i] for i in self.ids]
+        return True
+
+    def entry(self, hit: Hit) -> Entry:
+        """The attached entry a hit is about."""
+        return self._by_doc[hit.doc]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def ranked(self, grain: str, query: Iterable[str]) -> Iterator[Hit]:
+        """Entries matching the (tokenised) query at `grain`, best first, ties by id (the documents'
+        order, which a stable sort keeps); lazily, each hit's per-term parts worked out when reached."""
+        if grain not in GRAINS:
+            raise ValueError(f"unknown grain {grain!r}; use one of {', '.join(GRAINS)}")
+        terms, bm25, shown = set(query), self.bm25[grain], self.shown[grain]
+        scores = bm25.scores(terms)
+        for doc in sorted(range(len(scores)), key=scores.__getitem__, reverse=True):
+            if scores[doc] <= 0.0:
+                return
+            if shown[doc] is not None:
+                yield Hit(self.ids[doc], shown[doc], bm25.parts(terms, doc), doc)
+
+    def search(self, grain: str, query: Iterable[str]) -> list[Hit]:
+        """Every matching entry, best first (see `ranked`)."""
+        return list(self.ranked(grain, query))
+
+    def query(self, grain: str, text: str, k: int = 5) -> list[Hit]:
+        return [hit for _, hit in zip(range(k), self.ranked(grain, tokenize(text)))]
+
+    def state(self) -> dict:
+        return {"version": INDEX_VERSION, "byteorder": sys.byteorder, "corpus": self.corpus, "ids": self.ids,
+                "grains": {g: {"shown": self.shown[g], **self.bm25[g].state()} for g in GRAINS}}
+
+    @classmethod
+    def from_state(cls, state: dict) -> "CorpusIndex":
+        if state.get("version") != INDEX_VERSION:
+            raise ValueError(f"index version {state.get('version')!r}, expected {INDEX_VERSION}")
+        if state.get("byteorder") != sys.byteorder:
+            raise ValueError(f"index written on a {state.get('byteorder')}-endian machine")
+        grains = state["grains"]
+        return cls(list(state["ids"]), {g: grains[g]["shown"] for g in GRAINS},
+                   {g: BM25.from_state(grains[g]) for g in GRAINS}, state.get("corpus"))
+
+
+def index_path(corpus: str | Path) -> Path:
+    """Where the index of `corpus` lives: CORPUS.index.json beside it."""
+    corpus = Path(corpus)
+    return corpus.with_name(corpus.name + ".index.json")
+
+
+def fingerprint(corpus: str | Path, *, with_hash: bool = True) -> dict:
+    """The corpus file's size, mtime and (unless asked not to) sha256."""
+    stat = Path(corpus).stat()
+    found = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    if with_hash:
+        digest = hashlib.sha256()
+        with open(corpus, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        found["sha256"] = digest.hexdigest()
+    return found
+
+
+def is_fresh(index: CorpusIndex, corpus: str | Path) -> bool:
+    """True when `index` was built from the corpus file as it is now (size and mtime, else the sha256)."""
+    recorded = index.corpus or {}
+    quick = fingerprint(corpus, with_hash=False)
+    if recorded.get("size") != quick["size"]:
+        return False
+    if recorded.get("mtime_ns") == quick["mtime_ns"]:
+        return True
+    return recorded.get("sha256") == fingerprint(corpus)["sha256"]  # touched, not changed
+
+
+def save(index: CorpusIndex, path: str | Path) -> Path:
+    """Write the index atomically (compact JSON)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(index.state(), separators=(",", ":")))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load(path: str | Path) -> CorpusIndex:
+    """Read a persisted index; raises ValueError when the file is not one this version wrote."""
+    path = Path(path)
+    try:
+        index = CorpusIndex.from_state(json.loads(path.read_text(encoding="utf-8")))
+    except (KeyError, TypeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path} is not a corpus index ({exc})") from None
+    index.loaded_from = path
+    return index
+
+
+def build_for(corpus: str | Path, entries: list[Entry]) -> CorpusIndex:
+    """An index of `entries` (as loaded from `corpus`), fingerprinted with the corpus file."""
+    return CorpusIndex.build(entries, corpus=fingerprint(corpus))
+
+
+def write_index(corpus: str | Path, entries: list[Entry]) -> Path:
+    """Build and persist the index of `corpus` beside it."""
+    return save(build_for(corpus, entries), index_path(corpus))
+
+
+def persisted(corpus: str | Path, entries: list[Entry]) -> CorpusIndex | None:
+    """The index persisted beside `corpus`, rebuilt (and rewritten) when stale; None when there is none."""
+    path = index_path(corpus)
+    if not path.is_file():
+        return None
+    try:
+        index = load(path)
+        if is_fresh(index, corpus) and index.attach(entries):
+            return index
+    except (OSError, ValueError):
+        pass  # unreadable or from another version: rebuild it
+    index = build_for(corpus, entries)
+    try:
+        save(index, path)
+        index.loaded_from = path
+    except OSError:
+        pass  # a read-only folder: use the fresh index in memory
+    return index

@@ -1,0 +1,248 @@
+"""`aigchip regress`: re-check every design folder that `aigchip generate --out` wrote, with the checks it
+recorded, and compare with the verdict it recorded. No model is involved.
+
+A design folder holds a `meta.json` with `top` and `files` (the design files beside it), `checks` (paths
+relative to the folder: `testbench` [...], `tests`, `reference`, `tb_top`, `self_tests`), `verdict`
+({status, ...}) and `config` ({simulator, sim_timeout, lint, ...}). The agent's own `self_tests` count only
+when the folder has no golden tests; with no tests at all the design is compiled (syntax and lint) only.
+
+Outcomes: `pass` (passed and still passes), `regression` (passed, now fails), `fixed` (failed, now passes),
+`known_failure` (failed and still fails), `error` (the check could not run: a missing tool or check file).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from xml.etree import ElementTree as ET
+
+from pydantic import BaseModel, Field
+
+from sim.types import Design, Diagnostic, Status, Verdict
+
+if TYPE_CHECKING:
+    from sim.check import VerifyOptions
+
+META = "meta.json"
+OUTCOMES = ("pass", "regression", "fixed", "known_failure", "error")
+MAX_DIAGNOSTICS = 5
+LOG_TAIL = 4000
+EXIT_PASS, EXIT_REGRESSION, EXIT_ERROR = 0, 1, 2
+
+
+class RegressError(ValueError):
+    """The folder to check cannot be used (missing, not a folder)."""
+
+
+class DesignResult(BaseModel):
+    dir: str  # the design folder, as reached from the folder regress was given
+    recorded: str  # the status meta.json recorded
+    now: str  # the status of the check just run
+    summary: str  # the new verdict in one line
+    outcome: str  # one of OUTCOMES
+    diagnostics: list[str] = Field(default_factory=list)  # the new verdict's first diagnostics, rendered
+    duration_s: float = 0.0
+    log: str = Field("", exclude=True)  # the tail of the tools' output, for the JUnit report
+
+
+class RegressReport(BaseModel):
+    root: str
+    results: list[DesignResult]
+    problems: list[str] = Field(default_factory=list)  # meta.json files that could not be read
+    duration_s: float = 0.0
+
+    def dirs(self, outcome: str) -> list[str]:
+        return [r.dir for r in self.results if r.outcome == outcome]
+
+    @property
+    def regressions(self) -> list[str]:
+        return self.dirs("regression")
+
+    @property
+    def errors(self) -> list[str]:
+        return self.dirs("error")
+
+    def exit_code(self) -> int:
+        """1 on any regression; else 2 when something could not be checked (or nothing was found); else 0."""
+        if self.regressions:
+            return EXIT_REGRESSION
+        if self.errors or self.problems or not self.results:
+            return EXIT_ERROR
+        return EXIT_PASS
+
+    def to_json(self) -> dict[str, Any]:
+        return {"designs": len(self.results), "regressions": self.regressions, "fixed": self.dirs("fixed"),
+                "known_failures": self.dirs("known_failure"), "errors": self.errors, "problems": self.problems,
+                "results": [r.model_dump(mode="json") for r in self.results]}
+
+
+@dataclass
+class Record:
+    """One design folder as `generate` left it."""
+
+    folder: Path
+    label: str
+    meta: dict[str, Any]
+    recorded: str
+    check_problems: list[str] = field(default_factory=list)  # recorded checks that cannot be used
+    design_problems: list[str] = field(default_factory=list)  # recorded design files that cannot be read
+
+
+def find_records(root: Path) -> tuple[list[Record], list[str]]:
+    """Every design folder at or below `root` (a meta.json with `top` and `files`), sorted by path; and a line
+    for each meta.json that could not be read."""
+    records, problems = [], []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        if META not in files:
+            continue
+        here = Path(folder)
+        label = (root / here.relative_to(root)).as_posix()
+        try:
+            meta = json.loads((here / META).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            problems.append(f"{label}/{META}: cannot be read ({exc})")
+            continue
+        if isinstance(meta, dict) and isinstance(meta.get("top"), str) and isinstance(meta.get("files"), list):
+            records.append(Record(here, label, meta, recorded_status(meta)))
+    return sorted(records, key=lambda r: r.label), problems
+
+
+def recorded_status(meta: dict[str, Any]) -> str:
+    verdict = meta.get("verdict")
+    if isinstance(verdict, dict) and verdict.get("status"):
+        return str(verdict["status"])
+    return str(meta.get("status") or Status.NO_CODE)
+
+
+def _inside(folder: Path, name: object, role: str, problems: list[str]) -> Path | None:
+    """`name` (relative to `folder`) as a file inside it; None, with a line added to `problems`, when it is not."""
+    path = (folder / str(name)).resolve()
+    if folder.resolve() not in path.parents:
+        problems.append(f"meta.json names {role} {name!r} outside the design folder")
+        return None
+    if not path.is_file():
+        problems.append(f"the {role} {name} recorded in meta.json is missing")
+        return None
+    return path
+
+
+def check_options(record: Record, simulator: str | None = None) -> VerifyOptions:
+    """The `VerifyOptions` the recorded checks describe (`record.check_problems` says which files are missing)."""
+    from sim.check import VerifyOptions
+
+    checks = record.meta.get("checks") or {}
+    config = record.meta.get("config") or {}
+
+    def inside(name: object, role: str) -> Path | None:
+        return _inside(record.folder, name, role, record.check_problems)
+
+    testbench = [inside(p, "testbench") for p in checks.get("testbench") or []]
+    tests = inside(checks["tests"], "tests") if checks.get("tests") else None
+    if not testbench and tests is None and checks.get("self_tests"):
+        tests = inside(checks["self_tests"], "self-written tests")
+    reference = inside(checks["reference"], "reference") if checks.get("reference") else None
+    return VerifyOptions(testbench=tuple(p for p in testbench if p is not None), tests=tests, reference=reference,
+                         tb_top=checks.get("tb_top"), simulator=simulator or config.get("simulator") or "icarus",
+                         timeout=float(config.get("sim_timeout") or 60.0), lint=bool(config.get("lint", True)),
+                         use_cache=False)
+
+
+def recorded_design(record: Record) -> Design | None:
+    """The design files the record lists, read from the folder; None when one is gone."""
+    paths = [_inside(record.folder, name, "design file", record.design_problems) for name in record.meta["files"]]
+    if not paths:
+        record.design_problems.append("the run recorded no design")
+    if record.design_problems:
+        return None
+    return Design.from_paths(paths, top=record.meta["top"])
+
+
+def regress(root: Path, *, simulator: str | None = None, jobs: int = 2) -> RegressReport:
+    """Re-check every design folder below `root`; RegressError when `root` is not a folder."""
+    from sim.check import verify_many
+
+    root = Path(root)
+    if not root.is_dir():
+        raise RegressError(f"{root}: no such folder" if not root.exists() else f"{root} is not a folder")
+    started = time.monotonic()
+    records, problems = find_records(root)
+    verdicts: dict[int, Verdict] = {}
+    to_check = []
+    for index, record in enumerate(records):
+        design, options = recorded_design(record), check_options(record, simulator)
+        if design is None or record.check_problems:
+            verdicts[index] = _unchecked(record)
+        else:
+            to_check.append((index, design, options))
+    for (index, _, _), verdict in zip(to_check, verify_many([(d, o) for _, d, o in to_check], jobs=jobs)):
+        verdicts[index] = verdict
+    results = [_result(record, verdicts[i]) for i, record in enumerate(records)]
+    return RegressReport(root=str(root), results=results, problems=problems,
+                         duration_s=round(time.monotonic() - started, 3))
+
+
+def _unchecked(record: Record) -> Verdict:
+    """A check file gone means nothing can be said (tool_error); else a design file gone fails the design."""
+    problems = record.check_problems or record.design_problems
+    return Verdict(status=Status.TOOL_ERROR if record.check_problems else Status.NO_CODE,
+                   diagnostics=[Diagnostic(message=p, source="aigchip") for p in problems])
+
+
+def _result(record: Record, verdict: Verdict) -> DesignResult:
+    now = str(verdict.status)
+    was_pass = record.recorded == str(Status.PASS)
+    if verdict.status is Status.TOOL_ERROR:
+        outcome = "error"
+    elif verdict.passed:
+        outcome = "pass" if was_pass else "fixed"
+    else:
+        outcome = "regression" if was_pass else "known_failure"
+    shown = verdict.errors or verdict.diagnostics
+    return DesignResult(dir=record.label, recorded=record.recorded, now=now, summary=verdict.summary(),
+                        outcome=outcome, diagnostics=[d.render() for d in shown[:MAX_DIAGNOSTICS]],
+                        duration_s=verdict.duration_s, log=verdict.log[-LOG_TAIL:])
+
+
+_NOT_XML = re.compile(r"[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("?", text)
+
+
+def junit_xml(report: RegressReport) -> str:
+    """JUnit XML: one testcase per design folder; regressions are failures, known failures skipped,
+    checks that could not run errors."""
+    counts = {o: len(report.dirs(o)) for o in OUTCOMES}
+    attrs = {"name": "aigchip regress", "tests": str(len(report.results)), "failures": str(counts["regression"]),
+             "errors": str(counts["error"]), "skipped": str(counts["known_failure"]), "time": f"{report.duration_s:.3f}"}
+    suites = ET.Element("testsuites", attrs)
+    suite = ET.SubElement(suites, "testsuite", attrs)
+    for result in report.results:
+        case = ET.SubElement(suite, "testcase", {"classname": "aigchip.regress", "name": _xml_text(result.dir),
+                                                 "time": f"{result.duration_s:.3f}"})
+        _fill_case(case, result)
+    ET.indent(suites)
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _fill_case(case: ET.Element, result: DesignResult) -> None:
+    extra = [d for d in result.diagnostics[:3] if d not in result.summary][:2]
+    message = _xml_text("; ".join([result.summary, *extra]))
+    details = _xml_text("\n".join([f"recorded: {result.recorded}", f"now: {result.now}", *result.diagnostics,
+                                   "", result.log]).strip())
+    if result.outcome == "regression":
+        ET.SubElement(case, "failure", {"message": message, "type": "regression"}).text = details
+    elif result.outcome == "error":
+        ET.SubElement(case, "error", {"message": message, "type": result.now}).text = details
+    elif result.outcome == "known_failure":
+        ET.SubElement(case, "skipped", {"message": _xml_text(f"known failure (recorded {result.recorded}): "
+                                                             f"{result.summary}")})
+    elif result.outcome == "fixed":
+        ET.SubElement(case, "system-out").text = f"fixed: recorded {result.recorded}, now passes"

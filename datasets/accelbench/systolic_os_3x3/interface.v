@@ -1,0 +1,21 @@
+module systolic_os_3x3 (
+  input  wire               clk,
+  input  wire               rst,
+  input  wire               clear,
+  input  wire               en,
+  input  wire signed  [7:0] a0,
+  input  wire signed  [7:0] a1,
+  input  wire signed  [7:0] a2,
+  input  wire signed  [7:0] b0,
+  input  wire signed  [7:0] b1,
+  input  wire signed  [7:0] b2,
+  output wire signed [31:0] c00,
+  output wire signed [31:0] c01,
+  output wire signed [31:0] c02,
+  output wire signed [31:0] c10,
+  output wire signed [31:0] c11,
+  output wire signed [31:0] c12,
+  output wire signed [31:0] c20,
+  output wire signed [31:0] c21,
+  output wire signed [31:0] c22
+);

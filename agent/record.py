@@ -8,10 +8,10 @@ the variable that holds the key.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
+from sim.files import write_atomic
 from sim.types import Design
 
 SESSION = "session.jsonl"
@@ -53,9 +53,7 @@ class Recorder:
     def write_meta(self, meta: dict[str, Any]) -> None:
         if self.folder is None:
             return
-        tmp = self.folder / f".{META}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(meta, indent=1, default=str) + "\n", encoding="utf-8")
-        os.replace(tmp, self.folder / META)
+        write_atomic(self.folder / META, json.dumps(meta, indent=1, default=str) + "\n")
 
     def close(self) -> None:
         if self.folder is not None:

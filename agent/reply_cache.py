@@ -8,13 +8,12 @@ So a call for samples 0-4 answers a later call for sample 3. One JSON file per k
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from agent.models import Message, Model, Reply, Usage
 from sim.cache import digest
+from sim.files import write_atomic
 
 FORMAT = 1  # bump when a stored reply's meaning changes, so old entries stop matching
 
@@ -93,12 +92,6 @@ class CachedModel:
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{key[:8]}.", suffix=".tmp")
+            write_atomic(path, json.dumps(entry))
         except OSError:
-            return  # a full or read-only disk costs speed, never a result
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as f:
-                json.dump(entry, f)
-            os.replace(tmp, path)
-        except OSError:
-            Path(tmp).unlink(missing_ok=True)
+            pass  # a full or read-only disk costs speed, never a result

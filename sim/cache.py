@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from sim.files import write_atomic
 from sim.types import Status, Verdict
 
 FORMAT = 1  # bump when what a verdict means changes, so old entries stop matching
@@ -63,8 +64,6 @@ class VerdictCache:
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(verdict.model_dump_json(), encoding="utf-8")
-            os.replace(tmp, path)
+            write_atomic(path, verdict.model_dump_json())
         except OSError:
             pass  # a full or read-only disk costs speed, never a result

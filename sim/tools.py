@@ -13,6 +13,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim.files import write_atomic
+
 INSTALL_HINTS = {
     "iverilog": "install Icarus Verilog: `apt-get install iverilog` (Debian/Ubuntu) or `brew install icarus-verilog`",
     "vvp": "install Icarus Verilog: `apt-get install iverilog` (vvp comes with it)",
@@ -109,9 +111,7 @@ def _probe_version(name: str, path: str, env: dict[str, str]) -> str:
     known[key] = version
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(known, indent=1))
-        os.replace(tmp, cache_file)
+        write_atomic(cache_file, json.dumps(known, indent=1))
     except OSError:
         pass
     return version

@@ -11,8 +11,9 @@ from __future__ import annotations
 import errno
 import json
 import os
-import tempfile
 from pathlib import Path
+
+from sim.files import write_atomic
 from typing import Any, Callable, Iterable
 
 RESULTS = "results.jsonl"
@@ -124,16 +125,7 @@ class ResultsFile:
 
 
 def _replace_atomically(path: Path, data: bytes) -> None:
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, data, durable=True)
 
 
 def write_json(path: Path, value: Any) -> None:

@@ -14,14 +14,14 @@ import base64
 import hashlib
 import json
 import math
-import os
 import re
 import sys
-import tempfile
 from array import array
 from bisect import bisect_left
 from collections import Counter
 from pathlib import Path
+
+from sim.files import write_atomic
 from typing import Iterable, Iterator, NamedTuple
 
 from agent.corpus.schema import GRAINS, Entry
@@ -285,14 +285,7 @@ def is_fresh(index: CorpusIndex, corpus: str | Path) -> bool:
 def save(index: CorpusIndex, path: str | Path) -> Path:
     """Write the index atomically (compact JSON)."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(index.state(), separators=(",", ":")))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(index.state(), separators=(",", ":")))
     return path
 
 

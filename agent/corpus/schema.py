@@ -11,9 +11,9 @@ one folder per design: `<id>/<top>.v`, `<id>/test_<top>.py` (cocotb) and `<id>/d
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
+
+from sim.files import write_atomic
 from typing import Iterable
 
 from pydantic import BaseModel, Field, ValidationError
@@ -125,17 +125,7 @@ def dump_jsonl(entries: Iterable[Entry], path: str | Path) -> None:
     """Write entries as JSONL atomically: a reader sees the old file or the whole new one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            for entry in entries:
-                handle.write(entry.model_dump_json(exclude_none=False) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, "".join(entry.model_dump_json(exclude_none=False) + "\n" for entry in entries), durable=True)
 
 
 def _library_entry(folder: Path, root: Path) -> Entry:

@@ -113,7 +113,7 @@ def generate(task: Task, config: RunConfig, *, out_dir: Path | None, model: Mode
     chosen = pick_demos(task, config, entries, index)
     model = model or make_model(config, task, out_dir=out_dir, demo_entries=entries)
     recorder = Recorder(out_dir)
-    work_dir = (out_dir / CHECKS) if out_dir is not None else _scratch()
+    work_dir = (out_dir / CHECKS) if out_dir is not None else (_scratch() if config.feedback == "self" else None)
     agent = Agent(model, config, recorder=recorder, work_dir=work_dir, sample_index=sample_index,
                   **({"check": check} if check is not None else {}))
     meta: dict[str, Any] = {"task": task.model_dump(mode="json"), "model": model.name, "model_kind": model.kind,

@@ -9,7 +9,6 @@ several modules at once, appending each finished entry to the output as one JSON
 
 from __future__ import annotations
 
-import json
 import os
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
@@ -20,7 +19,7 @@ from typing import Any, Callable, Iterator
 from agent.corpus import dedup, sources, verilog
 from agent.corpus.annotate import AnnotationError, Annotator
 from agent.corpus.report import Tally
-from agent.corpus.schema import Checks, Entry
+from agent.corpus.schema import Checks, Entry, ids_in
 from agent.models import Model, ModelError
 
 FATAL_MODEL_ERRORS = {"auth", "unreachable", "exhausted", "cancelled"}
@@ -139,15 +138,7 @@ def done_ids(out: Path) -> set[str]:
         with out.open("r+b") as handle:
             handle.truncate(keep)
         data = data[:keep]
-    found = set()
-    for line in data.splitlines():
-        try:
-            row = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(row, dict) and isinstance(row.get("id"), str):
-            found.add(row["id"])
-    return found
+    return ids_in(data)
 
 
 class Appender:

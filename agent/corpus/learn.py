@@ -8,7 +8,6 @@ first sentence the high-level one (no block summaries). The user's spec is kept 
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from pydantic import BaseModel
 
 from agent.corpus import verilog
 from agent.corpus.annotate import AnnotationError, Annotator, first_sentence
-from agent.corpus.schema import Checks, Entry
+from agent.corpus.schema import Checks, Entry, ids_in
 from agent.models import Model, ModelError, Usage
 
 NO_WRITING_KINDS = ("offline", "manual", "replay")
@@ -40,17 +39,8 @@ def default_corpus() -> Path:
 
 
 def _known_ids(corpus: Path) -> set[str]:
-    found: set[str] = set()
-    if not corpus.is_file():
-        return found
-    for line in corpus.read_bytes().splitlines():
-        try:
-            row = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(row, dict) and isinstance(row.get("id"), str):
-            found.add(row["id"])
-    return found
+    """Ids already in the user's corpus; unlike `build.done_ids`, never cuts an unterminated last line."""
+    return ids_in(corpus.read_bytes()) if corpus.is_file() else set()
 
 
 def _append(corpus: Path, entry: Entry) -> None:

@@ -121,6 +121,19 @@ def load_jsonl(path: str | Path) -> tuple[list[Entry], list[Problem]]:
     return entries, problems
 
 
+def ids_in(data: bytes) -> set[str]:
+    """The ids of the JSONL lines in `data` that parse and carry one; other lines are passed over."""
+    found: set[str] = set()
+    for line in data.splitlines():
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict) and isinstance(row.get("id"), str):
+            found.add(row["id"])
+    return found
+
+
 def dump_jsonl(entries: Iterable[Entry], path: str | Path) -> None:
     """Write entries as JSONL atomically: a reader sees the old file or the whole new one."""
     path = Path(path)

@@ -675,6 +675,15 @@ def dataset_index(
     _dataset_report(found, lines, json_out)
 
 
+def _register_chat() -> None:
+    from agent.chat.commands import register
+
+    register(app)
+
+
+_register_chat()
+
+
 def main() -> None:
     """Entry point: no traceback ever reaches the user."""
     try:

@@ -57,7 +57,7 @@ _ENV_KEYS = {
     "AIGCHIP_DEMOS": "demos", "AIGCHIP_FEEDBACK": "feedback", "AIGCHIP_SIM": "simulator",
     "AIGCHIP_TEMPERATURE": "temperature", "AIGCHIP_SEED": "seed", "AIGCHIP_BUDGET_TOKENS": "budget_tokens",
     "AIGCHIP_BUDGET_USD": "budget_usd", "AIGCHIP_CORPUS": "corpus", "AIGCHIP_MAX_RETRIES": "max_retries",
-    "AIGCHIP_TIMEOUT": "timeout_s",
+    "AIGCHIP_TIMEOUT": "timeout_s", "AIGCHIP_SIM_TIMEOUT": "sim_timeout",
 }
 
 

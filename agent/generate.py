@@ -113,7 +113,8 @@ def generate(task: Task, config: RunConfig, *, out_dir: Path | None, model: Mode
     chosen = pick_demos(task, config, entries, index)
     model = model or make_model(config, task, out_dir=out_dir, demo_entries=entries)
     recorder = Recorder(out_dir)
-    work_dir = (out_dir / CHECKS) if out_dir is not None else (_scratch() if config.feedback == "self" else None)
+    scratch = _scratch() if out_dir is None and config.feedback == "self" else None
+    work_dir = (out_dir / CHECKS) if out_dir is not None else scratch
     agent = Agent(model, config, recorder=recorder, work_dir=work_dir, sample_index=sample_index,
                   **({"check": check} if check is not None else {}))
     meta: dict[str, Any] = {"task": task.model_dump(mode="json"), "model": model.name, "model_kind": model.kind,
@@ -132,6 +133,8 @@ def generate(task: Task, config: RunConfig, *, out_dir: Path | None, model: Mode
         recorder.write_meta({**meta, **summary, "checks": checks, "top": task.top,
                              "verdict": outcome.verdict.model_dump(mode="json") if outcome.verdict else None})
         recorder.close()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
     if learn is not None and summary["status"] == "pass" and outcome.design is not None:
         summary["learned"] = learn_design(task, outcome, model, learn)
     return outcome, chosen, summary

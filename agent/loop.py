@@ -84,11 +84,14 @@ class Agent:
         self.usage = Usage()
         self._last_design: Design | None = None
 
-    def run(self, task: Task, demos: list) -> Outcome:
-        """Run the loop; on Ctrl-C, `self.outcome` holds everything done so far and the interrupt propagates."""
+    def run(self, task: Task, demos: list, *, opening: list[Message] | None = None) -> Outcome:
+        """Run the loop; on Ctrl-C, `self.outcome` holds everything done so far and the interrupt propagates.
+
+        `opening`: the first request's messages, when the caller builds them (a chat refinement carries
+        the conversation and the current design); by default the generate prompt for the task's spec."""
         outcome = self.outcome = Outcome(status=Status.NO_CODE, stopped="max_iters", iterations=0)
         try:
-            self._run(task, demos, outcome)
+            self._run(task, demos, outcome, opening)
         except KeyboardInterrupt:
             outcome.stopped, outcome.message = "interrupted", "interrupted by the user"
             self.recorder.event("interrupted")
@@ -100,10 +103,10 @@ class Agent:
             outcome.usage = self.usage
         return outcome
 
-    def _run(self, task: Task, demos: list, outcome: Outcome) -> None:
+    def _run(self, task: Task, demos: list, outcome: Outcome, opening: list[Message] | None) -> None:
         config = self.config
         spec = task.spec_text()
-        messages: list[Message] = [
+        messages: list[Message] = list(opening) if opening else [
             {"role": "system", "content": prompts.render("system")},
             {"role": "user", "content": prompts.render("generate", spec=spec, top=task.top, interface=task.interface,
                                                        demos=demos)},

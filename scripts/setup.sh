@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up a fresh Debian/Ubuntu machine for aigchip: HDL tools from apt, the package with its test extras from PyPI.
+# Set up a fresh Debian machine for aigchip: HDL tools and chromium from apt, the package with its test extras from PyPI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -7,6 +7,8 @@ need_apt=()
 for tool in iverilog yosys make g++ perl ccache; do
   command -v "$tool" >/dev/null 2>&1 || need_apt+=("$tool")
 done
+# The web page's tests drive Debian's chromium through Playwright (never a browser download).
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if ((${#need_apt[@]})); then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

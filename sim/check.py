@@ -191,7 +191,7 @@ def verify(design: Design, options: VerifyOptions | None = None, *, cache: verdi
     if keep is not None:
         verdict = verdict.model_copy(update={"run_dir": str(folder.path)})
     else:
-        verdict = verdict.model_copy(update={"waveform": None})
+        verdict = verdict.model_copy(update={"waveform": None, "run_dir": None})  # the folder is gone
     verdict = finish(verdict, toolchain)
     if cacheable:
         store.put(key, verdict)

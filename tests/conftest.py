@@ -37,10 +37,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     have_icarus = tools.available("iverilog") and tools.available("vvp")
     have_verilator = tools.available("verilator")
+    have_browser = _have_browser()
     for item in items:
         if "sim" in item.keywords and not have_icarus:
             item.add_marker(pytest.mark.skip(reason="Icarus Verilog is not installed"))
         if "verilator" in item.keywords and not have_verilator:
             item.add_marker(pytest.mark.skip(reason="Verilator is not installed"))
+        if "browser" in item.keywords and not have_browser:
+            item.add_marker(pytest.mark.skip(reason="needs Debian chromium (/usr/bin/chromium) and the playwright package"))
         if "slow" in item.keywords and not os.environ.get("AIGCHIP_SLOW"):
             item.add_marker(pytest.mark.skip(reason="slow: set AIGCHIP_SLOW=1 to run"))
+
+
+def _have_browser() -> bool:
+    import importlib.util
+    import shutil
+
+    return bool(shutil.which("chromium") or Path("/usr/bin/chromium").exists()) and \
+        importlib.util.find_spec("playwright") is not None

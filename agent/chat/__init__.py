@@ -1,0 +1,1 @@
+"""Chat sessions: terminal and web."""

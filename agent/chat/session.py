@@ -1,0 +1,460 @@
+"""A chat session's operations: describe a block, refine it, add or write tests, check, undo, switch
+model, save. The terminal (`aigchip chat`) and the web page (`aigchip serve`) both drive this class.
+
+Every turn runs the same loop as `generate` (agent.loop.Agent): a refinement opens with the conversation
+and the current design instead of the plain generate prompt. Each design the loop ends with becomes a new
+version; the one before it stays, so `undo` is a pointer move. One operation runs at a time per session.
+"""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+from agent import prompts
+from agent.chat.store import SessionState, SessionStore, Turn, Version
+from agent.config import RunConfig
+from agent.loop import Agent, Outcome
+from agent.models import Message, Model, ModelError
+from agent.record import Recorder
+from agent.task import Task, _top_from
+from sim.check import VerifyOptions, verify_many
+from sim.process import safe_name
+from sim.types import Design, Verdict
+
+Progress = Callable[[str], None]
+ModelFactory = Callable[[RunConfig, Task], Model]
+MAX_TEST_BYTES = 1024 * 1024
+HISTORY_TURNS = 8  # earlier requests the model sees besides the current design
+REQUEST_CHARS = 8000  # each earlier request is cut to this in the history
+
+
+class SessionBusy(RuntimeError):
+    """Another operation is running on this session."""
+
+
+class _ProgressRecorder(Recorder):
+    """The session's record (session.jsonl), telling `progress` what the loop is doing as it goes."""
+
+    def __init__(self, folder: Path, progress: Progress, model_name: str) -> None:
+        super().__init__(folder)
+        self.progress, self.model_name = progress, model_name
+
+    def event(self, event_type: str, **fields: Any) -> None:
+        super().event(event_type, **fields)
+        if event_type == "request":
+            what = "tests" if fields.get("purpose") == "self_test" else f"iteration {fields.get('iteration')}"
+            self.progress(f"asking {self.model_name} ({what})")
+        elif event_type == "verdict":
+            verdict = fields.get("verdict") or {}
+            self.progress(f"checked iteration {fields.get('iteration')}: {verdict.get('status')}")
+        elif event_type == "model_error":
+            self.progress(f"model error: {fields.get('message')}")
+
+
+class ChatSession:
+    def __init__(self, store: SessionStore, state: SessionState, config: RunConfig, *,
+                 model_factory: ModelFactory | None = None, check: Callable[..., list[Verdict]] = verify_many) -> None:
+        self.store, self.state = store, state
+        self.config = config.model_copy(update={"model": state.model})
+        self.folder = store.folder(state.id)
+        self.model_factory, self.check = model_factory, check
+        self._busy = threading.Lock()  # one operation at a time
+        self._mutex = threading.RLock()  # short: guards reads and writes of `state`
+
+    @classmethod
+    def create(cls, store: SessionStore, config: RunConfig, *, top: str | None = None, **kwargs: Any) -> "ChatSession":
+        return cls(store, store.create(top=top, model=config.model), config, **kwargs)
+
+    @classmethod
+    def resume(cls, store: SessionStore, session_id: str, config: RunConfig, **kwargs: Any) -> "ChatSession":
+        state = store.load(session_id)
+        for turn in state.turns:  # a turn that was running when the process died
+            if turn.state == "pending":
+                turn.state, turn.answer = "failed", "interrupted: the session was closed while this ran (/retry)"
+        return cls(store, state, config, **kwargs)
+
+    # -- operations ---------------------------------------------------------------------------------
+
+    def send(self, text: str, progress: Progress = lambda _: None) -> Turn:
+        """A description (first) or a refinement (after): the agent generates or edits, then checks."""
+        text = text.strip()
+        if not text:
+            raise ValueError("empty message")
+        with self._operation():
+            with self._mutex:
+                state = self.state
+                kind = "spec" if state.current is None else "refine"
+                if kind == "spec":
+                    state.spec = f"{state.spec}\n\n{text}" if state.spec else text
+                    state.title = state.title or " ".join(text.split())[:80]
+                    state.top = state.top or _top_from("", text)
+                turn = self._add_turn(kind, text)
+            self._guarded(turn, lambda: self._generate(turn, progress))
+            return turn
+
+    def retry(self, progress: Progress = lambda _: None) -> Turn:
+        """Send the last failed message again."""
+        said = [t for t in self.state.turns if t.kind in ("spec", "refine")]
+        if not said or said[-1].state != "failed":
+            raise ValueError("no failed message to retry: the last message went through")
+        text = said[-1].text
+        if said[-1].kind == "spec" and self.state.current is None:  # its text is already in the spec
+            with self._mutex:
+                self.state.spec = self.state.spec[: -len(text)].rstrip() if self.state.spec.endswith(text) else self.state.spec
+        return self.send(text, progress)
+
+    def check(self, progress: Progress = lambda _: None) -> Turn:
+        """Check the current design again (after the tests changed, say)."""
+        with self._operation():
+            turn = self._add_turn("check", "/check")
+            self._guarded(turn, lambda: self._recheck(turn, progress))
+            return turn
+
+    def add_test(self, name: str, content: str | bytes, progress: Progress = lambda _: None) -> Turn:
+        """Add a cocotb test module (.py) or a Verilog testbench file (.v/.sv), then check against it."""
+        name = safe_name(Path(name).name)
+        suffix = Path(name).suffix.lower()
+        if suffix not in (".py", ".v", ".sv"):
+            raise ValueError("tests are a cocotb module (.py) or Verilog testbench files (.v, .sv)")
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        if len(data) > MAX_TEST_BYTES:
+            raise ValueError(f"{name} is {len(data)} bytes; tests are limited to {MAX_TEST_BYTES}")
+        text = data.decode("utf-8", errors="replace")
+        if suffix == ".py":
+            from agent.loop import _python_tests
+
+            code, problem = _python_tests(f"```python\n{text}\n```")
+            if code is None:
+                raise ValueError(f"{name}: {problem.split('. Reply')[0]}")
+        with self._operation():
+            self._install_test(name, text)
+            turn = self._add_turn("tests", f"/test add {name}")
+            self._guarded(turn, lambda: self._recheck(turn, progress))
+            return turn
+
+    def write_tests(self, progress: Progress = lambda _: None) -> Turn:
+        """Let the agent write cocotb tests from the conversation (spec and refinements), then check."""
+        with self._operation():
+            turn = self._add_turn("tests", "/test write")
+            self._guarded(turn, lambda: self._write_tests(turn, progress))
+            return turn
+
+    def undo(self) -> Turn:
+        with self._operation(), self._mutex:
+            if not self.state.undo_stack:
+                raise ValueError("nothing to undo")
+            was, self.state.current = self.state.current, self.state.undo_stack.pop()
+            turn = self._add_turn("undo", "/undo")
+            turn.state, turn.answer = "done", f"back to version {self.state.current} (was {was})"
+            self.store.save(self.state)
+            return turn
+
+    def set_model(self, name: str) -> Turn:
+        name = name.strip()
+        if not name or any(c.isspace() for c in name) or len(name) > 200:
+            raise ValueError("a model name is one word, e.g. gpt-4o-mini, offline or replay")
+        with self._operation(), self._mutex:
+            self.state.model = name
+            self.config = self.config.model_copy(update={"model": name})
+            turn = self._add_turn("model", f"/model {name}")
+            turn.state, turn.answer = "done", f"model is now {name}"
+            self.store.save(self.state)
+            return turn
+
+    # -- reading ------------------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self._busy.locked()
+
+    def current(self) -> Version | None:
+        with self._mutex:
+            return self.state.version()
+
+    def diff(self, old: int | None = None, new: int | None = None) -> str:
+        """A unified diff between two versions: by default the current one and the one before it."""
+        with self._mutex:
+            new_v = self.state.version(new)
+            if old is None and new is None:
+                old = self.state.undo_stack[-1] if self.state.undo_stack else None
+            old_v = self.state.version(old) if old is not None else None
+        if new_v is None or old_v is None:
+            return ""
+        lines: list[str] = []
+        for name in sorted(set(old_v.files) | set(new_v.files)):
+            lines += difflib.unified_diff(old_v.files.get(name, "").splitlines(keepends=True),
+                                          new_v.files.get(name, "").splitlines(keepends=True),
+                                          f"v{old_v.number}/{name}", f"v{new_v.number}/{name}")
+        return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+    def waves_table(self) -> str:
+        version = self.current()
+        if version is None or not version.waves or not (self.folder / version.waves).is_file():
+            return ""
+        from sim import vcd
+
+        return vcd.table_around(vcd.read(self.folder / version.waves), None, rows=12)
+
+    def tests_text(self) -> dict[str, str]:
+        return {name: (self.folder / "tests" / name).read_text(encoding="utf-8", errors="replace")
+                for name in self.state.tests if (self.folder / "tests" / name).is_file()}
+
+    # -- saving -------------------------------------------------------------------------------------
+
+    def save(self, out_dir: Path) -> list[str]:
+        """The current version in the `generate --out` layout, so `aigchip regress` can re-check it."""
+        from agent import config as run_config
+        from agent.generate import _copy_checks
+        from sim import tools
+
+        with self._mutex:
+            version = self.state.version()
+            if version is None:
+                raise ValueError("there is no design to save yet")
+            state = self.state.model_copy(deep=True)
+        out_dir = Path(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        recorder = Recorder(out_dir)
+        recorder.close()
+        files = recorder.write_design(Design(files=version.files, top=version.top))
+        task = self._task()
+        checks = _copy_checks(task, out_dir)
+        if (self.folder / "session.jsonl").is_file():
+            shutil.copyfile(self.folder / "session.jsonl", out_dir / "session.jsonl")
+        recorder.write_meta({
+            "task": task.model_dump(mode="json"), "top": version.top, "files": files, "checks": checks,
+            "status": version.status, "verdict": version.verdict, "iterations": version.iterations,
+            "model": state.model, "config": run_config.record(self.config), "toolchain": tools.toolchain(),
+            "templates": prompts.template_hashes(), "demos": [],
+            "chat": {"session": state.id, "version": version.number,
+                     "turns": [t.model_dump(mode="json") for t in state.turns]},
+        })
+        return files
+
+    # -- internals ----------------------------------------------------------------------------------
+
+    def _operation(self):
+        if not self._busy.acquire(blocking=False):
+            raise SessionBusy("the session is busy with another request; wait for it to finish")
+        return _Release(self._busy)
+
+    def _add_turn(self, kind: str, text: str) -> Turn:
+        with self._mutex:
+            turn = Turn(number=len(self.state.turns) + 1, kind=kind, text=text)
+            self.state.turns.append(turn)
+            self.store.save(self.state)  # what was typed is on disk before anything can fail
+            return turn
+
+    def _guarded(self, turn: Turn, work: Callable[[], None]) -> None:
+        """Run a turn's work; whatever goes wrong ends the turn as failed with a message, never the session."""
+        try:
+            work()
+        except ModelError as exc:
+            turn.state, turn.answer = "failed", f"model error ({exc.kind}): {exc}"
+        except KeyboardInterrupt:
+            turn.state, turn.answer = "failed", "interrupted (/retry to send it again)"
+        except (ValueError, OSError) as exc:
+            turn.state, turn.answer = "failed", str(exc)
+        except Exception as exc:  # noqa: BLE001 - a bug must not take the session down with it
+            turn.state, turn.answer = "failed", f"internal error: {type(exc).__name__}: {exc}"
+        finally:
+            with self._mutex:
+                self.store.save(self.state)
+
+    def _task(self, spec: str | None = None) -> Task:
+        tests_dir = self.folder / "tests"
+        py = [tests_dir / n for n in self.state.tests if n.endswith(".py")]
+        bench = tuple(tests_dir / n for n in self.state.tests if not n.endswith(".py"))
+        return Task(id=f"chat-{self.state.id}", top=self.state.top or "top", spec={"detailed": spec or self.state.spec},
+                    testbench=bench, tests=None if bench else (py[0] if py else None), tb_top=self.state.tb_top,
+                    source="chat")
+
+    def _conversation(self) -> str:
+        """The spec and every refinement asked for since, as one description (for writing tests)."""
+        asks = [t.text for t in self.state.turns if t.kind == "refine" and t.state == "done"]
+        return self.state.spec + "".join(f"\n\nChange requested later: {a}" for a in asks)
+
+    def _run_config(self, task: Task) -> RunConfig:
+        return self.config.model_copy(update={"feedback": "golden" if task.has_golden_tests else "lint"})
+
+    def _model(self, config: RunConfig, task: Task) -> Model:
+        if self.model_factory is not None:
+            return self.model_factory(config, task)
+        from agent.generate import demo_library, make_model
+
+        entries = demo_library(config) if config.model == "offline" else None
+        return make_model(config, task, out_dir=self.folder, demo_entries=entries)
+
+    def _generate(self, turn: Turn, progress: Progress) -> None:
+        task = self._task()
+        config = self._run_config(task)
+        model = self._model(config, task)
+        recorder = _ProgressRecorder(self.folder, progress, model.name)
+        try:
+            agent = Agent(model, config, recorder=recorder, check=self.check)
+            if turn.kind == "spec":
+                from agent.generate import demo_corpus, pick_demos
+
+                entries, index = demo_corpus(config) if config.demos else ([], None)
+                demos, opening = pick_demos(task, config, entries, index), None
+                if demos:
+                    progress("demonstrations: " + ", ".join(d.id for d in demos))
+            else:
+                demos, opening = [], self._refine_messages(turn)
+            try:
+                outcome = agent.run(task, demos, opening=opening)
+            except KeyboardInterrupt:
+                outcome = agent.outcome
+                outcome.message = "interrupted"
+        finally:
+            recorder.close()
+        self._conclude(turn, task, outcome, progress)
+
+    def _refine_messages(self, turn: Turn) -> list[Message]:
+        state = self.state
+        version = state.version()
+        assert version is not None and state.top is not None
+        history: list[Message] = []
+        for earlier in state.turns:
+            if earlier.number >= turn.number or earlier.kind not in ("spec", "refine"):
+                continue
+            made = state.version(earlier.version) if earlier.version else None
+            history += [{"role": "user", "content": earlier.text[:REQUEST_CHARS]},
+                        {"role": "assistant", "content": f"(version {made.number}: {made.summary})" if made
+                         else f"(no design: {earlier.answer[:300]})"}]
+        problems = [d.get("message", "") for d in version.verdict.get("diagnostics", [])
+                    if d.get("severity") == "error"][:10]
+        code = "\n".join(text.rstrip("\n") for text in version.files.values())
+        request = prompts.render("refine", top=state.top, version=version.number, status=version.summary, code=code,
+                                 problems=problems, request=turn.text)
+        return [{"role": "system", "content": prompts.render("system")}, *history[-2 * HISTORY_TURNS:],
+                {"role": "user", "content": request}]
+
+    def _conclude(self, turn: Turn, task: Task, outcome: Outcome, progress: Progress) -> None:
+        if outcome.design is None and outcome.stopped == "model_error":
+            turn.state = "failed"
+            turn.answer = f"model error: {outcome.message}; the current design is unchanged (/retry sends it again)"
+            return
+        if outcome.design is None or outcome.verdict is None:
+            last = outcome.attempts[-1] if outcome.attempts else None
+            said = f" It said: {last.reply.strip()[:600]}" if last is not None and last.reply.strip() else ""
+            why = outcome.message or (last.verdict.summary() if last else "no reply")
+            turn.state, turn.answer = "failed", f"no new design ({why}); the current design is unchanged.{said}"
+            return
+        version = self._new_version(turn, outcome.design, outcome.verdict, outcome, progress)
+        turn.state, turn.version = "done", version.number
+        turn.answer = (f"version {version.number}: {version.summary} after {outcome.iterations} "
+                       f"iteration{'s' if outcome.iterations != 1 else ''}")
+        if outcome.message:
+            turn.answer += f" (stopped: {outcome.message})"
+
+    def _new_version(self, turn: Turn, design: Design, verdict: Verdict, outcome: Outcome | None,
+                     progress: Progress) -> Version:
+        with self._mutex:
+            number = max((v.number for v in self.state.versions), default=0) + 1
+        folder = self.folder / "versions" / f"{number:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in design.files.items():
+            (folder / safe_name(name)).write_text(text, encoding="utf-8")
+        version = Version(number=number, turn=turn.number, top=design.top, files=dict(design.files),
+                          status=str(verdict.status), summary=verdict.summary(),
+                          verdict=verdict.model_dump(mode="json"),
+                          iterations=outcome.iterations if outcome else 0,
+                          tokens=outcome.usage.total_tokens if outcome else 0)
+        self._draw_waves(version, design, progress)
+        with self._mutex:
+            self.state.versions.append(version)
+            if self.state.current is not None:
+                self.state.undo_stack.append(self.state.current)
+            self.state.current = number
+        return version
+
+    def _recheck(self, turn: Turn, progress: Progress) -> None:
+        version = self.current()
+        if version is None:
+            turn.state, turn.answer = "done", f"tests: {', '.join(self.state.tests) or 'none'}; no design yet to check"
+            return
+        design = Design(files=version.files, top=version.top)
+        task = self._task()
+        progress("checking the current design")
+        verdict = self.check([(design, self._options(task))], jobs=1)[0]
+        with self._mutex:
+            version.status, version.summary = str(verdict.status), verdict.summary()
+            version.verdict = verdict.model_dump(mode="json")
+        self._draw_waves(version, design, progress)
+        turn.state, turn.version = "done", version.number
+        turn.answer = f"version {version.number} checked again: {version.summary}"
+
+    def _write_tests(self, turn: Turn, progress: Progress) -> None:
+        task = self._task(self._conversation())
+        task = task.model_copy(update={"testbench": (), "tests": None})
+        config = self.config.model_copy(update={"feedback": "self"})
+        model = self._model(config, task)
+        recorder = _ProgressRecorder(self.folder, progress, model.name)
+        with tempfile.TemporaryDirectory(prefix="aigchip-chat-tests-") as scratch:
+            try:
+                agent = Agent(model, config, recorder=recorder, check=self.check, work_dir=Path(scratch))
+                code = agent._write_self_tests(task, task.spec_text())
+            finally:
+                recorder.close()
+        if code is None:
+            turn.state, turn.answer = "failed", "the model wrote no usable cocotb test module"
+            return
+        self._install_test(f"test_{task.top}.py", code)
+        self._recheck(turn, progress)
+        turn.answer = f"wrote tests/test_{task.top}.py; " + turn.answer
+
+    def _install_test(self, name: str, text: str) -> None:
+        tests_dir = self.folder / "tests"
+        tests_dir.mkdir(exist_ok=True)
+        with self._mutex:
+            python = name.endswith(".py")
+            for old in list(self.state.tests):  # one kind at a time: a cocotb module, or testbench files
+                if python or old.endswith(".py"):
+                    (tests_dir / old).unlink(missing_ok=True)
+                    self.state.tests.remove(old)
+            (tests_dir / name).write_text(text, encoding="utf-8")
+            if name not in self.state.tests:
+                self.state.tests.append(name)
+            self.store.save(self.state)
+
+    def _options(self, task: Task, **changes: Any) -> VerifyOptions:
+        config = self.config
+        return VerifyOptions(testbench=task.testbench, tests=task.tests, tb_top=task.tb_top, simulator=config.simulator,
+                             timeout=config.sim_timeout, lint=config.lint, use_cache=config.cache).model_copy(update=changes)
+
+    def _draw_waves(self, version: Version, design: Design, progress: Progress) -> None:
+        """Simulate once more with a VCD and draw it (only when there are tests to simulate with)."""
+        task = self._task()
+        if not task.has_golden_tests or version.status in ("timeout", "policy_violation", "compile_error", "no_code"):
+            return  # nothing to draw, or a hang that would only hang again
+        from agent.chat.waves import write_pictures
+
+        folder = self.folder / "versions" / f"{version.number:03d}"
+        progress("recording the waveform")
+        with tempfile.TemporaryDirectory(prefix="aigchip-chat-waves-") as keep:
+            options = self._options(task, waves=True, keep_dir=Path(keep), use_cache=False, lint=False)
+            verdict = self.check([(design, options)], jobs=1)[0]
+            if not verdict.waveform or not Path(verdict.waveform).is_file():
+                return
+            shutil.copyfile(verdict.waveform, folder / "waves.vcd")
+        pictures = write_pictures(folder / "waves.vcd", folder, prefer=(design.top,))
+        with self._mutex:
+            version.waves = f"versions/{version.number:03d}/waves.vcd"
+            version.picture = f"versions/{version.number:03d}/waves.svg" if pictures.svg else None
+
+
+class _Release:
+    def __init__(self, lock: threading.Lock) -> None:
+        self.lock = lock
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()

@@ -1,0 +1,193 @@
+"""ChatSession without simulators: a scripted model and a fake checker, so each rule is checked fast."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from agent.chat.session import ChatSession, SessionBusy
+from agent.chat.store import SessionStore
+from agent.config import RunConfig
+from agent.local_models import ScriptedModel
+from agent.models import ModelError
+from sim.types import Diagnostic, Status, Verdict
+from tests.conftest import FIXTURES
+
+CHAT = FIXTURES / "chat"
+V1, V2 = (CHAT / "counter8_v1.v").read_text(), (CHAT / "counter8_v2.v").read_text()
+SPEC = "An 8-bit counter module named counter8 with clk, rst, en and count."
+TESTS = (CHAT / "test_counter8.py").read_text()
+
+
+def fenced(code: str) -> str:
+    return f"```verilog\n{code}```"
+
+
+class FakeCheck:
+    """Passes any design without the word BUG; remembers what it was asked to check."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, object]] = []
+
+    def __call__(self, pairs, jobs=1):
+        verdicts = []
+        for design, options in pairs:
+            self.calls.append(("\n".join(design.files.values()), options))
+            if "BUG" in "".join(design.files.values()):
+                verdicts.append(Verdict(status=Status.MISMATCH, mismatches=3, samples=10,
+                                        diagnostics=[Diagnostic(message="count is 4, expected 5")]))
+            else:
+                verdicts.append(Verdict(status=Status.PASS, checks=["policy", "cocotb" if options.tests else "syntax"]))
+        return verdicts
+
+
+def new_session(tmp_path: Path, replies: list, **config) -> tuple[ChatSession, ScriptedModel, FakeCheck]:
+    model, check = ScriptedModel(replies), FakeCheck()
+    store = SessionStore(tmp_path / "sessions")
+    session = ChatSession.create(store, RunConfig(model="scripted", demos=0, max_iters=2, **config),
+                                 model_factory=lambda config, task: model, check=check)
+    return session, model, check
+
+
+def test_describe_refine_undo_and_the_record_on_disk(tmp_path: Path) -> None:
+    session, model, _ = new_session(tmp_path, [fenced(V1), fenced(V2)])
+    first = session.send(SPEC)
+    assert first.state == "done" and first.version == 1 and session.state.top == "counter8"
+    second = session.send("make it 16 bits")
+    assert second.version == 2 and session.state.current == 2
+    assert "-    output reg  [7:0] count" in session.diff() and "+    output reg  [15:0] count" in session.diff()
+    refine = model.requests[-1]
+    assert refine[1]["content"] == SPEC and "version 1" in refine[2]["content"]  # the conversation so far
+    assert "[7:0] count" in refine[-1]["content"] and "make it 16 bits" in refine[-1]["content"]
+
+    assert session.undo().answer == "back to version 1 (was 2)"
+    assert session.current().number == 1 and session.diff() == ""
+    with pytest.raises(ValueError, match="nothing to undo"):
+        session.undo()
+    on_disk = json.loads((session.folder / "chat.json").read_text())
+    assert [t["text"] for t in on_disk["turns"]] == [SPEC, "make it 16 bits", "/undo"]
+    assert on_disk["current"] == 1 and "[15:0] count" in (session.folder / "versions/002/counter8.v").read_text()
+    assert (session.folder / "session.jsonl").read_text().count('"type": "verdict"') == 2
+
+
+def test_a_failing_model_loses_nothing_and_retry_sends_it_again(tmp_path: Path) -> None:
+    session, model, _ = new_session(tmp_path, [ModelError("server", "upstream 503"), fenced(V1)])
+    failed = session.send(SPEC)
+    assert failed.state == "failed" and "upstream 503" in failed.answer and session.state.current is None
+    assert session.store.load(session.state.id).turns[0].text == SPEC
+    again = session.retry()
+    assert again.state == "done" and session.state.spec == SPEC  # not doubled by the retry
+    with pytest.raises(ValueError, match="no failed message"):
+        session.retry()
+
+
+def test_prose_leaves_the_design_alone_and_says_what_the_model_said(tmp_path: Path) -> None:
+    session, _, _ = new_session(tmp_path, [fenced(V1), "Sorry, which width?", "I still need the width."])
+    session.send(SPEC)
+    turn = session.send("make it wider")
+    assert turn.state == "failed" and "unchanged" in turn.answer and "I still need the width." in turn.answer
+    assert session.state.current == 1 and len(session.state.versions) == 1
+
+
+def test_a_failing_design_is_fed_back_within_the_turn(tmp_path: Path) -> None:
+    session, model, _ = new_session(tmp_path, [fenced(V1.replace("// An", "// BUG An")), fenced(V1)])
+    session.add_test("test_counter8.py", TESTS)
+    turn = session.send(SPEC)
+    assert turn.state == "done" and "after 2 iterations" in turn.answer
+    assert "count is 4, expected 5" in model.requests[-1][-1]["content"]
+
+
+def test_tests_are_checked_before_they_are_accepted(tmp_path: Path) -> None:
+    session, _, check = new_session(tmp_path, [fenced(V1)])
+    session.send(SPEC)
+    for name, content, problem in [("notes.txt", "x", "cocotb module"), ("test_x.py", "def f(:\n", "does not parse"),
+                                   ("test_x.py", "import cocotb\n", "no @cocotb.test"),
+                                   ("test_x.py", "#" * (1024 * 1024 + 1), "limited")]:
+        with pytest.raises(ValueError, match=problem):
+            session.add_test(name, content)
+    turn = session.add_test("../../escape/test_counter8.py", TESTS)
+    assert (session.folder / "tests" / "test_counter8.py").is_file() and not (tmp_path / "escape").exists()
+    assert turn.answer.startswith("version 1 checked again: pass") and check.calls[-1][1].tests is not None
+    session.add_test("tb_counter8.v", "module tb; endmodule\n")  # a testbench replaces the cocotb module
+    assert session.state.tests == ["tb_counter8.v"] and not (session.folder / "tests/test_counter8.py").exists()
+
+
+def test_the_agent_writes_tests_from_the_conversation(tmp_path: Path) -> None:
+    written = f"```python\n{TESTS}```"
+    session, model, check = new_session(tmp_path, [fenced(V1), fenced(V2), written])
+    session.send(SPEC)
+    session.send("make it 16 bits")
+    turn = session.write_tests()
+    assert turn.state == "done" and turn.answer.startswith("wrote tests/test_counter8.py")
+    assert "Change requested later: make it 16 bits" in model.requests[-1][-1]["content"]
+    assert session.tests_text() == {"test_counter8.py": TESTS}
+    assert check.calls[-1][1].tests == session.folder / "tests" / "test_counter8.py"
+
+
+def test_one_operation_at_a_time(tmp_path: Path) -> None:
+    release = threading.Event()
+
+    class SlowModel(ScriptedModel):
+        def complete(self, messages, *, n=1, sample_index=0):
+            release.wait(10)
+            return super().complete(messages, n=n, sample_index=sample_index)
+
+    model, store = SlowModel([fenced(V1)]), SessionStore(tmp_path)
+    session = ChatSession.create(store, RunConfig(model="scripted", demos=0), model_factory=lambda c, t: model,
+                                 check=FakeCheck())
+    worker = threading.Thread(target=session.send, args=(SPEC,))
+    worker.start()
+    try:
+        for _ in range(100):
+            if session.busy:
+                break
+            threading.Event().wait(0.02)
+        with pytest.raises(SessionBusy):
+            session.send("make it 16 bits")
+    finally:
+        release.set()
+        worker.join(10)
+    assert [t.text for t in session.state.turns] == [SPEC] and not session.busy
+
+
+def test_model_switch_persists_and_resume_closes_what_was_running(tmp_path: Path) -> None:
+    seen: list[str] = []
+    store = SessionStore(tmp_path)
+    session = ChatSession.create(store, RunConfig(model="first", demos=0), check=FakeCheck(),
+                                 model_factory=lambda config, task: seen.append(config.model) or ScriptedModel([fenced(V1)]))
+    session.set_model("second")
+    session.send(SPEC)
+    assert seen == ["second"]
+    with pytest.raises(ValueError):
+        session.set_model("two words")
+    state = store.load(session.state.id)
+    state.turns[-1].state = "pending"  # as if the process died mid-turn
+    store.save(state)
+    resumed = ChatSession.resume(store, session.state.id, RunConfig(model="offline"))
+    assert resumed.state.model == "second" and resumed.config.model == "second"
+    assert resumed.state.turns[-1].state == "failed" and "/retry" in resumed.state.turns[-1].answer
+
+
+def test_session_ids_cannot_name_other_folders(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "sessions")
+    for bad in ("..", "../etc", "a/b", ".hidden", "x" * 100, "UPPER", ""):
+        with pytest.raises(ValueError):
+            store.folder(bad)
+    with pytest.raises(ValueError, match="no session"):
+        store.load("20260101-000000-abcdef")
+
+
+def test_save_writes_the_generate_layout(tmp_path: Path) -> None:
+    session, _, _ = new_session(tmp_path, [fenced(V1)])
+    with pytest.raises(ValueError, match="no design"):
+        session.save(tmp_path / "nothing")
+    session.add_test("test_counter8.py", TESTS)
+    session.send(SPEC)
+    files = session.save(tmp_path / "out")
+    meta = json.loads((tmp_path / "out/meta.json").read_text())
+    assert files == ["counter8.v"] and meta["files"] == files and meta["top"] == "counter8"
+    assert meta["checks"]["tests"] == "checks/test_counter8.py" and (tmp_path / "out/checks/test_counter8.py").is_file()
+    assert meta["status"] == "pass" and meta["chat"]["version"] == 1 and (tmp_path / "out/session.jsonl").is_file()

@@ -191,3 +191,12 @@ def test_save_writes_the_generate_layout(tmp_path: Path) -> None:
     assert files == ["counter8.v"] and meta["files"] == files and meta["top"] == "counter8"
     assert meta["checks"]["tests"] == "checks/test_counter8.py" and (tmp_path / "out/checks/test_counter8.py").is_file()
     assert meta["status"] == "pass" and meta["chat"]["version"] == 1 and (tmp_path / "out/session.jsonl").is_file()
+
+
+def test_the_offline_baseline_says_it_cannot_refine(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    session = ChatSession.create(store, RunConfig(model="offline", demos=0), check=FakeCheck())
+    first = session.send("An 8-entry synchronous FIFO of 8-bit words with full and empty flags, in a module named fifo8")
+    assert first.state == "done" and session.current().top == "fifo8"  # the closest demo, renamed
+    turn = session.send("make it 16 entries deep")
+    assert turn.state == "failed" and "cannot edit" in turn.answer and session.state.current == 1

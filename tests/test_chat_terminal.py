@@ -69,7 +69,7 @@ def chat_env(tmp_path: Path):
         env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "160", "AIGCHIP_SIM_TIMEOUT": "4",
                "AIGCHIP_SESSIONS": str(tmp_path / "sessions"), "PYTHONPATH": str(Path(__file__).parents[1])}
         env.pop("OPENAI_API_KEY", None)
-        yield server, env, [f"--model=loop-coder", f"--base-url={server.base_url}", "--max-iters=2"]
+        yield server, env, ["--model=loop-coder", f"--base-url={server.base_url}", "--max-iters=2"]
 
 
 def test_a_session_from_description_to_saved_design_and_back(chat_env, tmp_path: Path) -> None:
@@ -133,7 +133,7 @@ def test_a_session_from_description_to_saved_design_and_back(chat_env, tmp_path:
     state = json.loads(next((tmp_path / "sessions").glob("*/chat.json")).read_text())
     typed = [t["text"] for t in state["turns"]]
     assert typed[:3] == ["An 8-bit counter module named counter8 with clk, rst, en inputs and a count output.",
-                         f"/test add test_counter8.py", "make it 16 bits"]
+                         "/test add test_counter8.py", "make it 16 bits"]
     assert [t["state"] for t in state["turns"] if t["text"] in ("add a valid output", "now run it on a GPU")] == \
         ["failed", "failed"]
 
@@ -162,7 +162,7 @@ def test_a_multi_line_block_is_one_message(chat_env) -> None:
     _say(child, '"""', "version 1")
     asked = server.completions()[0].body["messages"][-1]["content"]
     assert "named counter8.\nIt has clk" in asked
-    out = _say(child, "/nonsense", "unknown command")
-    out = _say(child, "/undo", "nothing to undo")
+    _say(child, "/nonsense", "unknown command")
+    _say(child, "/undo", "nothing to undo")
     child.sendeof()
     child.expect(pexpect.EOF)

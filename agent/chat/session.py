@@ -8,18 +8,17 @@ version; the one before it stays, so `undo` is a pointer move. One operation run
 
 from __future__ import annotations
 
-import difflib
 import shutil
 import tempfile
 import threading
 from pathlib import Path
 from typing import Any, Callable
 
-from agent import prompts
+from agent.chat.context import conversation, refine_messages, save_version, version_diff
 from agent.chat.store import SessionState, SessionStore, Turn, Version
 from agent.config import RunConfig
 from agent.loop import Agent, Outcome
-from agent.models import Message, Model, ModelError
+from agent.models import Model, ModelError
 from agent.record import Recorder
 from agent.task import Task, _top_from
 from sim.check import VerifyOptions, verify_many
@@ -29,8 +28,9 @@ from sim.types import Design, Verdict
 Progress = Callable[[str], None]
 ModelFactory = Callable[[RunConfig, Task], Model]
 MAX_TEST_BYTES = 1024 * 1024
-HISTORY_TURNS = 8  # earlier requests the model sees besides the current design
-REQUEST_CHARS = 8000  # each earlier request is cut to this in the history
+OFFLINE_REFINE = ("the offline baseline (no LLM) can only pick the closest demo design; it cannot edit one. "
+                  "Switch to a model (/model NAME, with --base-url or OPENAI_API_KEY set) to refine; "
+                  "the current design is unchanged")
 
 
 class SessionBusy(RuntimeError):
@@ -183,14 +183,7 @@ class ChatSession:
             if old is None and new is None:
                 old = self.state.undo_stack[-1] if self.state.undo_stack else None
             old_v = self.state.version(old) if old is not None else None
-        if new_v is None or old_v is None:
-            return ""
-        lines: list[str] = []
-        for name in sorted(set(old_v.files) | set(new_v.files)):
-            lines += difflib.unified_diff(old_v.files.get(name, "").splitlines(keepends=True),
-                                          new_v.files.get(name, "").splitlines(keepends=True),
-                                          f"v{old_v.number}/{name}", f"v{new_v.number}/{name}")
-        return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+        return version_diff(old_v, new_v) if new_v is not None and old_v is not None else ""
 
     def waves_table(self) -> str:
         version = self.current()
@@ -208,33 +201,12 @@ class ChatSession:
 
     def save(self, out_dir: Path) -> list[str]:
         """The current version in the `generate --out` layout, so `aigchip regress` can re-check it."""
-        from agent import config as run_config
-        from agent.generate import _copy_checks
-        from sim import tools
-
         with self._mutex:
             version = self.state.version()
             if version is None:
                 raise ValueError("there is no design to save yet")
             state = self.state.model_copy(deep=True)
-        out_dir = Path(out_dir)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        recorder = Recorder(out_dir)
-        recorder.close()
-        files = recorder.write_design(Design(files=version.files, top=version.top))
-        task = self._task()
-        checks = _copy_checks(task, out_dir)
-        if (self.folder / "session.jsonl").is_file():
-            shutil.copyfile(self.folder / "session.jsonl", out_dir / "session.jsonl")
-        recorder.write_meta({
-            "task": task.model_dump(mode="json"), "top": version.top, "files": files, "checks": checks,
-            "status": version.status, "verdict": version.verdict, "iterations": version.iterations,
-            "model": state.model, "config": run_config.record(self.config), "toolchain": tools.toolchain(),
-            "templates": prompts.template_hashes(), "demos": [],
-            "chat": {"session": state.id, "version": version.number,
-                     "turns": [t.model_dump(mode="json") for t in state.turns]},
-        })
-        return files
+        return save_version(state, version, self._task(), self.config, self.folder, Path(out_dir))
 
     # -- internals ----------------------------------------------------------------------------------
 
@@ -274,11 +246,6 @@ class ChatSession:
                     testbench=bench, tests=None if bench else (py[0] if py else None), tb_top=self.state.tb_top,
                     source="chat")
 
-    def _conversation(self) -> str:
-        """The spec and every refinement asked for since, as one description (for writing tests)."""
-        asks = [t.text for t in self.state.turns if t.kind == "refine" and t.state == "done"]
-        return self.state.spec + "".join(f"\n\nChange requested later: {a}" for a in asks)
-
     def _run_config(self, task: Task) -> RunConfig:
         return self.config.model_copy(update={"feedback": "golden" if task.has_golden_tests else "lint"})
 
@@ -293,6 +260,9 @@ class ChatSession:
     def _generate(self, turn: Turn, progress: Progress) -> None:
         task = self._task()
         config = self._run_config(task)
+        if turn.kind == "refine" and config.model == "offline":
+            turn.state, turn.answer = "failed", OFFLINE_REFINE
+            return
         model = self._model(config, task)
         recorder = _ProgressRecorder(self.folder, progress, model.name)
         try:
@@ -305,7 +275,7 @@ class ChatSession:
                 if demos:
                     progress("demonstrations: " + ", ".join(d.id for d in demos))
             else:
-                demos, opening = [], self._refine_messages(turn)
+                demos, opening = [], refine_messages(self.state, turn)
             try:
                 outcome = agent.run(task, demos, opening=opening)
             except KeyboardInterrupt:
@@ -314,26 +284,6 @@ class ChatSession:
         finally:
             recorder.close()
         self._conclude(turn, task, outcome, progress)
-
-    def _refine_messages(self, turn: Turn) -> list[Message]:
-        state = self.state
-        version = state.version()
-        assert version is not None and state.top is not None
-        history: list[Message] = []
-        for earlier in state.turns:
-            if earlier.number >= turn.number or earlier.kind not in ("spec", "refine"):
-                continue
-            made = state.version(earlier.version) if earlier.version else None
-            history += [{"role": "user", "content": earlier.text[:REQUEST_CHARS]},
-                        {"role": "assistant", "content": f"(version {made.number}: {made.summary})" if made
-                         else f"(no design: {earlier.answer[:300]})"}]
-        problems = [d.get("message", "") for d in version.verdict.get("diagnostics", [])
-                    if d.get("severity") == "error"][:10]
-        code = "\n".join(text.rstrip("\n") for text in version.files.values())
-        request = prompts.render("refine", top=state.top, version=version.number, status=version.summary, code=code,
-                                 problems=problems, request=turn.text)
-        return [{"role": "system", "content": prompts.render("system")}, *history[-2 * HISTORY_TURNS:],
-                {"role": "user", "content": request}]
 
     def _conclude(self, turn: Turn, task: Task, outcome: Outcome, progress: Progress) -> None:
         if outcome.design is None and outcome.stopped == "model_error":
@@ -391,7 +341,7 @@ class ChatSession:
         turn.answer = f"version {version.number} checked again: {version.summary}"
 
     def _write_tests(self, turn: Turn, progress: Progress) -> None:
-        task = self._task(self._conversation())
+        task = self._task(conversation(self.state))
         task = task.model_copy(update={"testbench": (), "tests": None})
         config = self.config.model_copy(update={"feedback": "self"})
         model = self._model(config, task)

@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -25,10 +26,16 @@ def _fenced(name: str) -> str:
     return f"Here is the design.\n\n```verilog\n{(CHAT / name).read_text()}```\n"
 
 
+_SLOWED: list[str] = []
+
+
 def _answer(body: dict) -> Response:
     """The loopback model: answers by what the user last asked (skipping the loop's feedback messages)."""
     asked = next(m["content"] for m in reversed(body["messages"])
                  if m["role"] == "user" and not m["content"].startswith("Your design for"))
+    if "slowly" in asked and not _SLOWED:
+        _SLOWED.append(asked)  # only the first time: the retry is answered at once
+        return Response.text(_fenced("counter8_v2.v"), delay_s=30)
     if "16 bits" in asked:
         return Response.text(_fenced("counter8_v2.v"))
     if "GPU" in asked:
@@ -65,6 +72,7 @@ def _flat(text: str) -> str:
 
 @pytest.fixture()
 def chat_env(tmp_path: Path):
+    _SLOWED.clear()
     with Loopback(handler=_answer) as server:
         env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "160", "AIGCHIP_SIM_TIMEOUT": "4",
                "AIGCHIP_SESSIONS": str(tmp_path / "sessions"), "PYTHONPATH": str(Path(__file__).parents[1])}
@@ -165,4 +173,23 @@ def test_a_multi_line_block_is_one_message(chat_env) -> None:
     _say(child, "/nonsense", "unknown command")
     _say(child, "/undo", "nothing to undo")
     child.sendeof()
+    child.expect(pexpect.EOF)
+
+
+def test_ctrl_c_stops_the_turn_not_the_session(chat_env) -> None:
+    server, env, flags = chat_env
+    child = _spawn(flags, env)
+    _say(child, "An 8-bit counter module named counter8.", "version 1")
+    child.sendline("make it 16 bits, slowly")
+    child.expect_exact("asking loop-coder")
+    for _ in range(200):  # interrupt while the model is thinking
+        if _SLOWED:
+            break
+        time.sleep(0.05)
+    child.sendintr()
+    child.expect_exact("interrupted", timeout=15)
+    child.expect_exact("you> ")
+    out = _say(child, "/retry", "version 2", "what changed")  # the message was kept: send it again
+    assert "[15:0] count" in out
+    child.sendline("/quit")
     child.expect(pexpect.EOF)

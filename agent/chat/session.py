@@ -265,25 +265,35 @@ class ChatSession:
             return
         model = self._model(config, task)
         recorder = _ProgressRecorder(self.folder, progress, model.name)
-        try:
-            agent = Agent(model, config, recorder=recorder, check=self.check)
-            if turn.kind == "spec":
-                from agent.generate import demo_corpus, pick_demos
-
-                entries, index = demo_corpus(config) if config.demos else ([], None)
-                demos, opening = pick_demos(task, config, entries, index), None
-                if demos:
-                    progress("demonstrations: " + ", ".join(d.id for d in demos))
-            else:
-                demos, opening = [], refine_messages(self.state, turn)
+        with tempfile.TemporaryDirectory(prefix="aigchip-chat-") as scratch:
             try:
-                outcome = agent.run(task, demos, opening=opening)
-            except KeyboardInterrupt:
-                outcome = agent.outcome
-                outcome.message = "interrupted"
-        finally:
-            recorder.close()
-        self._conclude(turn, task, outcome, progress)
+                agent = Agent(model, config, recorder=recorder, check=self._recording_check(Path(scratch)))
+                if turn.kind == "spec":
+                    from agent.generate import demo_corpus, pick_demos
+
+                    entries, index = demo_corpus(config) if config.demos else ([], None)
+                    demos, opening = pick_demos(task, config, entries, index), None
+                    if demos:
+                        progress("demonstrations: " + ", ".join(d.id for d in demos))
+                else:
+                    demos, opening = [], refine_messages(self.state, turn)
+                try:
+                    outcome = agent.run(task, demos, opening=opening)
+                except KeyboardInterrupt:
+                    outcome = agent.outcome
+                    outcome.message = "interrupted"
+            finally:
+                recorder.close()
+            self._conclude(turn, task, outcome, progress)  # while the run folders (and their VCDs) exist
+
+    def _recording_check(self, keep: Path) -> Callable[..., list[Verdict]]:
+        """The checker, recording a VCD whenever a simulation runs, so the waveform of the last one can be
+        shown without simulating again."""
+        def check(pairs, jobs=1):
+            pairs = [(design, options.model_copy(update={"waves": True, "keep_dir": keep})
+                      if (options.tests or options.testbench) else options) for design, options in pairs]
+            return self.check(pairs, jobs=jobs)
+        return check
 
     def _conclude(self, turn: Turn, task: Task, outcome: Outcome, progress: Progress) -> None:
         if outcome.design is None and outcome.stopped == "model_error":
@@ -313,10 +323,10 @@ class ChatSession:
             (folder / safe_name(name)).write_text(text, encoding="utf-8")
         version = Version(number=number, turn=turn.number, top=design.top, files=dict(design.files),
                           status=str(verdict.status), summary=verdict.summary(),
-                          verdict=verdict.model_dump(mode="json"),
+                          verdict=verdict.model_dump(mode="json", exclude={"waveform", "run_dir"}),
                           iterations=outcome.iterations if outcome else 0,
                           tokens=outcome.usage.total_tokens if outcome else 0)
-        self._draw_waves(version, design, progress)
+        self._keep_waves(version, verdict)
         with self._mutex:
             self.state.versions.append(version)
             if self.state.current is not None:
@@ -332,11 +342,12 @@ class ChatSession:
         design = Design(files=version.files, top=version.top)
         task = self._task()
         progress("checking the current design")
-        verdict = self.check([(design, self._options(task))], jobs=1)[0]
-        with self._mutex:
-            version.status, version.summary = str(verdict.status), verdict.summary()
-            version.verdict = verdict.model_dump(mode="json")
-        self._draw_waves(version, design, progress)
+        with tempfile.TemporaryDirectory(prefix="aigchip-chat-") as scratch:
+            verdict = self._recording_check(Path(scratch))([(design, self._options(task))], jobs=1)[0]
+            with self._mutex:
+                version.status, version.summary = str(verdict.status), verdict.summary()
+                version.verdict = verdict.model_dump(mode="json", exclude={"waveform", "run_dir"})
+            self._keep_waves(version, verdict)
         turn.state, turn.version = "done", version.number
         turn.answer = f"version {version.number} checked again: {version.summary}"
 
@@ -378,22 +389,18 @@ class ChatSession:
         return VerifyOptions(testbench=task.testbench, tests=task.tests, tb_top=task.tb_top, simulator=config.simulator,
                              timeout=config.sim_timeout, lint=config.lint, use_cache=config.cache).model_copy(update=changes)
 
-    def _draw_waves(self, version: Version, design: Design, progress: Progress) -> None:
-        """Simulate once more with a VCD and draw it (only when there are tests to simulate with)."""
-        task = self._task()
-        if not task.has_golden_tests or version.status in ("timeout", "policy_violation", "compile_error", "no_code"):
-            return  # nothing to draw, or a hang that would only hang again
+    def _keep_waves(self, version: Version, verdict: Verdict) -> None:
+        """Keep the VCD of the check that gave `verdict` (if it recorded one) beside the version, and draw it."""
+        folder = self.folder / "versions" / f"{version.number:03d}"
+        with self._mutex:
+            version.waves = version.picture = None
+        if not verdict.waveform or not Path(verdict.waveform).is_file():
+            return
         from agent.chat.waves import write_pictures
 
-        folder = self.folder / "versions" / f"{version.number:03d}"
-        progress("recording the waveform")
-        with tempfile.TemporaryDirectory(prefix="aigchip-chat-waves-") as keep:
-            options = self._options(task, waves=True, keep_dir=Path(keep), use_cache=False, lint=False)
-            verdict = self.check([(design, options)], jobs=1)[0]
-            if not verdict.waveform or not Path(verdict.waveform).is_file():
-                return
-            shutil.copyfile(verdict.waveform, folder / "waves.vcd")
-        pictures = write_pictures(folder / "waves.vcd", folder, prefer=(design.top,))
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(verdict.waveform, folder / "waves.vcd")
+        pictures = write_pictures(folder / "waves.vcd", folder, prefer=(version.top,))
         with self._mutex:
             version.waves = f"versions/{version.number:03d}/waves.vcd"
             version.picture = f"versions/{version.number:03d}/waves.svg" if pictures.svg else None

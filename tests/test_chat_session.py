@@ -198,5 +198,38 @@ def test_the_offline_baseline_says_it_cannot_refine(tmp_path: Path) -> None:
     session = ChatSession.create(store, RunConfig(model="offline", demos=0), check=FakeCheck())
     first = session.send("An 8-entry synchronous FIFO of 8-bit words with full and empty flags, in a module named fifo8")
     assert first.state == "done" and session.current().top == "fifo8"  # the closest demo, renamed
+    assert "no LLM was used" in first.answer
     turn = session.send("make it 16 entries deep")
     assert turn.state == "failed" and "cannot edit" in turn.answer and session.state.current == 1
+
+
+def test_an_accepted_message_survives_until_its_turn(tmp_path: Path) -> None:
+    session, _, _ = new_session(tmp_path, [fenced(V1)])
+    session.accept("  " + SPEC + "\n")
+    session.close()
+    resumed = ChatSession.resume(session.store, session.state.id, session.config, check=FakeCheck(),
+                                 model_factory=lambda config, task: ScriptedModel([fenced(V1)]))
+    assert resumed.state.inbox == [SPEC]
+    assert resumed.send(SPEC).state == "done" and resumed.state.inbox == []
+    assert session.store.load(session.state.id).inbox == []
+
+
+def test_a_session_is_open_in_one_process_at_a_time(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    session, _, _ = new_session(tmp_path, [])
+    session.close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; from agent.chat.store import SessionStore; "
+         f"SessionStore(Path({str(session.store.root)!r})).acquire({session.state.id!r}); print('held', flush=True); "
+         "sys.stdin.read()"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        cwd=Path(__file__).parents[1])
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(ValueError, match="open in another aigchip process"):
+            ChatSession.resume(session.store, session.state.id, session.config)
+    finally:
+        holder.communicate("", timeout=10)
+    again = ChatSession.resume(session.store, session.state.id, session.config)  # free once that process ended
+    assert again.state.id == session.state.id

@@ -80,7 +80,11 @@ def serve(
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         typer.echo(f"aigchip: warning: serving on {host} lets other machines drive this one's simulators", err=True)
-    run_server(SessionStore(sessions), _config(model, base_url, max_iters, sim, config_file), host=host, port=port)
+    try:
+        run_server(SessionStore(sessions), _config(model, base_url, max_iters, sim, config_file), host=host, port=port)
+    except ValueError as exc:
+        typer.echo(f"aigchip: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 def register(app: typer.Typer) -> None:

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from agent.chat.context import conversation, refine_messages, save_version, version_diff
 from agent.chat.store import SessionState, SessionStore, Turn, Version
+from agent.chat.testfiles import install_test, validate_test
 from agent.config import RunConfig
 from agent.loop import Agent, Outcome
 from agent.models import Model, ModelError
@@ -27,7 +28,6 @@ from sim.types import Design, Verdict
 
 Progress = Callable[[str], None]
 ModelFactory = Callable[[RunConfig, Task], Model]
-MAX_TEST_BYTES = 1024 * 1024
 OFFLINE_REFINE = ("the offline baseline (no LLM) can only pick the closest demo design; it cannot edit one. "
                   "Switch to a model (/model NAME, with --base-url or OPENAI_API_KEY set) to refine; "
                   "the current design is unchanged")
@@ -65,6 +65,13 @@ class ChatSession:
         self.model_factory, self.check = model_factory, check
         self._busy = threading.Lock()  # one operation at a time
         self._mutex = threading.RLock()  # short: guards reads and writes of `state`
+        self._claim: Path | None = store.acquire(state.id)
+
+    def close(self) -> None:
+        """Let another process open this session."""
+        if self._claim is not None:
+            self.store.release(self._claim)
+            self._claim = None
 
     @classmethod
     def create(cls, store: SessionStore, config: RunConfig, *, top: str | None = None, **kwargs: Any) -> "ChatSession":
@@ -80,14 +87,25 @@ class ChatSession:
 
     # -- operations ---------------------------------------------------------------------------------
 
+    def accept(self, text: str) -> None:
+        """Keep a message that will be sent once what runs now is done (the web page queues them), so it
+        survives a server that stops before its turn comes."""
+        if not text.strip():
+            raise ValueError("the message is empty: describe the block, or the change you want")
+        with self._mutex:
+            self.state.inbox.append(text.strip())
+            self.store.save(self.state)
+
     def send(self, text: str, progress: Progress = lambda _: None) -> Turn:
         """A description (first) or a refinement (after): the agent generates or edits, then checks."""
         text = text.strip()
         if not text:
-            raise ValueError("empty message")
+            raise ValueError("the message is empty: describe the block, or the change you want")
         with self._operation():
             with self._mutex:
                 state = self.state
+                if text in state.inbox:
+                    state.inbox.remove(text)  # saved with the turn, just below
                 kind = "spec" if state.current is None else "refine"
                 if kind == "spec":
                     state.spec = f"{state.spec}\n\n{text}" if state.spec else text
@@ -97,12 +115,18 @@ class ChatSession:
             self._guarded(turn, lambda: self._generate(turn, progress))
             return turn
 
-    def retry(self, progress: Progress = lambda _: None) -> Turn:
-        """Send the last failed message again."""
-        said = [t for t in self.state.turns if t.kind in ("spec", "refine")]
+    def retry_text(self) -> str:
+        """The message `retry` would send: the last one, if it failed; else ValueError."""
+        with self._mutex:
+            said = [t for t in self.state.turns if t.kind in ("spec", "refine")]
         if not said or said[-1].state != "failed":
             raise ValueError("no failed message to retry: the last message went through")
-        text = said[-1].text
+        return said[-1].text
+
+    def retry(self, progress: Progress = lambda _: None) -> Turn:
+        """Send the last failed message again."""
+        text = self.retry_text()
+        said = [t for t in self.state.turns if t.kind in ("spec", "refine")]
         if said[-1].kind == "spec" and self.state.current is None:  # its text is already in the spec
             with self._mutex:
                 self.state.spec = self.state.spec[: -len(text)].rstrip() if self.state.spec.endswith(text) else self.state.spec
@@ -117,20 +141,7 @@ class ChatSession:
 
     def add_test(self, name: str, content: str | bytes, progress: Progress = lambda _: None) -> Turn:
         """Add a cocotb test module (.py) or a Verilog testbench file (.v/.sv), then check against it."""
-        name = safe_name(Path(name).name)
-        suffix = Path(name).suffix.lower()
-        if suffix not in (".py", ".v", ".sv"):
-            raise ValueError("tests are a cocotb module (.py) or Verilog testbench files (.v, .sv)")
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        if len(data) > MAX_TEST_BYTES:
-            raise ValueError(f"{name} is {len(data)} bytes; tests are limited to {MAX_TEST_BYTES}")
-        text = data.decode("utf-8", errors="replace")
-        if suffix == ".py":
-            from agent.loop import _python_tests
-
-            code, problem = _python_tests(f"```python\n{text}\n```")
-            if code is None:
-                raise ValueError(f"{name}: {problem.split('. Reply')[0]}")
+        name, text = validate_test(name, content)
         with self._operation():
             self._install_test(name, text)
             turn = self._add_turn("tests", f"/test add {name}")
@@ -167,6 +178,11 @@ class ChatSession:
             return turn
 
     # -- reading ------------------------------------------------------------------------------------
+
+    def snapshot(self) -> SessionState:
+        """A consistent copy of the state, safe to read while an operation runs in another thread."""
+        with self._mutex:
+            return self.state.model_copy(deep=True)
 
     @property
     def busy(self) -> bool:
@@ -312,6 +328,8 @@ class ChatSession:
                        f"iteration{'s' if outcome.iterations != 1 else ''}")
         if outcome.message:
             turn.answer += f" (stopped: {outcome.message})"
+        if outcome.attempts and not outcome.attempts[-1].llm:
+            turn.answer += " [no LLM was used: the offline baseline picked the closest demo design]"
 
     def _new_version(self, turn: Turn, design: Design, verdict: Verdict, outcome: Outcome | None,
                      progress: Progress) -> Version:
@@ -371,17 +389,8 @@ class ChatSession:
         turn.answer = f"wrote tests/test_{task.top}.py; " + turn.answer
 
     def _install_test(self, name: str, text: str) -> None:
-        tests_dir = self.folder / "tests"
-        tests_dir.mkdir(exist_ok=True)
         with self._mutex:
-            python = name.endswith(".py")
-            for old in list(self.state.tests):  # one kind at a time: a cocotb module, or testbench files
-                if python or old.endswith(".py"):
-                    (tests_dir / old).unlink(missing_ok=True)
-                    self.state.tests.remove(old)
-            (tests_dir / name).write_text(text, encoding="utf-8")
-            if name not in self.state.tests:
-                self.state.tests.append(name)
+            self.state.tests = install_test(self.folder / "tests", self.state.tests, name, text)
             self.store.save(self.state)
 
     def _options(self, task: Task, **changes: Any) -> VerifyOptions:

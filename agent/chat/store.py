@@ -9,6 +9,7 @@ sees the old state or the new one, never half of one.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -22,6 +23,7 @@ from pydantic import BaseModel, Field
 from sim.files import write_atomic
 
 STATE = "chat.json"
+LOCK = ".lock"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
 
 TurnKind = Literal["spec", "refine", "tests", "check", "undo", "model"]
@@ -66,6 +68,7 @@ class SessionState(BaseModel):
     undo_stack: list[int] = Field(default_factory=list)  # earlier `current` values, newest last
     tests: list[str] = Field(default_factory=list)  # file names in tests/: one cocotb module or Verilog testbenches
     tb_top: str | None = None
+    inbox: list[str] = Field(default_factory=list)  # messages accepted (by the web page) but not yet started
 
     def version(self, number: int | None = None) -> Version | None:
         number = self.current if number is None else number
@@ -137,3 +140,35 @@ class SessionStore:
     def latest(self) -> str | None:
         sessions = self.list()
         return sessions[0]["id"] if sessions else None
+
+    # -- one process at a time per session -------------------------------------------------------------
+
+    _held: dict[Path, list] = {}  # lock file to [open file, users in this process]
+
+    def acquire(self, session_id: str) -> Path:
+        """Claim the session for this process (the terminal and `serve` must not both write chat.json).
+        Raises ValueError when another process holds it; the claim ends with `release` or the process."""
+        path = (self.folder(session_id) / LOCK).resolve()
+        held = SessionStore._held.get(path)
+        if held is not None:
+            held[1] += 1
+            return path
+        handle = open(path, "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise ValueError(f"session {session_id} is open in another aigchip process (chat or serve); "
+                             "close it there first") from None
+        SessionStore._held[path] = [handle, 1]
+        return path
+
+    @staticmethod
+    def release(path: Path) -> None:
+        held = SessionStore._held.get(path)
+        if held is None:
+            return
+        held[1] -= 1
+        if held[1] <= 0:
+            held[0].close()
+            del SessionStore._held[path]

@@ -38,6 +38,10 @@ class Terminal:
         state = self.session.state
         self.console.print(f"[bold]aigchip chat[/]  session {state.id}  model {escape(state.model)}", highlight=False)
         self.console.print(f"kept in {self.session.folder}   /help for commands, /quit to leave", style="dim")
+        if state.model == "offline":
+            from agent.offline import NOTICE
+
+            self.console.print(f"[yellow]{escape(NOTICE)}[/]")
         if state.turns:
             self._show_history()
         while True:
@@ -193,6 +197,8 @@ class Terminal:
         if self.session.current() is not None:
             self._show_code()
             self._show_verdict()
+        for text in self.session.state.inbox:
+            self.console.print(f"[yellow]accepted by the web page but not run yet:[/] {escape(text[:300])}")
 
 
 def interactive_reader(history: Path | None) -> Callable[[str], str]:

@@ -1,0 +1,42 @@
+"""The tests a chat session checks against: one cocotb module, or Verilog testbench files, in its tests/ folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.process import safe_name
+
+MAX_TEST_BYTES = 1024 * 1024
+
+
+def validate_test(name: str, content: str | bytes) -> tuple[str, str]:
+    """A test file as the session will keep it: (plain file name, text); ValueError says what is wrong."""
+    name = safe_name(Path(str(name).replace("\\", "/")).name)
+    if Path(name).suffix.lower() not in (".py", ".v", ".sv"):
+        raise ValueError("tests are a cocotb module (.py) or Verilog testbench files (.v, .sv)")
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    if len(data) > MAX_TEST_BYTES:
+        raise ValueError(f"{name} is {len(data)} bytes; tests are limited to {MAX_TEST_BYTES}")
+    text = data.decode("utf-8", errors="replace")
+    if name.lower().endswith(".py"):
+        from agent.loop import _python_tests
+
+        code, problem = _python_tests(f"```python\n{text}\n```")
+        if code is None:
+            raise ValueError(f"{name}: {problem.split('. Reply')[0]}")
+    return name, text
+
+
+def install_test(folder: Path, names: list[str], name: str, text: str) -> list[str]:
+    """Write `name` into `folder`; returns the new list of test files. One kind at a time: a cocotb module
+    replaces everything, a testbench file replaces a cocotb module and joins the other testbench files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    python = name.endswith(".py")
+    kept = []
+    for old in names:
+        if python or old.endswith(".py"):
+            (folder / old).unlink(missing_ok=True)
+        else:
+            kept.append(old)
+    (folder / name).write_text(text, encoding="utf-8")
+    return kept if name in kept else [*kept, name]

@@ -1,0 +1,330 @@
+"""The sessions `aigchip serve` keeps open: one `ChatSession` per id, each with one worker thread that runs
+its operations in the order they arrived (two tabs posting at once both get their turn), and the events it
+produces (`progress`, `state`, `error`) fanned out to every tab watching that session.
+
+Nothing here knows about HTTP: agent.chat.web turns requests into `Job`s and views into JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from agent.chat.session import ChatSession, SessionBusy
+from agent.chat.testfiles import validate_test
+from agent.chat.store import SessionStore
+from agent.config import RunConfig
+
+LOG_TAIL = 4000  # characters of the tool log a view carries
+MAX_DIAGNOSTICS = 200
+SUBSCRIBER_BACKLOG = 1000  # events a slow tab may fall behind by before it misses some
+COMMANDS = ("undo", "retry", "check", "write_tests", "model")
+_TOP = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")
+
+Progress = Callable[[str], None]
+
+
+class NoSession(LookupError):
+    """The id names no session (or is not an id at all)."""
+
+
+@dataclass
+class Job:
+    kind: str  # message, tests, or one of COMMANDS
+    text: str  # what the page shows while the job waits its turn
+    run: Callable[[Progress], Any]
+
+
+class _Subscriber:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue(maxsize=SUBSCRIBER_BACKLOG)
+
+    def offer(self, item: tuple[str, str]) -> None:  # runs in the subscriber's event loop
+        try:
+            self.queue.put_nowait(item)
+        except asyncio.QueueFull:
+            pass
+
+
+def redactor(config: RunConfig) -> Callable[[str], str]:
+    """Blanks the endpoint's URL and the API key's value out of text bound for the page. Neither is ever put
+    in a view on purpose; this catches them inside error messages (a model error names the endpoint)."""
+
+    def redact(text: str) -> str:
+        key = os.environ.get(config.api_key_env) or ""
+        for secret, label in ((key, "[api key]"), (config.base_url or "", "[endpoint]")):
+            if len(secret) >= 6:
+                for form in {secret, json.dumps(secret)[1:-1], secret.rstrip("/")}:
+                    text = text.replace(form, label)
+        return text
+
+    return redact
+
+
+class Live:
+    """One session being served: its ChatSession, the operations waiting for it, and who is watching."""
+
+    def __init__(self, session: ChatSession, redact: Callable[[str], str] = lambda text: text) -> None:
+        self.session, self.redact = session, redact
+        self.jobs: deque[Job] = deque()
+        self.running: Job | None = None
+        self.last_error: str | None = None
+        self.lock = threading.Lock()
+        self._worker: threading.Thread | None = None
+        self._subscribers: set[_Subscriber] = set()
+        self._seq = 0
+        self._waves: tuple[tuple[Any, ...], str] | None = None
+
+    # -- operations -----------------------------------------------------------------------------------
+
+    def submit(self, job: Job) -> int:
+        """Queue `job` behind any others; returns how many are waiting (this one included)."""
+        with self.lock:
+            self.jobs.append(job)
+            waiting = len(self.jobs)
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._work, name=f"chat-{self.session.state.id}",
+                                                daemon=True)
+                self._worker.start()
+        self.publish_state()
+        return waiting
+
+    @property
+    def idle(self) -> bool:
+        with self.lock:
+            return self.running is None and not self.jobs and not self.session.busy
+
+    def _work(self) -> None:
+        while True:
+            with self.lock:
+                if not self.jobs:
+                    self._worker = None
+                    return
+                job = self.running = self.jobs.popleft()
+            self._run(job)
+
+    def _run(self, job: Job) -> None:
+        started = False
+
+        def progress(text: str) -> None:
+            nonlocal started
+            if not started:  # by now the session has saved the turn: show it as pending
+                started = True
+                self.publish_state()
+            self.publish("progress", {"text": str(text)})
+
+        try:
+            job.run(progress)
+            self.last_error = None
+        except (ValueError, OSError, SessionBusy) as exc:
+            self._fail(str(exc))
+        except Exception as exc:  # noqa: BLE001 - a bug must not take the worker down with it
+            self._fail(f"internal error: {type(exc).__name__}: {exc}")
+        finally:
+            with self.lock:
+                self.running = None
+            self.publish_state()
+
+    def _fail(self, message: str) -> None:
+        self.last_error = message
+        self.publish("error", {"message": message})
+
+    # -- events ---------------------------------------------------------------------------------------
+
+    def subscribe(self, loop: asyncio.AbstractEventLoop) -> _Subscriber:
+        subscriber = _Subscriber(loop)
+        with self.lock:
+            self._subscribers.add(subscriber)
+        return subscriber
+
+    def unsubscribe(self, subscriber: _Subscriber) -> None:
+        with self.lock:
+            self._subscribers.discard(subscriber)
+
+    @property
+    def watchers(self) -> int:
+        with self.lock:
+            return len(self._subscribers)
+
+    def publish(self, event: str, data: dict[str, Any] | str) -> None:
+        payload = self.redact(data if isinstance(data, str) else json.dumps(data))
+        with self.lock:
+            subscribers = list(self._subscribers)
+        for subscriber in subscribers:
+            try:
+                subscriber.loop.call_soon_threadsafe(subscriber.offer, (event, payload))
+            except RuntimeError:  # its event loop is gone
+                self.unsubscribe(subscriber)
+
+    def publish_state(self) -> None:
+        if self.watchers:
+            self.publish("state", json.dumps(self.view()))
+
+    # -- the view -------------------------------------------------------------------------------------
+
+    def view_json(self) -> str:
+        """The view as the page gets it (see `view`, `redactor`)."""
+        return self.redact(json.dumps(self.view()))
+
+    def view(self) -> dict[str, Any]:
+        """Everything the page shows, as JSON-ready data. No configuration besides the model's name."""
+        session = self.session
+        state = session.snapshot()  # a consistent copy while the worker may be changing the state
+        with self.lock:
+            self._seq += 1
+            seq = self._seq
+            running = self.running
+            waiting = [{"kind": job.kind, "text": job.text} for job in self.jobs]
+        if running is not None and not any(t.state == "pending" for t in state.turns):
+            waiting.insert(0, {"kind": running.kind, "text": running.text})  # started, no turn saved yet
+        base = f"/api/sessions/{state.id}"
+        current = state.version()
+        view: dict[str, Any] = {
+            "seq": seq, "id": state.id, "title": state.title, "top": state.top, "model": state.model,
+            "busy": running is not None or bool(waiting) or session.busy, "queued": len(waiting),
+            "waiting": waiting, "last_error": self.last_error,
+            "turns": [{"number": t.number, "kind": t.kind, "text": t.text, "state": t.state, "answer": t.answer,
+                       "version": t.version} for t in state.turns],
+            "versions": [{"number": v.number, "turn": v.turn, "status": v.status, "summary": v.summary}
+                         for v in state.versions],
+            "can_undo": bool(state.undo_stack), "current": None, "diff": "", "waves_table": "",
+            "picture_url": None, "download_url": None,
+            "tests": [{"name": name, "text": text} for name, text in session.tests_text().items()],
+        }
+        if current is not None:
+            verdict = current.verdict
+            diagnostics = [{key: d.get(key) for key in ("severity", "message", "file", "line", "source", "code")}
+                           for d in verdict.get("diagnostics", [])[:MAX_DIAGNOSTICS]]
+            picture = self.picture(current.number)
+            view["current"] = {
+                "number": current.number, "top": current.top, "files": current.files, "status": current.status,
+                "summary": current.summary, "diagnostics": diagnostics, "tests_total": verdict.get("tests_total"),
+                "tests_failed": verdict.get("tests_failed"), "log": (verdict.get("log") or "")[-LOG_TAIL:],
+                "iterations": current.iterations}
+            view["diff"] = session.diff()
+            view["waves_table"] = self._waves_table(current)
+            if picture is not None:
+                view["picture_url"] = f"{base}/picture?v={current.number}-{picture.stat().st_mtime_ns}"
+            view["download_url"] = f"{base}/download"
+        return view
+
+    def _waves_table(self, version: Any) -> str:
+        if not version.waves:
+            return ""
+        path = self.session.folder / version.waves
+        try:
+            key = (version.number, version.waves, path.stat().st_mtime_ns)
+        except OSError:
+            return ""
+        if self._waves is None or self._waves[0] != key:
+            try:
+                self._waves = (key, self.session.waves_table())
+            except (OSError, ValueError) as exc:
+                self._waves = (key, f"(the waveform could not be read: {exc})")
+        return self._waves[1]
+
+    def picture(self, number: int | None = None) -> Path | None:
+        """The waveform SVG of version `number` (default: the current one), only ever inside the session folder."""
+        version = self.session.snapshot().version(number)
+        relative = version.picture if version is not None else None
+        if not relative:
+            return None
+        folder = self.session.folder.resolve()
+        path = (folder / relative).resolve()
+        if not path.is_relative_to(folder) or path.suffix != ".svg" or not path.is_file():
+            return None
+        return path
+
+
+class SessionHub:
+    """The live sessions of one server, opened (created or resumed) on first use."""
+
+    def __init__(self, store: SessionStore, config: RunConfig, *, model_factory: Any = None,
+                 check: Callable[..., Any] | None = None) -> None:
+        self.store, self.config = store, config
+        self.kwargs: dict[str, Any] = {"model_factory": model_factory}
+        if check is not None:
+            self.kwargs["check"] = check
+        self.redact = redactor(config)
+        self.closed = threading.Event()  # set when the server stops: event streams end
+        self._lock = threading.Lock()
+        self._live: dict[str, Live] = {}
+
+    def get(self, session_id: str) -> Live:
+        try:
+            self.store.folder(session_id)
+        except ValueError:
+            raise NoSession("no such session") from None
+        with self._lock:
+            live = self._live.get(session_id)
+            if live is None:
+                try:
+                    session = ChatSession.resume(self.store, session_id, self.config, **self.kwargs)
+                except ValueError as exc:
+                    raise NoSession("no such session" if "no session" in str(exc) else str(exc)) from None
+                live = self._live[session_id] = Live(session, self.redact)
+                for text in session.snapshot().inbox:  # accepted before the server stopped: run them now
+                    live.submit(_send(live, text))
+            return live
+
+    def create(self, top: str | None = None) -> Live:
+        if top is not None and not _TOP.match(top):
+            raise ValueError("top must be a Verilog module name (letters, digits and _)")
+        session = ChatSession.create(self.store, self.config, top=top, **self.kwargs)
+        with self._lock:
+            live = self._live[session.state.id] = Live(session, self.redact)
+        return live
+
+    def close(self) -> None:
+        self.closed.set()
+
+
+# -- requests turned into jobs, checked before they are queued ---------------------------------------------
+
+def message_job(live: Live, text: Any) -> Job:
+    """A message, kept in the session's inbox on disk from the moment it is accepted until its turn starts."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("the message is empty: describe the block, or the change you want")
+    live.session.accept(text)
+    return _send(live, text)
+
+
+def _send(live: Live, text: str) -> Job:
+    return Job("message", text, lambda progress: live.session.send(text, progress))
+
+
+def command_job(live: Live, command: Any, arg: Any = None) -> Job:
+    session = live.session
+    if command not in COMMANDS:
+        raise ValueError(f"unknown command {str(command)[:40]!r}: one of {', '.join(COMMANDS)}")
+    if command == "model":
+        name = arg.strip() if isinstance(arg, str) else ""
+        if not name or any(c.isspace() for c in name) or len(name) > 200:
+            raise ValueError("a model name is one word, e.g. gpt-4o-mini, offline or replay")
+        return Job("model", f"/model {name}", lambda progress: session.set_model(name))
+    if live.idle:  # otherwise what is queued ahead may change the answer: the worker reports it
+        if command == "undo" and not session.snapshot().undo_stack:
+            raise ValueError("nothing to undo")
+        if command == "retry":
+            session.retry_text()
+    if command == "undo":
+        return Job("undo", "/undo", lambda progress: session.undo())
+    operation = {"retry": session.retry, "check": session.check, "write_tests": session.write_tests}[command]
+    return Job(command, "/" + command.replace("_", " "), operation)
+
+
+def tests_job(live: Live, name: Any, content: Any) -> Job:
+    """An uploaded test file, checked as `ChatSession.add_test` will check it, so a bad one is refused at once."""
+    if not isinstance(name, str) or not isinstance(content, str):
+        raise ValueError("a test upload is JSON {name, content} with both strings")
+    base, content = validate_test(name, content)
+    return Job("tests", f"/test add {base}", lambda progress: live.session.add_test(base, content, progress))

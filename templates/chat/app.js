@@ -1,0 +1,296 @@
+// aigchip chat page: plain JS, no build step. Untrusted text only ever goes through textContent.
+"use strict";
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const LONG = 1500; // characters of a message shown before "show all"
+  const KEYWORDS = new Set(("module endmodule input output inout wire reg logic integer genvar parameter localparam " +
+    "assign always always_ff always_comb always_latch initial begin end if else case casez casex endcase default " +
+    "for while repeat forever generate endgenerate function endfunction task endtask posedge negedge or and not " +
+    "signed unsigned typedef enum struct packed").split(" "));
+  const TOKEN = /(\/\/[^\n]*|\/\*[\s\S]*?\*\/)|("(?:[^"\\\n]|\\.)*")|(\b\d*'[sS]?[bBoOdDhH][0-9a-fA-F_xXzZ?]+|\b\d[\d_]*(?:\.\d+)?\b)|([`$]?[A-Za-z_][\w$]*)/g;
+
+  let sessionId = new URLSearchParams(location.search).get("session");
+  let source = null;
+  let lastSeq = 0;
+  let wasBusy = false;
+
+  function el(tag, cls, text) {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  async function api(method, path, body) {
+    const options = { method, headers: { Accept: "application/json" } };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    const response = await fetch(path, options);
+    let data = null;
+    try { data = await response.json(); } catch (_) { data = null; }
+    if (!response.ok) throw new Error((data && data.error) || `${response.status} ${response.statusText}`);
+    return data;
+  }
+
+  const base = () => `/api/sessions/${encodeURIComponent(sessionId)}`;
+  function showError(message) { $("error").textContent = message || ""; }
+
+  // -- sessions ---------------------------------------------------------------------------------------
+  async function loadSessions() {
+    let list = [];
+    try { list = await api("GET", "/api/sessions"); } catch (err) { showError(err.message); return; }
+    const picker = $("sessions");
+    picker.replaceChildren(el("option", null, "(new session)"));
+    picker.firstChild.value = "";
+    for (const s of list) {
+      const option = el("option", null, `${(s.title || s.id).slice(0, 60)} — ${s.status || "no design"}`);
+      option.value = s.id;
+      picker.appendChild(option);
+    }
+    picker.value = sessionId || "";
+  }
+
+  function openSession(id, view) {
+    sessionId = id;
+    history.replaceState(null, "", id ? `?session=${encodeURIComponent(id)}` : location.pathname);
+    lastSeq = 0;
+    wasBusy = false;
+    $("progress").textContent = "";
+    if (source) { source.close(); source = null; }
+    if (!id) { render(null); return Promise.resolve(); }
+    if (view) render(view);
+    else api("GET", base()).then(render).catch((err) => { showError(err.message); });
+    source = new EventSource(`${base()}/events`);
+    const watching = source;
+    source.addEventListener("open", () => { lastSeq = 0; });
+    source.addEventListener("state", (e) => render(JSON.parse(e.data)));
+    source.addEventListener("progress", (e) => addProgress(JSON.parse(e.data).text));
+    source.addEventListener("error", (e) => { if (e.data) showError(JSON.parse(e.data).message); });
+    return new Promise((resolve) => { // settles once the stream is live (or after 3 s), so no progress is missed
+      watching.addEventListener("state", resolve, { once: true });
+      setTimeout(resolve, 3000);
+    });
+  }
+
+  async function ensureSession() {
+    if (!sessionId) {
+      const view = await api("POST", "/api/sessions", {});
+      const live = openSession(view.id, view);
+      loadSessions();
+      await live;
+    }
+    return sessionId;
+  }
+
+  // -- actions ----------------------------------------------------------------------------------------
+  async function send() {
+    const box = $("message");
+    const text = box.value;
+    if (!text.trim()) return;
+    $("send").disabled = true;
+    try {
+      await ensureSession();
+      await api("POST", `${base()}/messages`, { text });
+      if (box.value === text) box.value = ""; // cleared only once the server has it
+      showError("");
+    } catch (err) {
+      showError(`not sent: ${err.message}`);
+    } finally {
+      $("send").disabled = false;
+    }
+  }
+
+  async function command(name, arg) {
+    if (!sessionId) { showError("start by describing the block you want"); return; }
+    try {
+      await api("POST", `${base()}/commands`, arg === undefined ? { command: name } : { command: name, arg });
+      showError("");
+    } catch (err) { showError(err.message); }
+  }
+
+  async function upload(file) {
+    try {
+      if (file.size > 1024 * 1024) throw new Error(`${file.name} is over 1 MB`);
+      const content = await file.text();
+      await ensureSession();
+      await api("POST", `${base()}/tests`, { name: file.name, content });
+      showError("");
+    } catch (err) { showError(`test not added: ${err.message}`); }
+  }
+
+  function addProgress(text) {
+    const box = $("progress");
+    box.hidden = false;
+    box.textContent += (box.textContent ? "\n" : "") + text;
+    box.scrollTop = box.scrollHeight;
+  }
+
+  // -- rendering --------------------------------------------------------------------------------------
+  function highlight(target, code) {
+    let at = 0;
+    for (const m of code.matchAll(TOKEN)) {
+      if (m.index > at) target.appendChild(document.createTextNode(code.slice(at, m.index)));
+      let cls = m[1] ? "com" : m[2] ? "str" : m[3] ? "num" : KEYWORDS.has(m[4]) ? "kw" : null;
+      target.appendChild(cls ? el("span", cls, m[0]) : document.createTextNode(m[0]));
+      at = m.index + m[0].length;
+    }
+    if (at < code.length) target.appendChild(document.createTextNode(code.slice(at)));
+  }
+
+  function messageNode(text, cls) {
+    const node = el("div", cls);
+    if (text.length <= LONG) { node.textContent = text; return node; }
+    node.appendChild(document.createTextNode(text.slice(0, LONG) + "…"));
+    const more = el("details");
+    more.appendChild(el("summary", null, `show all (${text.length} characters)`));
+    more.appendChild(el("div", null, text));
+    node.appendChild(more);
+    return node;
+  }
+
+  function turnNode(kind, text, state, answer, passed = true) {
+    const node = el("div", "turn");
+    node.dataset.state = state;
+    const command = !["spec", "refine", "message"].includes(kind);
+    node.appendChild(el("p", "who", "you"));
+    node.appendChild(messageNode(text, command ? "you command" : "you"));
+    const said = state === "pending" ? "working…" : state === "queued" ? "queued: waiting for the turn before it" : answer;
+    node.appendChild(el("div", `agent ${state}${passed ? "" : " not-pass"}`, said || state));
+    return node;
+  }
+
+  function renderTurns(view) {
+    const box = $("turns");
+    const atEnd = box.scrollHeight - box.scrollTop - box.clientHeight < 60;
+    const hint = $("empty-hint");
+    box.replaceChildren(hint);
+    hint.hidden = !!(view && (view.turns.length || view.waiting.length));
+    if (!view) return;
+    const status = new Map(view.versions.map((v) => [v.number, v.status]));
+    for (const t of view.turns) {
+      const passed = t.version === null || status.get(t.version) === "pass";
+      box.appendChild(turnNode(t.kind, t.text, t.state, t.answer, passed));
+    }
+    for (const w of view.waiting) box.appendChild(turnNode(w.kind, w.text, "queued", ""));
+    if (atEnd) box.scrollTop = box.scrollHeight;
+  }
+
+  function renderDesign(view) {
+    const current = view && view.current;
+    const verdict = $("verdict");
+    verdict.className = "verdict " + (!current ? "none" : current.status === "pass" ? "pass" : "fail");
+    verdict.textContent = current ? `v${current.number}: ${current.summary}` : "no design yet";
+    $("code-version").textContent = current ? `v${current.number}` : "";
+    const code = $("code");
+    code.replaceChildren();
+    if (current) {
+      for (const [name, text] of Object.entries(current.files)) {
+        if (Object.keys(current.files).length > 1) code.appendChild(el("span", "file-name", `// ${name}\n`));
+        highlight(code, text.endsWith("\n") ? text : text + "\n");
+      }
+    }
+    const results = current && current.tests_total !== null && current.tests_total !== undefined
+      ? `${current.tests_total - (current.tests_failed || 0)} of ${current.tests_total} passed` : "";
+    $("test-results").textContent = results;
+    const tests = $("tests");
+    tests.replaceChildren();
+    for (const t of (view ? view.tests : [])) {
+      const item = el("details");
+      item.appendChild(el("summary", null, t.name));
+      item.appendChild(el("pre", "code", t.text));
+      tests.appendChild(item);
+    }
+    if (view && !view.tests.length) tests.appendChild(el("p", "muted", "no tests yet: add a cocotb file or Write tests"));
+    const rows = $("diagnostics").tBodies[0];
+    rows.replaceChildren();
+    for (const d of (current ? current.diagnostics : [])) {
+      const row = el("tr");
+      row.appendChild(el("td", d.severity, d.severity));
+      row.appendChild(el("td", null, d.file ? `${d.file}${d.line ? ":" + d.line : ""}` : ""));
+      row.appendChild(el("td", null, d.message));
+      rows.appendChild(row);
+    }
+    $("log").textContent = current ? current.log : "";
+    $("log-box").hidden = !(current && current.log);
+    const diff = $("diff");
+    diff.replaceChildren();
+    for (const line of (view ? view.diff : "").split("\n")) {
+      if (!line) continue;
+      const cls = line.startsWith("+++") || line.startsWith("---") ? "hunk" : line.startsWith("@@") ? "hunk"
+        : line.startsWith("+") ? "add" : line.startsWith("-") ? "del" : null;
+      diff.appendChild(cls ? el("span", cls, line + "\n") : document.createTextNode(line + "\n"));
+    }
+    const img = $("waves-img");
+    if (view && view.picture_url) {
+      if (img.getAttribute("src") !== view.picture_url) img.src = view.picture_url;
+      img.hidden = false;
+    } else {
+      img.hidden = true;
+      img.removeAttribute("src");
+    }
+    $("waves-table").textContent = view ? view.waves_table : "";
+    const link = $("download");
+    link.hidden = !(view && view.download_url);
+    if (view && view.download_url) link.href = view.download_url;
+    const versions = $("versions");
+    versions.replaceChildren();
+    for (const v of (view ? view.versions : [])) {
+      const item = el("li", current && v.number === current.number ? "current" : null);
+      item.appendChild(el("span", v.status === "pass" ? "st-pass" : "st-fail", v.summary));
+      item.appendChild(el("span", "muted", `  (turn ${v.turn})`));
+      item.value = v.number;
+      versions.appendChild(item);
+    }
+  }
+
+  function render(view) {
+    if (view && view.seq !== undefined) {
+      if (view.seq < lastSeq) return; // an older view that arrived late
+      lastSeq = view.seq;
+    }
+    if (view && view.id !== sessionId) return;
+    document.title = view && view.title ? `${view.title.slice(0, 50)} · aigchip` : "aigchip chat";
+    $("session-title").textContent = view ? view.title : "";
+    if (view && document.activeElement !== $("model")) $("model").value = view.model;
+    const busy = !!(view && view.busy);
+    if (busy && !wasBusy) $("progress").textContent = "";
+    if (!busy && wasBusy) loadSessions(); // the title or the verdict in the picker may have changed
+    wasBusy = busy;
+    $("working").hidden = !busy;
+    $("progress").hidden = !busy || !$("progress").textContent;
+    $("undo").disabled = !!view && !view.can_undo && !busy;
+    if (view && view.last_error && !busy) showError(view.last_error);
+    renderTurns(view);
+    renderDesign(view);
+  }
+
+  // -- wiring -----------------------------------------------------------------------------------------
+  $("composer").addEventListener("submit", (e) => { e.preventDefault(); send(); });
+  $("message").addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }
+  });
+  $("undo").addEventListener("click", () => command("undo"));
+  $("retry").addEventListener("click", () => command("retry"));
+  $("check").addEventListener("click", () => command("check"));
+  $("write-tests").addEventListener("click", () => command("write_tests"));
+  $("switch-model").addEventListener("click", () => command("model", $("model").value));
+  $("test-file").addEventListener("change", (e) => {
+    const file = e.target.files && e.target.files[0];
+    if (file) upload(file).finally(() => { e.target.value = ""; });
+  });
+  $("sessions").addEventListener("change", (e) => { showError(""); openSession(e.target.value || null); });
+  $("new-session").addEventListener("click", async () => {
+    try {
+      const view = await api("POST", "/api/sessions", {});
+      showError("");
+      openSession(view.id, view);
+      loadSessions();
+    } catch (err) { showError(err.message); }
+  });
+
+  loadSessions();
+  openSession(sessionId);
+  if (!sessionId) api("GET", "/api/info").then((info) => { $("model").value = info.model; }).catch(() => {});
+})();

@@ -1,0 +1,119 @@
+"""The chat page in a real (headless) Chromium, used as a person would: a real server, the real model path
+against a loopback OpenAI-compatible endpoint, and real Icarus/cocotb checks.
+
+Needs the Debian `chromium` package (or AIGCHIP_CHROMIUM=/path/to/chrome) and the playwright Python package;
+never downloads a browser. Skips when either is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from agent.chat.store import SessionStore
+from agent.config import RunConfig
+from tests.test_chat_web import COUNTER8, COUNTER16, COUNTER_TEST, SPEC, fenced, running
+
+
+CHROMIUM = os.environ.get("AIGCHIP_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [pytest.mark.sim, pytest.mark.browser,
+              pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason=f"no Chromium at {CHROMIUM}")]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+SCREENSHOT = Path("/tmp/aigchip-chat.png")
+TYPED = SPEC + ' <img src=x onerror="window.pwned = 1"> <b>not bold</b>'  # shown as text, never run
+WAVES_LOADED = """src => { const i = document.getElementById('waves-img');
+  return !i.hidden && i.getAttribute('src') && i.getAttribute('src') !== src && i.complete && i.naturalWidth > 0; }"""
+
+
+@pytest.mark.timeout(120)
+def test_a_person_designs_a_counter_in_the_browser(tmp_path, monkeypatch):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from agent.chat.web import create_app
+    from agent.loopback import Loopback, Response
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-browser-test-key")
+
+    def reply(body):
+        asked = body["messages"][-1]["content"]
+        return Response.text(fenced(COUNTER16 if "16 bits" in asked else COUNTER8))
+
+    with Loopback(handler=reply, model="loopback-model") as endpoint:
+        config = RunConfig(model="loopback-model", base_url=endpoint.base_url, demos=0, max_iters=2, timeout_s=30,
+                           max_retries=0)
+        app = create_app(SessionStore(tmp_path / "sessions"), config)
+        with running(app) as url, sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            try:
+                context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                context.set_default_timeout(60_000)
+                page = context.new_page()
+                problems: list[str] = []
+                page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+                page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+                page.goto(url)
+                page.evaluate("""() => { window.progressSeen = [];
+                  new MutationObserver(() => window.progressSeen.push(document.getElementById('progress').textContent))
+                    .observe(document.getElementById('progress'), {childList: true, characterData: true, subtree: true}); }""")
+
+                page.fill("#message", TYPED)
+                page.press("#message", "Enter")
+                page.wait_for_url("**/?session=*")
+                page.wait_for_function("() => document.getElementById('verdict').textContent.startsWith('v1: pass')")
+                assert page.input_value("#message") == ""  # cleared once the server took it
+                assert "[7:0] count" in page.text_content("#code")
+                assert "asking loopback-model" in "\n".join(page.evaluate("window.progressSeen"))
+
+                page.set_input_files("#test-file", files=[{"name": "test_counter.py", "mimeType": "text/x-python",
+                                                           "buffer": COUNTER_TEST.encode()}])
+                page.wait_for_function("() => document.getElementById('test-results').textContent === '1 of 1 passed'")
+                page.wait_for_function(WAVES_LOADED, arg="")
+                first_picture = page.get_attribute("#waves-img", "src")
+                assert "count" in page.text_content("#waves-table")
+
+                page.fill("#message", "make it 16 bits")
+                page.keyboard.press("Enter")
+                page.wait_for_function("() => document.getElementById('diff').textContent.includes('[15:0]')")
+                page.wait_for_function(WAVES_LOADED, arg=first_picture)
+                page.wait_for_function("() => document.getElementById('verdict').textContent.startsWith('v2: pass')")
+                assert "+module counter8(input clk, input rst, input en, output reg [15:0] count);" in \
+                    page.text_content("#diff")
+                assert page.get_attribute("#download", "href").endswith("/download")
+
+                second = context.new_page()
+                second.goto(page.url)
+                second.wait_for_function("() => document.querySelectorAll('#turns .turn').length === 3")
+                turns = "() => [...document.querySelectorAll('#turns .turn .you')].map(n => n.textContent)"
+                assert second.evaluate(turns) == page.evaluate(turns) == [TYPED, "/test add test_counter.py",
+                                                                           "make it 16 bits"]
+                assert "[15:0] count" in second.text_content("#code")
+                assert second.text_content("#verdict").startswith("v2: pass")
+
+                assert page.evaluate("window.pwned") is None and page.query_selector("#turns img, #turns b") is None
+                page.bring_to_front()  # a background tab gets few animation frames: Playwright's waits crawl
+                page.wait_for_function("() => document.getElementById('working').hidden")
+                page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+                page.fill("#message", "first line")
+                page.press("#message", "Shift+Enter")
+                page.keyboard.type("second line")
+                assert page.input_value("#message") == "first line\nsecond line"  # a new line, nothing sent
+                page.route("**/messages", lambda route: route.fulfill(
+                    status=503, content_type="application/json", body='{"error": "the server is away"}'))
+                page.press("#message", "Enter")
+                page.wait_for_function("() => document.getElementById('error').textContent.includes('server is away')")
+                assert page.input_value("#message") == "first line\nsecond line"  # kept when the POST failed
+                page.unroute("**/messages")
+
+                second_picture = second.get_attribute("#waves-img", "src")
+                page.click("#undo")  # the other tab follows along through its event stream
+                second.wait_for_function("() => document.getElementById('verdict').textContent.startsWith('v1: pass')")
+                assert "[7:0] count" in second.text_content("#code")
+                second.wait_for_function(WAVES_LOADED, arg=second_picture)
+                page.wait_for_function("() => document.querySelectorAll('#turns .turn').length === 4")
+                assert not [p for p in problems if "503" not in p], problems
+            finally:
+                browser.close()

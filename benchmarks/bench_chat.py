@@ -3,7 +3,8 @@
     python benchmarks/bench_chat.py [--turns 200] [--sim]
 
 1. Session overhead per turn (saving chat.json atomically, the record, versions, diff), with a scripted
-   model and a checker that does nothing: early turns against late ones, since chat.json grows.
+   model and a checker that does nothing: early turns against late ones, since chat.json grows; and the
+   size and build time of the web page's view of the session at the end.
 2. With --sim: one refinement with real Icarus + cocotb checks, split into the check (which records the
    VCD the page and /waves show: no second simulation) and everything else (drawing it included).
 """
@@ -51,11 +52,20 @@ def overhead(turns: int) -> None:
             session.send(f"change {i}: make the count {8 + (i + 1) % 24} bits wide")
             times.append(time.perf_counter() - started)
         size = (session.folder / "chat.json").stat().st_size
+        from agent.chat.web_hub import Live
+
+        live = Live(session)
+        started = time.perf_counter()
+        for _ in range(20):
+            view = live.view_json()
+        view_ms = (time.perf_counter() - started) / 20 * 1000
     first, last = times[:10], times[-10:]
     print(f"session overhead per turn (no model, no simulator), {turns} turns:")
     print(f"  turns 1-10: median {statistics.median(first) * 1000:.1f} ms; "
           f"turns {turns - 9}-{turns}: median {statistics.median(last) * 1000:.1f} ms")
     print(f"  chat.json after {turns} turns: {size / 1024:.0f} KiB")
+    print(f"  the web page's view of that session (sent with every state event): {len(view) / 1024:.0f} KiB, "
+          f"built in {view_ms:.1f} ms")
 
 
 def with_simulator() -> None:

@@ -33,6 +33,7 @@ def read(path: str | Path, max_bytes: int = MAX_BYTES) -> Waveform:
     with open(path, "r", encoding="utf-8", errors="replace") as f:
         text = f.read(max_bytes)
     header, _, body = text.partition("$enddefinitions")
+    seen: set[str] = set()
     for m in re.finditer(r"\$(scope|upscope|var|timescale)\b(.*?)\$end", header, re.S):
         kind, words = m.group(1), m.group(2).split()
         if kind == "scope" and len(words) >= 2:
@@ -43,6 +44,9 @@ def read(path: str | Path, max_bytes: int = MAX_BYTES) -> Waveform:
             wave.timescale = "".join(words)
         elif kind == "var" and len(words) >= 4:
             code, name = words[2], ".".join([*scope[1:], words[3]])  # drop the top scope (the testbench)
+            if name in seen:  # the same name twice (Verilator: $rootio and the design's own scope): keep one
+                continue
+            seen.add(name)
             if code not in wave.names:
                 wave.names[code], wave.widths[code] = name, int(words[1]) if words[1].isdigit() else 1
                 wave.changes[code] = []

@@ -233,3 +233,17 @@ def test_a_session_is_open_in_one_process_at_a_time(tmp_path: Path) -> None:
         holder.communicate("", timeout=10)
     again = ChatSession.resume(session.store, session.state.id, session.config)  # free once that process ended
     assert again.state.id == session.state.id
+
+
+@pytest.mark.verilator
+@pytest.mark.timeout(300)
+def test_a_verilator_session_shows_its_waveform(tmp_path: Path) -> None:
+    model = ScriptedModel([fenced(V1)])
+    session = ChatSession.create(SessionStore(tmp_path), RunConfig(model="scripted", demos=0, simulator="verilator"),
+                                 model_factory=lambda config, task: model)
+    session.add_test("test_counter8.py", TESTS)
+    turn = session.send(SPEC)
+    assert turn.answer.startswith("version 1: pass (0 of 1 tests failed)"), turn.answer
+    header = session.waves_table().splitlines()[0].split()
+    assert header == ["time", "clk", "count", "en", "rst"]  # each signal once, though Verilator declares ports twice
+    assert "<svg" in (session.folder / session.current().picture).read_text()

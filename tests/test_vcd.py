@@ -51,3 +51,14 @@ def test_first_mismatch_time_from_verilog_eval_hints():
              "Hint: Output 'p' has 1 mismatches. First mismatch occurred at time 40."]
     assert vcd.first_mismatch_time(hints) == 40
     assert vcd.first_mismatch_time(["no hint here"]) is None
+
+
+def test_a_name_declared_in_two_top_scopes_is_read_once(tmp_path) -> None:
+    """Verilator's VCD declares the ports under $rootio and again under the design's scope."""
+    path = tmp_path / "v.vcd"
+    path.write_text("$timescale 1ps $end\n $scope module $rootio $end\n  $var wire 1 \" clk $end\n $upscope $end\n"
+                    " $scope module counter8 $end\n  $var wire 1 & clk $end\n $upscope $end\n$enddefinitions $end\n"
+                    "#0\n0\"\n0&\n#5\n1\"\n1&\n")
+    wave = vcd.read(path)
+    assert list(wave.names.values()) == ["clk"] and wave.changes['"'] == [(0, "0"), (5, "1")]
+    assert vcd.table_around(wave, None).splitlines()[0].split() == ["time", "clk"]

@@ -328,7 +328,7 @@ class ChatSession:
                        f"iteration{'s' if outcome.iterations != 1 else ''}")
         if outcome.message:
             turn.answer += f" (stopped: {outcome.message})"
-        if outcome.attempts and not outcome.attempts[-1].llm:
+        if outcome.attempts and outcome.attempts[-1].model == "offline":
             turn.answer += " [no LLM was used: the offline baseline picked the closest demo design]"
 
     def _new_version(self, turn: Turn, design: Design, verdict: Verdict, outcome: Outcome | None,

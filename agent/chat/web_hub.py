@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from agent.chat.session import ChatSession, SessionBusy
-from agent.chat.testfiles import validate_test
 from agent.chat.store import SessionStore
+from agent.chat.testfiles import validate_test
 from agent.config import RunConfig
 
 LOG_TAIL = 4000  # characters of the tool log a view carries

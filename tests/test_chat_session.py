@@ -247,3 +247,18 @@ def test_a_verilator_session_shows_its_waveform(tmp_path: Path) -> None:
     header = session.waves_table().splitlines()[0].split()
     assert header == ["time", "clk", "count", "en", "rst"]  # each signal once, though Verilator declares ports twice
     assert "<svg" in (session.folder / session.current().picture).read_text()
+
+
+def test_your_own_edit_becomes_a_version_the_model_then_refines(tmp_path: Path) -> None:
+    session, model, check = new_session(tmp_path, [fenced(V1), fenced(V2)])
+    session.send(SPEC)
+    with pytest.raises(ValueError, match="must define module counter8"):
+        session.load_design({"other.v": "module other; endmodule\n"})
+    edited = V1.replace("count + 8'd1", "count + 8'd2")
+    turn = session.load_design({"counter8.v": edited})
+    assert turn.answer == "version 2 (your edit): pass" and session.current().files == {"counter8.v": edited}
+    assert "+            count <= count + 8'd2;" in session.diff()
+    session.send("make it 16 bits")
+    asked = model.requests[-1]
+    assert "count + 8'd2" in asked[-1]["content"]  # the refinement starts from the edit
+    assert any("I edited the design myself" in m["content"] for m in asked)

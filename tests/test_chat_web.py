@@ -431,3 +431,21 @@ def test_messages_accepted_before_the_server_stopped_run_when_it_comes_back(make
     view = wait_idle(client, session.state.id)
     assert [t["text"] for t in view["turns"]] == [SPEC] and view["current"]["number"] == 1
     assert store.load(session.state.id).inbox == []
+
+
+def test_your_own_edit_uploaded_as_a_design_becomes_a_version(make_client):
+    client = make_client([fenced(COUNTER8)])
+    sid = new_session(client)
+    say(client, sid, SPEC)
+    post = lambda body: client.post(f"/api/sessions/{sid}/design", json=body)  # noqa: E731
+    assert post({"files": {"notes.txt": "x"}}).status_code == 400
+    assert post({"files": "module counter8; endmodule"}).status_code == 400
+    edited = COUNTER8.replace("count + 1", "count + 2")
+    assert post({"files": {"../../counter8.v": edited}}).status_code == 202
+    view = wait_idle(client, sid)
+    assert view["turns"][-1]["text"] == "/load counter8.v" and view["turns"][-1]["answer"].startswith("version 2 (your edit)")
+    assert view["current"]["files"] == {"counter8.v": edited} and "+  always" in view["diff"]
+    assert post({"files": {"x.v": "module other; endmodule\n"}}).status_code == 202  # the wrong module: said in the turn
+    view = wait_idle(client, sid)
+    assert "must define module counter8" in view["last_error"] and view["turns"][-1]["kind"] == "edit"
+    assert view["current"]["number"] == 2

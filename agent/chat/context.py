@@ -27,7 +27,11 @@ def refine_messages(state: SessionState, turn: Turn) -> list[Message]:
         raise ValueError("there is no design to refine yet")
     history: list[Message] = []
     for earlier in state.turns:
-        if earlier.number >= turn.number or earlier.kind not in ("spec", "refine"):
+        if earlier.number >= turn.number or earlier.kind not in ("spec", "refine", "edit"):
+            continue
+        if earlier.kind == "edit":  # the user changed the code by hand: the model should know
+            history += [{"role": "user", "content": f"(I edited the design myself: version {earlier.version})"},
+                        {"role": "assistant", "content": "(noted)"}]
             continue
         made = state.version(earlier.version) if earlier.version else None
         history += [{"role": "user", "content": earlier.text[:REQUEST_CHARS]},

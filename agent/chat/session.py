@@ -8,25 +8,25 @@ version; the one before it stays, so `undo` is a pointer move. One operation run
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from agent.chat.context import conversation, refine_messages, save_version, version_diff
+from agent.chat.progress import Progress, ProgressRecorder
 from agent.chat.store import SessionState, SessionStore, Turn, Version
 from agent.chat.testfiles import install_test, validate_test
 from agent.config import RunConfig
 from agent.loop import Agent, Outcome
 from agent.models import Model, ModelError
-from agent.record import Recorder
 from agent.task import Task, _top_from
 from sim.check import VerifyOptions, verify_many
 from sim.process import safe_name
 from sim.types import Design, Verdict
 
-Progress = Callable[[str], None]
 ModelFactory = Callable[[RunConfig, Task], Model]
 OFFLINE_REFINE = ("the offline baseline (no LLM) can only pick the closest demo design; it cannot edit one. "
                   "Switch to a model (/model NAME, with --base-url or OPENAI_API_KEY set) to refine; "
@@ -35,25 +35,6 @@ OFFLINE_REFINE = ("the offline baseline (no LLM) can only pick the closest demo 
 
 class SessionBusy(RuntimeError):
     """Another operation is running on this session."""
-
-
-class _ProgressRecorder(Recorder):
-    """The session's record (session.jsonl), telling `progress` what the loop is doing as it goes."""
-
-    def __init__(self, folder: Path, progress: Progress, model_name: str) -> None:
-        super().__init__(folder)
-        self.progress, self.model_name = progress, model_name
-
-    def event(self, event_type: str, **fields: Any) -> None:
-        super().event(event_type, **fields)
-        if event_type == "request":
-            what = "tests" if fields.get("purpose") == "self_test" else f"iteration {fields.get('iteration')}"
-            self.progress(f"asking {self.model_name} ({what})")
-        elif event_type == "verdict":
-            verdict = fields.get("verdict") or {}
-            self.progress(f"checked iteration {fields.get('iteration')}: {verdict.get('status')}")
-        elif event_type == "model_error":
-            self.progress(f"model error: {fields.get('message')}")
 
 
 class ChatSession:
@@ -155,6 +136,23 @@ class ChatSession:
             self._guarded(turn, lambda: self._write_tests(turn, progress))
             return turn
 
+    def load_design(self, files: dict[str, str], progress: Progress = lambda _: None) -> Turn:
+        """Your own edit of the design (Verilog files) as a new version, checked like the agent's."""
+        from sim import source
+
+        files = {safe_name(Path(name).name): text for name, text in files.items()}
+        defined = [m for text in files.values() for m in source.module_names(text)]
+        top = self.state.top or next(iter(source.top_candidates(list(files.values()))), None)
+        if top is None or top not in defined:
+            raise ValueError(f"the files must define module {top or '(a top module)'}; they define: "
+                             f"{', '.join(defined) or 'nothing'}")
+        with self._operation():
+            with self._mutex:
+                self.state.top = top
+            turn = self._add_turn("edit", "/load " + " ".join(files))
+            self._guarded(turn, lambda: self._check_edit(turn, Design(files=files, top=top), progress))
+            return turn
+
     def undo(self) -> Turn:
         with self._operation(), self._mutex:
             if not self.state.undo_stack:
@@ -226,10 +224,14 @@ class ChatSession:
 
     # -- internals ----------------------------------------------------------------------------------
 
-    def _operation(self):
+    @contextlib.contextmanager
+    def _operation(self) -> Iterator[None]:
         if not self._busy.acquire(blocking=False):
             raise SessionBusy("the session is busy with another request; wait for it to finish")
-        return _Release(self._busy)
+        try:
+            yield
+        finally:
+            self._busy.release()
 
     def _add_turn(self, kind: str, text: str) -> Turn:
         with self._mutex:
@@ -280,7 +282,7 @@ class ChatSession:
             turn.state, turn.answer = "failed", OFFLINE_REFINE
             return
         model = self._model(config, task)
-        recorder = _ProgressRecorder(self.folder, progress, model.name)
+        recorder = ProgressRecorder(self.folder, progress, model.name)
         with tempfile.TemporaryDirectory(prefix="aigchip-chat-") as scratch:
             try:
                 agent = Agent(model, config, recorder=recorder, check=self._recording_check(Path(scratch)))
@@ -369,12 +371,20 @@ class ChatSession:
         turn.state, turn.version = "done", version.number
         turn.answer = f"version {version.number} checked again: {version.summary}"
 
+    def _check_edit(self, turn: Turn, design: Design, progress: Progress) -> None:
+        progress("checking your edit")
+        with tempfile.TemporaryDirectory(prefix="aigchip-chat-") as scratch:
+            verdict = self._recording_check(Path(scratch))([(design, self._options(self._task()))], jobs=1)[0]
+            version = self._new_version(turn, design, verdict, None, progress)
+        turn.state, turn.version = "done", version.number
+        turn.answer = f"version {version.number} (your edit): {version.summary}"
+
     def _write_tests(self, turn: Turn, progress: Progress) -> None:
         task = self._task(conversation(self.state))
         task = task.model_copy(update={"testbench": (), "tests": None})
         config = self.config.model_copy(update={"feedback": "self"})
         model = self._model(config, task)
-        recorder = _ProgressRecorder(self.folder, progress, model.name)
+        recorder = ProgressRecorder(self.folder, progress, model.name)
         with tempfile.TemporaryDirectory(prefix="aigchip-chat-tests-") as scratch:
             try:
                 agent = Agent(model, config, recorder=recorder, check=self.check, work_dir=Path(scratch))
@@ -413,14 +423,3 @@ class ChatSession:
         with self._mutex:
             version.waves = f"versions/{version.number:03d}/waves.vcd"
             version.picture = f"versions/{version.number:03d}/waves.svg" if pictures.svg else None
-
-
-class _Release:
-    def __init__(self, lock: threading.Lock) -> None:
-        self.lock = lock
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        self.lock.release()

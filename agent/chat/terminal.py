@@ -24,6 +24,7 @@ Describe the block you want; then ask for changes in plain words ("make the accu
   /save DIR        write the design as `generate --out` does (aigchip regress can re-check it)
   /model [NAME]    show or switch the model                  /undo       back to the previous version
   /retry           send the last failed message again        /file PATH  send a file's text as your message
+  /load FILE...    your own edit of the design, as a new version, checked
   /sessions        list sessions                             /quit       leave (the session is kept)
 A line ending in \\ continues on the next line; a line of three double quotes starts and ends a block."""
 
@@ -131,6 +132,10 @@ class Terminal:
         elif command == "undo":
             self._show_turn(session.undo())
             self._show_code()
+        elif command == "load" and args:
+            paths = [Path(a).expanduser() for a in args]
+            files = {p.name: p.read_text(encoding="utf-8", errors="replace") for p in paths}
+            self._turn(lambda progress: session.load_design(files, progress))
         elif command == "retry":
             self._turn(session.retry)
         elif command == "file" and len(args) == 1:

@@ -26,6 +26,7 @@ from agent.chat.web_hub import (
     NoSession,
     SessionHub,
     command_job,
+    design_job,
     message_job,
     tests_job,
 )
@@ -191,6 +192,11 @@ def create_app(store: SessionStore, config: RunConfig, *, model_factory: Any = N
         live = await live_of(request)
         return accepted(live, tests_job(live, data.get("name"), data.get("content")))
 
+    async def design(request: Request) -> Response:
+        data = await read_json(request)
+        live = await live_of(request)
+        return accepted(live, design_job(live, data.get("files")))
+
     async def events(request: Request) -> Response:
         live = await live_of(request)
         try:
@@ -259,6 +265,7 @@ def create_app(store: SessionStore, config: RunConfig, *, model_factory: Any = N
         Route("/api/sessions/{session_id}/messages", api(messages), methods=["POST"]),
         Route("/api/sessions/{session_id}/commands", api(commands), methods=["POST"]),
         Route("/api/sessions/{session_id}/tests", api(tests), methods=["POST"]),
+        Route("/api/sessions/{session_id}/design", api(design), methods=["POST"]),
         Route("/api/sessions/{session_id}/events", api(events), methods=["GET"]),
         Route("/api/sessions/{session_id}/picture", api(picture), methods=["GET"]),
         Route("/api/sessions/{session_id}/versions/{number:int}/picture", api(picture), methods=["GET"]),

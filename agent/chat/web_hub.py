@@ -328,3 +328,15 @@ def tests_job(live: Live, name: Any, content: Any) -> Job:
         raise ValueError("a test upload is JSON {name, content} with both strings")
     base, content = validate_test(name, content)
     return Job("tests", f"/test add {base}", lambda progress: live.session.add_test(base, content, progress))
+
+
+def design_job(live: Live, files: Any) -> Job:
+    """Your own edit of the design (uploaded Verilog files), checked like one the agent wrote."""
+    if not isinstance(files, dict) or not files or not all(isinstance(k, str) and isinstance(v, str)
+                                                           for k, v in files.items()):
+        raise ValueError("a design upload is JSON {files: {name: content}} with strings")
+    names = [Path(name.replace("\\", "/")).name for name in files]
+    if any(Path(n).suffix.lower() not in (".v", ".sv") or n in ("", ".", "..") for n in names):
+        raise ValueError("a design is Verilog files (.v, .sv)")
+    design = dict(zip(names, files.values()))
+    return Job("edit", "/load " + " ".join(names), lambda progress: live.session.load_design(design, progress))

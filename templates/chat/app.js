@@ -120,6 +120,19 @@
     } catch (err) { showError(`test not added: ${err.message}`); }
   }
 
+  async function uploadDesign(files) {
+    try {
+      const design = {};
+      for (const file of files) {
+        if (file.size > 1024 * 1024) throw new Error(`${file.name} is over 1 MB`);
+        design[file.name] = await file.text();
+      }
+      await ensureSession();
+      await api("POST", `${base()}/design`, { files: design });
+      showError("");
+    } catch (err) { showError(`design not loaded: ${err.message}`); }
+  }
+
   function addProgress(text) {
     const box = $("progress");
     box.hidden = false;
@@ -279,6 +292,10 @@
   $("test-file").addEventListener("change", (e) => {
     const file = e.target.files && e.target.files[0];
     if (file) upload(file).finally(() => { e.target.value = ""; });
+  });
+  $("design-file").addEventListener("change", (e) => {
+    const files = e.target.files ? Array.from(e.target.files) : [];
+    if (files.length) uploadDesign(files).finally(() => { e.target.value = ""; });
   });
   $("sessions").addEventListener("change", (e) => { showError(""); openSession(e.target.value || null); });
   $("new-session").addEventListener("click", async () => {

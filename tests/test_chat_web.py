@@ -449,3 +449,25 @@ def test_your_own_edit_uploaded_as_a_design_becomes_a_version(make_client):
     view = wait_idle(client, sid)
     assert "must define module counter8" in view["last_error"] and view["turns"][-1]["kind"] == "edit"
     assert view["current"]["number"] == 2
+
+
+def test_a_hanging_simulation_and_a_prose_answer_leave_the_page_usable(make_client):
+    from sim.types import Diagnostic
+
+    def slow_timeout(pairs, jobs=1):  # as the real checker does when a simulation hangs: stopped, classified
+        time.sleep(1.0)
+        return [Verdict(status=Status.TIMEOUT, diagnostics=[Diagnostic(message="the simulation ran past 1 s")])
+                for _ in pairs]
+
+    client = make_client([fenced(COUNTER8), "Which width did you mean?"], check=slow_timeout,
+                         cfg=config(max_iters=1))
+    sid = new_session(client)
+    assert client.post(f"/api/sessions/{sid}/messages", json={"text": SPEC}).status_code == 202
+    started = time.monotonic()
+    busy = client.get(f"/api/sessions/{sid}").json()
+    assert busy["busy"] and time.monotonic() - started < 0.5  # the page is answered while the check runs
+    view = wait_idle(client, sid)
+    assert view["current"]["status"] == "timeout" and "ran past 1 s" in view["current"]["summary"]
+    view = say(client, sid, "make it wider")
+    assert view["turns"][-1]["state"] == "failed" and "Which width did you mean?" in view["turns"][-1]["answer"]
+    assert view["current"]["number"] == 1 and view["turns"][-1]["text"] == "make it wider"

@@ -12,6 +12,8 @@ Sessions = Annotated[Optional[Path], typer.Option("--sessions", help="Sessions f
                                                   "else ~/.local/share/aigchip/sessions).", file_okay=False)]
 Model = Annotated[Optional[str], typer.Option(help="Endpoint model name, or offline / manual / replay.")]
 BaseUrl = Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp, ...).")]
+MaxIters = Annotated[Optional[int], typer.Option(help="Self-correction rounds per message.", min=1)]
+Sim = Annotated[Optional[str], typer.Option(help="icarus or verilator.")]
 ConfigFile = Annotated[Optional[Path], typer.Option("--config", help="aigchip.toml with defaults.", **ExistingFile)]
 
 
@@ -32,8 +34,8 @@ def chat(
     top: Annotated[Optional[str], typer.Option(help="Name of the top module (default: from the description).")] = None,
     model: Model = None,
     base_url: BaseUrl = None,
-    max_iters: Annotated[Optional[int], typer.Option(help="Self-correction rounds per message.", min=1)] = None,
-    sim: Annotated[Optional[str], typer.Option(help="icarus or verilator.")] = None,
+    max_iters: MaxIters = None,
+    sim: Sim = None,
     sessions: Sessions = None,
     config_file: ConfigFile = None,
 ) -> None:
@@ -69,8 +71,8 @@ def serve(
     port: Annotated[int, typer.Option(help="Port (0: any free one).", min=0, max=65535)] = 8765,
     model: Model = None,
     base_url: BaseUrl = None,
-    max_iters: Annotated[Optional[int], typer.Option(help="Self-correction rounds per message.", min=1)] = None,
-    sim: Annotated[Optional[str], typer.Option(help="icarus or verilator.")] = None,
+    max_iters: MaxIters = None,
+    sim: Sim = None,
     sessions: Sessions = None,
     config_file: ConfigFile = None,
 ) -> None:

@@ -70,13 +70,18 @@ def _show(value: str, width: int) -> str:
     return f"{int(value, 2):#x}"
 
 
+def pick_signals(wave: Waveform, max_signals: int, prefer: tuple[str, ...] = ()) -> list[str]:
+    """Codes of up to `max_signals` signals that change: names matching `prefer` first, then shallow names."""
+    ranked = sorted(wave.names, key=lambda c: (not any(p in wave.names[c] for p in prefer), wave.names[c].count("."),
+                                              wave.names[c]))
+    return [c for c in ranked if wave.changes.get(c)][:max_signals]
+
+
 def table_around(wave: Waveform, time: int | None, *, rows: int = 8, max_signals: int = 12,
                  prefer: tuple[str, ...] = ()) -> str:
     """The values of up to `max_signals` signals at the last `rows` change times up to `time` (default: the end)."""
     time = wave.end_time if time is None else time
-    ranked = sorted(wave.names, key=lambda c: (not any(p in wave.names[c] for p in prefer), wave.names[c].count("."),
-                                              wave.names[c]))
-    codes = [c for c in ranked if wave.changes.get(c)][:max_signals]
+    codes = pick_signals(wave, max_signals, prefer)
     moments = sorted({t for c in codes for t, _ in wave.changes[c] if t <= time})[-rows:]
     if not codes or not moments:
         return ""

@@ -33,6 +33,14 @@ OFFLINE_REFINE = ("the offline baseline (no LLM) can only pick the closest demo 
                   "the current design is unchanged")
 
 
+def model_name(name: object) -> str:
+    """`name` as a model name (one word), or ValueError."""
+    name = name.strip() if isinstance(name, str) else ""
+    if not name or any(c.isspace() for c in name) or len(name) > 200:
+        raise ValueError("a model name is one word, e.g. gpt-4o-mini, offline or replay")
+    return name
+
+
 class SessionBusy(RuntimeError):
     """Another operation is running on this session."""
 
@@ -98,17 +106,13 @@ class ChatSession:
 
     def retry_text(self) -> str:
         """The message `retry` would send: the last one, if it failed; else ValueError."""
-        with self._mutex:
-            said = [t for t in self.state.turns if t.kind in ("spec", "refine")]
-        if not said or said[-1].state != "failed":
-            raise ValueError("no failed message to retry: the last message went through")
-        return said[-1].text
+        return self._failed_message().text
 
     def retry(self, progress: Progress = lambda _: None) -> Turn:
         """Send the last failed message again."""
-        text = self.retry_text()
-        said = [t for t in self.state.turns if t.kind in ("spec", "refine")]
-        if said[-1].kind == "spec" and self.state.current is None:  # its text is already in the spec
+        failed = self._failed_message()
+        text = failed.text
+        if failed.kind == "spec" and self.state.current is None:  # its text is already in the spec
             with self._mutex:
                 self.state.spec = self.state.spec[: -len(text)].rstrip() if self.state.spec.endswith(text) else self.state.spec
         return self.send(text, progress)
@@ -164,9 +168,7 @@ class ChatSession:
             return turn
 
     def set_model(self, name: str) -> Turn:
-        name = name.strip()
-        if not name or any(c.isspace() for c in name) or len(name) > 200:
-            raise ValueError("a model name is one word, e.g. gpt-4o-mini, offline or replay")
+        name = model_name(name)
         with self._operation(), self._mutex:
             self.state.model = name
             self.config = self.config.model_copy(update={"model": name})
@@ -223,6 +225,13 @@ class ChatSession:
         return save_version(state, version, self._task(), self.config, self.folder, Path(out_dir))
 
     # -- internals ----------------------------------------------------------------------------------
+
+    def _failed_message(self) -> Turn:
+        with self._mutex:
+            said = [t for t in self.state.turns if t.kind in ("spec", "refine")]
+        if not said or said[-1].state != "failed":
+            raise ValueError("no failed message to retry: the last message went through")
+        return said[-1]
 
     @contextlib.contextmanager
     def _operation(self) -> Iterator[None]:
@@ -302,7 +311,7 @@ class ChatSession:
                     outcome.message = "interrupted"
             finally:
                 recorder.close()
-            self._conclude(turn, task, outcome, progress)  # while the run folders (and their VCDs) exist
+            self._conclude(turn, outcome)  # while the run folders (and their VCDs) exist
 
     def _recording_check(self, keep: Path) -> Callable[..., list[Verdict]]:
         """The checker, recording a VCD whenever a simulation runs, so the waveform of the last one can be
@@ -313,7 +322,7 @@ class ChatSession:
             return self.check(pairs, jobs=jobs)
         return check
 
-    def _conclude(self, turn: Turn, task: Task, outcome: Outcome, progress: Progress) -> None:
+    def _conclude(self, turn: Turn, outcome: Outcome) -> None:
         if outcome.design is None and outcome.stopped == "model_error":
             turn.state = "failed"
             turn.answer = f"model error: {outcome.message}; the current design is unchanged (/retry sends it again)"
@@ -324,7 +333,7 @@ class ChatSession:
             why = outcome.message or (last.verdict.summary() if last else "no reply")
             turn.state, turn.answer = "failed", f"no new design ({why}); the current design is unchanged.{said}"
             return
-        version = self._new_version(turn, outcome.design, outcome.verdict, outcome, progress)
+        version = self._new_version(turn, outcome.design, outcome.verdict, outcome)
         turn.state, turn.version = "done", version.number
         turn.answer = (f"version {version.number}: {version.summary} after {outcome.iterations} "
                        f"iteration{'s' if outcome.iterations != 1 else ''}")
@@ -333,19 +342,18 @@ class ChatSession:
         if outcome.attempts and outcome.attempts[-1].model == "offline":
             turn.answer += " [no LLM was used: the offline baseline picked the closest demo design]"
 
-    def _new_version(self, turn: Turn, design: Design, verdict: Verdict, outcome: Outcome | None,
-                     progress: Progress) -> Version:
+    def _new_version(self, turn: Turn, design: Design, verdict: Verdict, outcome: Outcome | None) -> Version:
         with self._mutex:
             number = max((v.number for v in self.state.versions), default=0) + 1
-        folder = self.folder / "versions" / f"{number:03d}"
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, text in design.files.items():
-            (folder / safe_name(name)).write_text(text, encoding="utf-8")
         version = Version(number=number, turn=turn.number, top=design.top, files=dict(design.files),
                           status=str(verdict.status), summary=verdict.summary(),
                           verdict=verdict.model_dump(mode="json", exclude={"waveform", "run_dir"}),
                           iterations=outcome.iterations if outcome else 0,
                           tokens=outcome.usage.total_tokens if outcome else 0)
+        folder = self.folder / version.folder
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in design.files.items():
+            (folder / safe_name(name)).write_text(text, encoding="utf-8")
         self._keep_waves(version, verdict)
         with self._mutex:
             self.state.versions.append(version)
@@ -359,11 +367,8 @@ class ChatSession:
         if version is None:
             turn.state, turn.answer = "done", f"tests: {', '.join(self.state.tests) or 'none'}; no design yet to check"
             return
-        design = Design(files=version.files, top=version.top)
-        task = self._task()
         progress("checking the current design")
-        with tempfile.TemporaryDirectory(prefix="aigchip-chat-") as scratch:
-            verdict = self._recording_check(Path(scratch))([(design, self._options(task))], jobs=1)[0]
+        with self._checked(Design(files=version.files, top=version.top)) as verdict:
             with self._mutex:
                 version.status, version.summary = str(verdict.status), verdict.summary()
                 version.verdict = verdict.model_dump(mode="json", exclude={"waveform", "run_dir"})
@@ -373,9 +378,8 @@ class ChatSession:
 
     def _check_edit(self, turn: Turn, design: Design, progress: Progress) -> None:
         progress("checking your edit")
-        with tempfile.TemporaryDirectory(prefix="aigchip-chat-") as scratch:
-            verdict = self._recording_check(Path(scratch))([(design, self._options(self._task()))], jobs=1)[0]
-            version = self._new_version(turn, design, verdict, None, progress)
+        with self._checked(design) as verdict:
+            version = self._new_version(turn, design, verdict, None)
         turn.state, turn.version = "done", version.number
         turn.answer = f"version {version.number} (your edit): {version.summary}"
 
@@ -403,14 +407,19 @@ class ChatSession:
             self.state.tests = install_test(self.folder / "tests", self.state.tests, name, text)
             self.store.save(self.state)
 
-    def _options(self, task: Task, **changes: Any) -> VerifyOptions:
-        config = self.config
-        return VerifyOptions(testbench=task.testbench, tests=task.tests, tb_top=task.tb_top, simulator=config.simulator,
-                             timeout=config.sim_timeout, lint=config.lint, use_cache=config.cache).model_copy(update=changes)
+    @contextlib.contextmanager
+    def _checked(self, design: Design) -> Iterator[Verdict]:
+        """`design` checked against the session's tests; its run folder (and VCD) lasts while the block runs."""
+        task, config = self._task(), self.config
+        options = VerifyOptions(testbench=task.testbench, tests=task.tests, tb_top=task.tb_top,
+                                simulator=config.simulator, timeout=config.sim_timeout, lint=config.lint,
+                                use_cache=config.cache)
+        with tempfile.TemporaryDirectory(prefix="aigchip-chat-") as scratch:
+            yield self._recording_check(Path(scratch))([(design, options)], jobs=1)[0]
 
     def _keep_waves(self, version: Version, verdict: Verdict) -> None:
         """Keep the VCD of the check that gave `verdict` (if it recorded one) beside the version, and draw it."""
-        folder = self.folder / "versions" / f"{version.number:03d}"
+        folder = self.folder / version.folder
         with self._mutex:
             version.waves = version.picture = None
         if not verdict.waveform or not Path(verdict.waveform).is_file():
@@ -421,5 +430,5 @@ class ChatSession:
         shutil.copyfile(verdict.waveform, folder / "waves.vcd")
         pictures = write_pictures(folder / "waves.vcd", folder, prefer=(version.top,))
         with self._mutex:
-            version.waves = f"versions/{version.number:03d}/waves.vcd"
-            version.picture = f"versions/{version.number:03d}/waves.svg" if pictures.svg else None
+            version.waves = f"{version.folder}/waves.vcd"
+            version.picture = f"{version.folder}/waves.svg" if pictures.svg else None

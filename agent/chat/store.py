@@ -43,6 +43,11 @@ class Version(BaseModel):
     iterations: int = 0
     tokens: int = 0
 
+    @property
+    def folder(self) -> str:
+        """Where its files, VCD and picture are kept, relative to the session folder."""
+        return f"versions/{self.number:03d}"
+
 
 class Turn(BaseModel):
     number: int

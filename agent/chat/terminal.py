@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import shlex
-import sys
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import Callable
 
 from rich.console import Console
 from rich.markup import escape
@@ -228,7 +227,3 @@ def _save_history(readline, history: Path) -> None:
         readline.write_history_file(history)
     except OSError:
         pass
-
-
-def stdin_is_terminal(stream: TextIO = sys.stdin) -> bool:
-    return stream.isatty()

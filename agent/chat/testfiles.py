@@ -9,9 +9,14 @@ from sim.process import safe_name
 MAX_TEST_BYTES = 1024 * 1024
 
 
+def plain_name(name: str) -> str:
+    """The file name alone, whatever folders (/ or \\) an upload or a path put before it; ValueError if none."""
+    return safe_name(Path(str(name).replace("\\", "/")).name)
+
+
 def validate_test(name: str, content: str | bytes) -> tuple[str, str]:
     """A test file as the session will keep it: (plain file name, text); ValueError says what is wrong."""
-    name = safe_name(Path(str(name).replace("\\", "/")).name)
+    name = plain_name(name)
     if Path(name).suffix.lower() not in (".py", ".v", ".sv"):
         raise ValueError("tests are a cocotb module (.py) or Verilog testbench files (.v, .sv)")
     data = content.encode("utf-8") if isinstance(content, str) else content

@@ -43,13 +43,6 @@ def _label(value: str, width: int) -> str:
         return value
 
 
-def pick(wave: vcd.Waveform, max_signals: int = 16, prefer: tuple[str, ...] = ()) -> list[str]:
-    """Codes of up to `max_signals` changing signals: those matching `prefer` first, then shallow names."""
-    ranked = sorted(wave.names, key=lambda c: (not any(p in wave.names[c] for p in prefer), wave.names[c].count("."),
-                                              wave.names[c]))
-    return [c for c in ranked if wave.changes.get(c)][:max_signals]
-
-
 def _ticks(span: int) -> list[int]:
     """Times for up to 9 tick labels, a round step apart (1, 2, 5, 10, 20, ...)."""
     scale = 1
@@ -114,7 +107,7 @@ def _row(wave: vcd.Waveform, code: str, top: float, x_of, t_max: int, budget: in
 
 def render_svg(wave: vcd.Waveform, *, max_signals: int = 16, prefer: tuple[str, ...] = (), title: str = "") -> str:
     """A self-contained SVG of the waveform: one row per signal, names at left, time axis on top."""
-    codes = pick(wave, max_signals, tuple(prefer))
+    codes = vcd.pick_signals(wave, max_signals, tuple(prefer))
     if not codes:
         return _empty("no signal changes recorded", title)
     names = [wave.names[c] for c in codes]
@@ -153,7 +146,7 @@ def write_pictures(vcd_path: str | Path, out_dir: str | Path, *, prefer: tuple[s
         wave = vcd.read(vcd_path)
     except (OSError, ValueError, UnicodeError) as e:
         return WavePictures(None, "", 0, 0, "", error=f"could not read waveform {vcd_path}: {e}")
-    pictures = WavePictures(None, "", len(pick(wave, 16, tuple(prefer))), wave.end_time, wave.timescale)
+    pictures = WavePictures(None, "", len(vcd.pick_signals(wave, 16, tuple(prefer))), wave.end_time, wave.timescale)
     try:
         pictures.table = vcd.table_around(wave, None, rows=12, prefer=tuple(prefer))
         svg = Path(out_dir) / f"{stem}.svg"

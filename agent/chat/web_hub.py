@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agent.chat.session import ChatSession, SessionBusy
+from agent.chat.session import ChatSession, SessionBusy, model_name
 from agent.chat.store import SessionStore
-from agent.chat.testfiles import validate_test
+from agent.chat.testfiles import plain_name, validate_test
 from agent.config import RunConfig
 
 LOG_TAIL = 4000  # characters of the tool log a view carries
@@ -204,7 +204,7 @@ class Live:
             verdict = current.verdict
             diagnostics = [{key: d.get(key) for key in ("severity", "message", "file", "line", "source", "code")}
                            for d in verdict.get("diagnostics", [])[:MAX_DIAGNOSTICS]]
-            picture = self.picture(current.number)
+            picture = self._picture_of(current)
             view["current"] = {
                 "number": current.number, "top": current.top, "files": current.files, "status": current.status,
                 "summary": current.summary, "diagnostics": diagnostics, "tests_total": verdict.get("tests_total"),
@@ -234,12 +234,13 @@ class Live:
 
     def picture(self, number: int | None = None) -> Path | None:
         """The waveform SVG of version `number` (default: the current one), only ever inside the session folder."""
-        version = self.session.snapshot().version(number)
-        relative = version.picture if version is not None else None
-        if not relative:
+        return self._picture_of(self.session.snapshot().version(number))
+
+    def _picture_of(self, version: Any) -> Path | None:
+        if version is None or not version.picture:
             return None
         folder = self.session.folder.resolve()
-        path = (folder / relative).resolve()
+        path = (folder / version.picture).resolve()
         if not path.is_relative_to(folder) or path.suffix != ".svg" or not path.is_file():
             return None
         return path
@@ -307,9 +308,7 @@ def command_job(live: Live, command: Any, arg: Any = None) -> Job:
     if command not in COMMANDS:
         raise ValueError(f"unknown command {str(command)[:40]!r}: one of {', '.join(COMMANDS)}")
     if command == "model":
-        name = arg.strip() if isinstance(arg, str) else ""
-        if not name or any(c.isspace() for c in name) or len(name) > 200:
-            raise ValueError("a model name is one word, e.g. gpt-4o-mini, offline or replay")
+        name = model_name(arg)
         return Job("model", f"/model {name}", lambda progress: session.set_model(name))
     if live.idle:  # otherwise what is queued ahead may change the answer: the worker reports it
         if command == "undo" and not session.snapshot().undo_stack:
@@ -335,8 +334,8 @@ def design_job(live: Live, files: Any) -> Job:
     if not isinstance(files, dict) or not files or not all(isinstance(k, str) and isinstance(v, str)
                                                            for k, v in files.items()):
         raise ValueError("a design upload is JSON {files: {name: content}} with strings")
-    names = [Path(name.replace("\\", "/")).name for name in files]
-    if any(Path(n).suffix.lower() not in (".v", ".sv") or n in ("", ".", "..") for n in names):
+    names = [plain_name(name) for name in files]
+    if any(Path(n).suffix.lower() not in (".v", ".sv") for n in names):
         raise ValueError("a design is Verilog files (.v, .sv)")
     design = dict(zip(names, files.values()))
     return Job("edit", "/load " + " ".join(names), lambda progress: live.session.load_design(design, progress))

@@ -27,7 +27,7 @@ def _usage(message: str) -> typer.Exit:
 
 
 def _infer_top(files: dict[str, str]) -> str:
-    from sim import source
+    from aigchip.sim import source
 
     candidates = source.top_candidates(list(files.values()))
     if len(candidates) == 1:
@@ -58,8 +58,8 @@ def verify(
     cache: Annotated[bool, typer.Option(help="Reuse the verdict of an identical earlier check.")] = True,
 ) -> None:
     """Check Verilog: policy, lint, and the testbench or cocotb tests. Exit 0 pass, 1 fail, 2 usage/tool error."""
-    from sim.check import VerifyOptions, verify as run_verify
-    from sim.types import Design, Status
+    from aigchip.sim.check import VerifyOptions, verify as run_verify
+    from aigchip.sim.types import Design, Status
 
     if tb and tests:
         raise _usage("give either --tb or --tests, not both")
@@ -78,7 +78,7 @@ def verify(
     else:
         from rich.console import Console
 
-        from agent.console import show_verdict
+        from aigchip.console import show_verdict
 
         show_verdict(verdict, Console())
     if verdict.status is Status.PASS:
@@ -89,7 +89,7 @@ def verify(
 @app.command()
 def tools(json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Show which HDL tools are installed and their versions."""
-    from sim.tools import INSTALL_HINTS, toolchain
+    from aigchip.sim.tools import INSTALL_HINTS, toolchain
 
     report = toolchain()
     if json_out:
@@ -131,10 +131,10 @@ def generate(
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else on stdout.")] = False,
 ) -> None:
     """Generate RTL from a spec, check it, and correct it from what the tools say. Exit 0 pass, 1 fail, 2 error."""
-    from agent.config import load_config
-    from agent.generate import generate as run_generate
-    from agent.models import ModelError
-    from agent.task import from_folder, from_text
+    from aigchip.config import load_config
+    from aigchip.generate import generate as run_generate
+    from aigchip.models import ModelError
+    from aigchip.task import from_folder, from_text
 
     flags = dict(model=model, base_url=base_url, api_key_env=api_key_env, replay=replay, max_iters=max_iters,
                  samples=samples, demos=demos, corpus=corpus, feedback=feedback, simulator=sim.value if sim else None,
@@ -153,7 +153,7 @@ def generate(
         raise _usage(str(exc).splitlines()[0] if "validation error" not in str(exc) else str(exc)) from None
     try:
         if learn or learn_corpus:
-            from agent.corpus.learn import default_corpus
+            from aigchip.corpus.learn import default_corpus
 
             learn_corpus = learn_corpus or default_corpus()
         outcome, _, summary = run_generate(task, config, out_dir=out, learn=learn_corpus)
@@ -164,7 +164,7 @@ def generate(
     else:
         from rich.console import Console
 
-        from agent.console import show_outcome
+        from aigchip.console import show_outcome
 
         show_outcome(outcome, summary, Console(), out_dir=out)
         if summary.get("learned"):
@@ -202,8 +202,8 @@ def demos(
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else on stdout.")] = False,
 ) -> None:
     """Show which demonstrations a spec would get, and why (the matched terms). Exit 0, or 2 on a usage error."""
-    from agent import demos as picker
-    from agent.corpus import schema
+    from aigchip import demos as picker
+    from aigchip.corpus import schema
 
     text = spec
     try:
@@ -296,11 +296,11 @@ def eval_(
     completed (whatever the pass rate), 2 on a usage or tool error."""
     import time as clock
 
-    from agent.bench.adapters import BenchmarkError, load
-    from agent.bench.results import ResultsWriteError
-    from agent.bench.runner import EvalError, run_eval
-    from agent.config import load_config
-    from agent.models import ModelError
+    from aigchip.bench.adapters import BenchmarkError, load
+    from aigchip.bench.results import ResultsWriteError
+    from aigchip.bench.runner import EvalError, run_eval
+    from aigchip.config import load_config
+    from aigchip.models import ModelError
 
     ks = _ks(k)
     if resume and out is None:
@@ -415,7 +415,7 @@ def bench_mutate(
 ) -> None:
     """Mutate each task's solution and run the task's tests on the mutants: the share killed is the score.
     Exit 0 all tasks reach --min-score, 1 some do not (or the solution fails its tests), 2 usage/tool error."""
-    from agent.bench.mutate import TaskScore, score_task
+    from aigchip.bench.mutate import TaskScore, score_task
 
     scores: list[TaskScore] = []
     for folder in _bench_task_dirs(task_dirs):
@@ -461,7 +461,7 @@ def regress(
 ) -> None:
     """Re-check generated designs with the checks they recorded. Exit 1 on any regression (recorded pass, now
     failing), 2 when a check could not run or no design folder was found, else 0."""
-    from agent.regress import RegressError, junit_xml, regress as run_regress
+    from aigchip.regress import RegressError, junit_xml, regress as run_regress
 
     try:
         report = run_regress(directory, simulator=sim.value if sim else None, jobs=2)
@@ -507,7 +507,7 @@ class ExportFormat(str, Enum):
 
 def _dataset_report(summary: dict, lines: list[str], json_out: bool) -> None:
     """The summary as JSON on stdout, or lines for a person (problems on stderr)."""
-    from agent.corpus.report import show_problems
+    from aigchip.corpus.report import show_problems
 
     if json_out:
         sys.stdout.write(json.dumps(summary) + "\n")
@@ -528,9 +528,9 @@ def dataset_import(
 ) -> None:
     """Import described designs into a corpus; every skipped row is named (file:line) and counted.
     Exit 0, 1 when nothing could be imported, 2 on a usage or tool error."""
-    from agent.corpus.importer import run_import
-    from agent.corpus.report import MissingExtra, describe_import
-    from sim.tools import ToolMissing
+    from aigchip.corpus.importer import run_import
+    from aigchip.corpus.report import MissingExtra, describe_import
+    from aigchip.sim.tools import ToolMissing
 
     try:
         result = run_import(sources, out, compile=compile_check, jobs=jobs, source=source)
@@ -561,13 +561,13 @@ def dataset_build(
 ) -> None:
     """Annotate raw Verilog at three grains with a model (resumable). Exit 0, 1 when nothing was annotated,
     2 on a usage, tool or model error."""
-    from agent.config import load_config
-    from agent.corpus.build import BuildOptions, build
-    from agent.corpus.report import describe_build
-    from agent.generate import make_model
-    from agent.models import ModelError
-    from agent.task import Task
-    from sim.tools import ToolMissing
+    from aigchip.config import load_config
+    from aigchip.corpus.build import BuildOptions, build
+    from aigchip.corpus.report import describe_build
+    from aigchip.generate import make_model
+    from aigchip.models import ModelError
+    from aigchip.task import Task
+    from aigchip.sim.tools import ToolMissing
 
     flags = dict(model=model, base_url=base_url, api_key_env=api_key_env, replay=replay, cache=None if cache else False)
     try:
@@ -593,7 +593,7 @@ def dataset_build(
 
 
 def _dataset_load(corpus: Path) -> tuple[list, list]:
-    from agent.corpus import schema
+    from aigchip.corpus import schema
 
     try:
         if corpus.is_dir():
@@ -609,7 +609,7 @@ def dataset_stats(
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else on stdout.")] = False,
 ) -> None:
     """What a corpus holds: entries, descriptions per grain, sources, tags, checks, skipped lines."""
-    from agent.corpus.stats import render, stats
+    from aigchip.corpus.stats import render, stats
 
     entries, problems = _dataset_load(corpus)
     found = stats(entries, problems, corpus=corpus)
@@ -628,8 +628,8 @@ def dataset_export(
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else on stdout.")] = False,
 ) -> None:
     """Fine-tuning data from a corpus, balanced across grains, split by design, decontaminated."""
-    from agent.corpus.export import export
-    from agent.corpus.report import Tally, describe_export
+    from aigchip.corpus.export import export
+    from aigchip.corpus.report import Tally, describe_export
 
     entries, problems = _dataset_load(corpus)
     tally = Tally()
@@ -653,8 +653,8 @@ def dataset_index(
     """Build the corpus's BM25 index (per grain) beside it, as CORPUS.index.json; demos use it from then on."""
     import time
 
-    from agent.corpus import index as corpus_index
-    from agent.corpus.report import MissingExtra
+    from aigchip.corpus import index as corpus_index
+    from aigchip.corpus.report import MissingExtra
 
     entries, problems = _dataset_load(corpus)
     started = time.perf_counter()
@@ -663,7 +663,7 @@ def dataset_index(
              "problem_list": [p.render() for p in problems], "seconds": round(time.perf_counter() - started, 3),
              "bytes": path.stat().st_size, "embeddings": None}
     if embeddings:
-        from agent.corpus import embeddings as dense
+        from aigchip.corpus import embeddings as dense
 
         try:
             found["embeddings"] = str(dense.build(corpus, entries))
@@ -676,7 +676,7 @@ def dataset_index(
 
 
 def _register_chat() -> None:
-    from agent.chat.commands import register
+    from aigchip.chat.commands import register
 
     register(app)
 

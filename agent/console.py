@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sim.types import Severity, Status, Verdict
+from aigchip.sim.types import Severity, Status, Verdict
 
 _STYLE = {Status.PASS: "bold green", Status.TOOL_ERROR: "bold magenta"}
 _SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -54,7 +54,7 @@ def show_outcome(outcome, summary: dict, console: Console, *, out_dir=None) -> N
     from rich.syntax import Syntax
 
     if not summary.get("llm_used", True):
-        from agent.offline import NOTICE
+        from aigchip.offline import NOTICE
 
         console.print(f"[yellow]{escape(NOTICE)}[/]")
     for attempt in summary["attempts"]:

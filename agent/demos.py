@@ -18,9 +18,10 @@ from typing import NamedTuple, Sequence
 
 from pydantic import BaseModel
 
-from agent.corpus import index as corpus_index
-from agent.corpus.index import CorpusIndex, stem, tokenize, words
-from agent.corpus.schema import GRAINS, Entry, Problem, load_demo_library, load_demo_library_checked, load_jsonl
+from aigchip.corpus import index as corpus_index
+from aigchip import paths
+from aigchip.corpus.index import CorpusIndex, stem, tokenize, words
+from aigchip.corpus.schema import GRAINS, Entry, Problem, load_demo_library, load_demo_library_checked, load_jsonl
 
 __all__ = ["Demo", "LoadedCorpus", "bundled_library", "estimate_tokens", "library_dir", "load_corpus",
            "near_duplicate", "near_shingles", "select", "shingles", "spec_grain", "tokenize"]
@@ -146,9 +147,7 @@ def load_corpus(path: str | Path) -> LoadedCorpus:
 
 
 def library_dir() -> Path:
-    """$AIGCHIP_DEMOS_DIR, else datasets/demos next to the package (a source checkout)."""
-    configured = os.environ.get("AIGCHIP_DEMOS_DIR")
-    return Path(configured).expanduser() if configured else Path(__file__).resolve().parent.parent / "datasets" / "demos"
+    return paths.demo_library_dir()
 
 
 def bundled_library() -> list[Entry]:

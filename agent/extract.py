@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
-from sim.source import blank_comments_and_strings, instantiated_modules
-from sim.types import Design, Diagnostic, Severity, Status
+from aigchip.sim.source import blank_comments_and_strings, instantiated_modules
+from aigchip.sim.types import Design, Diagnostic, Severity, Status
 
 VERILOG_LABELS = frozenset({"", "verilog", "v", "vlog", "vh", "systemverilog", "sv", "svh"})
 SYSTEMVERILOG_LABELS = frozenset({"systemverilog", "sv", "svh"})

@@ -3,8 +3,8 @@ quoted, the testbench's report, the first failing assertion, and a log cut to he
 
 from __future__ import annotations
 
-from sim.process import cap_text
-from sim.types import Design, Diagnostic, Severity, Status, Verdict
+from aigchip.sim.process import cap_text
+from aigchip.sim.types import Design, Diagnostic, Severity, Status, Verdict
 
 MAX_PROBLEMS = 12
 LOG_HEAD, LOG_TAIL = 1500, 2500
@@ -63,7 +63,7 @@ def feedback_context(verdict: Verdict, design: Design | None, top: str, *, waves
 
 def waveform_table(verdict: Verdict) -> str:
     """Signals around the first mismatch, from the VCD of a run that recorded one; "" when there is none."""
-    from sim import vcd
+    from aigchip.sim import vcd
 
     if not verdict.waveform:
         return ""

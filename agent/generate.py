@@ -12,14 +12,14 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from agent import config as run_config
-from agent import prompts
-from agent.config import RunConfig
-from agent.loop import Agent, Outcome
-from agent.models import Model
-from agent.record import Recorder
-from agent.task import Task
-from sim import tools
+from aigchip import config as run_config
+from aigchip import prompts
+from aigchip.config import RunConfig
+from aigchip.loop import Agent, Outcome
+from aigchip.models import Model
+from aigchip.record import Recorder
+from aigchip.task import Task
+from aigchip.sim import tools
 
 CHECKS = "checks"
 
@@ -27,22 +27,22 @@ CHECKS = "checks"
 def make_model(config: RunConfig, task: Task, *, out_dir: Path | None, demo_entries: list | None = None) -> Model:
     """The model the config names. Chat models get the on-disk reply cache unless --no-cache."""
     if config.model == "offline":
-        from agent.offline import OfflineModel
+        from aigchip.offline import OfflineModel
 
         return OfflineModel(task.spec_text(), task.top, demo_entries or [], exclude_ids={task.id})
     if config.model == "manual":
-        from agent.local_models import ManualModel
+        from aigchip.local_models import ManualModel
 
         prompt_file = (out_dir or Path(".")) / "prompt.md"
         return ManualModel(prompt_file, out=sys.stderr, input_stream=sys.stdin)
     if config.model == "replay":
-        from agent.local_models import ReplayModel
+        from aigchip.local_models import ReplayModel
 
         if config.replay is None:
             raise ValueError("--model replay needs --replay SESSION.jsonl")
         return ReplayModel(config.replay)
-    from agent.models import ChatModel, ChatSettings
-    from agent.reply_cache import CachedModel
+    from aigchip.models import ChatModel, ChatSettings
+    from aigchip.reply_cache import CachedModel
 
     settings = ChatSettings(model=config.model, base_url=config.base_url, api_key_env=config.api_key_env,
                             timeout_s=config.timeout_s, max_retries=config.max_retries,
@@ -53,7 +53,7 @@ def make_model(config: RunConfig, task: Task, *, out_dir: Path | None, demo_entr
 
 def demo_corpus(config: RunConfig) -> tuple[list, Any]:
     """The demonstration entries (--corpus, else the bundled library) and the corpus's persisted index."""
-    from agent import demos
+    from aigchip import demos
 
     if config.corpus is not None and not config.corpus.exists():  # e.g. $AIGCHIP_CORPUS before --learn made it
         print(f"aigchip: no corpus at {config.corpus} yet; using the bundled demo library", file=sys.stderr)
@@ -70,7 +70,7 @@ def demo_library(config: RunConfig) -> list:
 
 
 def pick_demos(task: Task, config: RunConfig, entries: list, index: Any = None) -> list:
-    from agent import demos
+    from aigchip import demos
 
     if config.demos == 0 or not entries:
         return []
@@ -86,7 +86,7 @@ def _copy_checks(task: Task, out_dir: Path) -> dict[str, Any]:
     if not task.has_golden_tests and task.reference is None:
         return used
     folder.mkdir(parents=True, exist_ok=True)
-    from sim.check import VerifyOptions, data_files
+    from aigchip.sim.check import VerifyOptions, data_files
 
     for path in data_files(VerifyOptions(testbench=task.testbench, tests=task.tests)):
         if path.suffix.lower() not in (".v", ".sv"):  # data the testbench reads, helpers the tests import
@@ -142,7 +142,7 @@ def generate(task: Task, config: RunConfig, *, out_dir: Path | None, model: Mode
 
 def learn_design(task: Task, outcome: Outcome, model: Model, corpus: Path) -> dict[str, Any]:
     """Add the passing design to the user's corpus (see agent.corpus.learn)."""
-    from agent.corpus.learn import learn
+    from aigchip.corpus.learn import learn
 
     code = "\n".join(text.rstrip("\n") + "\n" for text in outcome.design.files.values())
     simulated = task.has_golden_tests or outcome.self_tests is not None

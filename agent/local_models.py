@@ -11,7 +11,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Iterable, TextIO
 
-from agent.models import Message, ModelError, Reply, Usage, _check_n, messages_digest
+from aigchip.models import Message, ModelError, Reply, Usage, _check_n, messages_digest
 
 
 class ScriptedModel:

@@ -14,17 +14,17 @@ from typing import Callable, Literal
 
 from pydantic import BaseModel, Field
 
-from agent import prompts
-from agent.config import RunConfig
-from agent.extract import extract
-from agent.feedback import feedback_context
-from agent.feedback import waveform_table as feedback_waveform_table
-from agent.local_models import record_line
-from agent.models import Message, Model, ModelError, Reply, Usage
-from agent.record import Recorder
-from agent.task import Task
-from sim.check import VerifyOptions, verify_many
-from sim.types import Design, Status, Verdict
+from aigchip import prompts
+from aigchip.config import RunConfig
+from aigchip.extract import extract
+from aigchip.feedback import feedback_context
+from aigchip.feedback import waveform_table as feedback_waveform_table
+from aigchip.local_models import record_line
+from aigchip.models import Message, Model, ModelError, Reply, Usage
+from aigchip.record import Recorder
+from aigchip.task import Task
+from aigchip.sim.check import VerifyOptions, verify_many
+from aigchip.sim.types import Design, Status, Verdict
 
 Stop = Literal["pass", "max_iters", "budget", "model_error", "interrupted"]
 _RANK = [Status.PASS, Status.MISMATCH, Status.TIMEOUT, Status.SIM_ERROR, Status.COMPILE_ERROR,

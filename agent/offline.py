@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from agent.models import Message, Reply, Usage
+from aigchip.models import Message, Reply, Usage
 
 NOTICE = ("No LLM was used: this is aigchip's offline baseline, which answers with the closest verified "
           "design from the demo library. To use a model, pass --model NAME with --base-url URL (any "
@@ -16,7 +16,7 @@ class OfflineModel:
     kind = "offline"
 
     def __init__(self, spec: str, top: str, entries: list, *, exclude_ids: set[str] = frozenset()) -> None:
-        from agent import demos
+        from aigchip import demos
 
         self.name = "offline"
         self.top = top

@@ -10,12 +10,7 @@ from typing import Any
 
 import jinja2
 
-
-def templates_dir() -> Path:
-    """$AIGCHIP_TEMPLATES_DIR, else templates/prompts beside the package in the checkout."""
-    if os.environ.get("AIGCHIP_TEMPLATES_DIR"):
-        return Path(os.environ["AIGCHIP_TEMPLATES_DIR"])
-    return Path(__file__).resolve().parent.parent / "templates" / "prompts"
+from aigchip.paths import templates_dir
 
 
 @functools.lru_cache(maxsize=4)

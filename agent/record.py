@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sim.files import write_atomic
-from sim.types import Design
+from aigchip.sim.files import write_atomic
+from aigchip.sim.types import Design
 
 SESSION = "session.jsonl"
 META = "meta.json"

@@ -23,10 +23,10 @@ from xml.etree import ElementTree as ET
 
 from pydantic import BaseModel, Field
 
-from sim.types import Design, Diagnostic, Status, Verdict
+from aigchip.sim.types import Design, Diagnostic, Status, Verdict
 
 if TYPE_CHECKING:
-    from sim.check import VerifyOptions
+    from aigchip.sim.check import VerifyOptions
 
 META = "meta.json"
 OUTCOMES = ("pass", "regression", "fixed", "known_failure", "error")
@@ -134,7 +134,7 @@ def _inside(folder: Path, name: object, role: str, problems: list[str]) -> Path 
 
 def check_options(record: Record, simulator: str | None = None) -> VerifyOptions:
     """The `VerifyOptions` the recorded checks describe (`record.check_problems` says which files are missing)."""
-    from sim.check import VerifyOptions
+    from aigchip.sim.check import VerifyOptions
 
     checks = record.meta.get("checks") or {}
     config = record.meta.get("config") or {}
@@ -165,7 +165,7 @@ def recorded_design(record: Record) -> Design | None:
 
 def regress(root: Path, *, simulator: str | None = None, jobs: int = 2) -> RegressReport:
     """Re-check every design folder below `root`; RegressError when `root` is not a folder."""
-    from sim.check import verify_many
+    from aigchip.sim.check import verify_many
 
     root = Path(root)
     if not root.is_dir():

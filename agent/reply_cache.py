@@ -11,9 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from agent.models import Message, Model, Reply, Usage
-from sim.cache import digest
-from sim.files import write_atomic
+from aigchip.models import Message, Model, Reply, Usage
+from aigchip.sim.cache import digest
+from aigchip.sim.files import write_atomic
 
 FORMAT = 1  # bump when a stored reply's meaning changes, so old entries stop matching
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from sim import source
-from sim.types import Design
+from aigchip.sim import source
+from aigchip.sim.types import Design
 
 GRAINS = ("high_level", "detailed", "block")
 

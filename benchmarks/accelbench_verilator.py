@@ -13,8 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from agent.bench.adapters import load, verify_options
-from sim import verify_many
+from aigchip.bench.adapters import load, verify_options
+from aigchip.sim import verify_many
 
 ROOT = Path(__file__).resolve().parent.parent / "datasets" / "accelbench"
 

@@ -20,12 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agent.chat.session import ChatSession  # noqa: E402
-from agent.chat.store import SessionStore  # noqa: E402
-from agent.config import RunConfig  # noqa: E402
-from agent.local_models import ScriptedModel  # noqa: E402
-from sim.check import verify_many  # noqa: E402
-from sim.types import Status, Verdict  # noqa: E402
+from aigchip.chat.session import ChatSession  # noqa: E402
+from aigchip.chat.store import SessionStore  # noqa: E402
+from aigchip.config import RunConfig  # noqa: E402
+from aigchip.local_models import ScriptedModel  # noqa: E402
+from aigchip.sim.check import verify_many  # noqa: E402
+from aigchip.sim.types import Status, Verdict  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "chat"
 
@@ -52,7 +52,7 @@ def overhead(turns: int) -> None:
             session.send(f"change {i}: make the count {8 + (i + 1) % 24} bits wide")
             times.append(time.perf_counter() - started)
         size = (session.folder / "chat.json").stat().st_size
-        from agent.chat.web_hub import Live
+        from aigchip.chat.web_hub import Live
 
         live = Live(session)
         started = time.perf_counter()

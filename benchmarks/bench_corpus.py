@@ -29,12 +29,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from agent import demos  # noqa: E402
-from agent.corpus import index as corpus_index  # noqa: E402
-from agent.corpus.build import BuildOptions, build  # noqa: E402
-from agent.corpus.importer import import_sources  # noqa: E402
-from agent.corpus.schema import GRAINS, Block, Entry, dump_jsonl  # noqa: E402
-from agent.models import Reply, Usage  # noqa: E402
+from aigchip import demos  # noqa: E402
+from aigchip.corpus import index as corpus_index  # noqa: E402
+from aigchip.corpus.build import BuildOptions, build  # noqa: E402
+from aigchip.corpus.importer import import_sources  # noqa: E402
+from aigchip.corpus.schema import GRAINS, Block, Entry, dump_jsonl  # noqa: E402
+from aigchip.models import Reply, Usage  # noqa: E402
 
 SAMPLE = ROOT / "tests" / "fixtures" / "corpus" / "mgverilog_sample.jsonl"
 VOCABULARY = (

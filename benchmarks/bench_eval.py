@@ -27,9 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from agent.bench.adapters import load  # noqa: E402
-from agent.bench.runner import run_eval  # noqa: E402
-from agent.config import RunConfig  # noqa: E402
+from aigchip.bench.adapters import load  # noqa: E402
+from aigchip.bench.runner import run_eval  # noqa: E402
+from aigchip.config import RunConfig  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "benchmarks"
 TINY = "module inv(input wire a, output wire y);\n  assign y = ~a;\nendmodule\n"
@@ -127,9 +127,9 @@ def loopback_section() -> dict:
     two-sample testbench (compile, then the golden check: three tool runs); then the CLI end to end."""
     import langchain_openai  # noqa: F401  the one-time import is not what this measures
 
-    from agent.bench.adapters import Benchmark
-    from agent.loopback import Loopback, Response
-    from agent.task import from_text
+    from aigchip.bench.adapters import Benchmark
+    from aigchip.loopback import Loopback, Response
+    from aigchip.task import from_text
 
     os.environ["AIGCHIP_CACHE_DIR"] = tempfile.mkdtemp(prefix="aigchip-bench-cache-")  # no cached replies
     report: dict = {"samples": 40, "concurrency": 16, "jobs": 2, "ideal_seconds": 3.0}
@@ -150,7 +150,7 @@ def loopback_section() -> dict:
                              "first_request_after_s": round(arrivals[0] - started, 3),
                              "first_to_last_request_s": round(arrivals[-1] - arrivals[0], 3)}
         started = time.monotonic()
-        result = subprocess.run([sys.executable, "-m", "agent.cli", "eval", str(Path(tmp) / "bench"), "--model",
+        result = subprocess.run([sys.executable, "-m", "aigchip.cli", "eval", str(Path(tmp) / "bench"), "--model",
                                  "served", "--base-url", server.base_url, "--feedback", "none", "--no-lint",
                                  "--demos", "0", "--no-cache", "--concurrency", "16", "--out", str(Path(tmp) / "cli"),
                                  "--json"], capture_output=True, text=True, cwd=ROOT, timeout=300)
@@ -165,7 +165,7 @@ def rss_kib() -> tuple[int, int]:
 
 
 def memory_section(samples: int = 1000, tasks: int = 20) -> dict:
-    from agent.local_models import ScriptedModel
+    from aigchip.local_models import ScriptedModel
 
     marks: dict[str, dict[str, int]] = {}
 

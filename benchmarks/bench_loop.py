@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from agent.config import RunConfig  # noqa: E402
-from agent.local_models import ScriptedModel  # noqa: E402
-from agent.loop import Agent  # noqa: E402
-from agent.task import from_text  # noqa: E402
-from sim import VerifyOptions, verify_many  # noqa: E402
+from aigchip.config import RunConfig  # noqa: E402
+from aigchip.local_models import ScriptedModel  # noqa: E402
+from aigchip.loop import Agent  # noqa: E402
+from aigchip.task import from_text  # noqa: E402
+from aigchip.sim import VerifyOptions, verify_many  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "datasets" / "examples" / "mac8"
@@ -63,7 +63,7 @@ def startup(reps: int = 5) -> dict:
             times.append(time.monotonic() - started)
         return round(min(times), 3)
 
-    aigchip = [sys.executable, "-m", "agent.cli"]
+    aigchip = [sys.executable, "-m", "aigchip.cli"]
     with tempfile.TemporaryDirectory() as tmp:
         design = Path(tmp) / "and2.v"
         design.write_text("module and2(input a, input b, output y); assign y = a & b; endmodule\n")

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from slices import verilog_eval_tasks  # noqa: E402
 
-from sim import Design, VerifyOptions, verify, verify_many  # noqa: E402
+from aigchip.sim import Design, VerifyOptions, verify, verify_many  # noqa: E402
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "datasets" / "examples" / "mac8"
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from agent.bench.adapters import load, verify_options
-from sim import Design, VerifyOptions
+from aigchip.bench.adapters import load, verify_options
+from aigchip.sim import Design, VerifyOptions
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks"
 

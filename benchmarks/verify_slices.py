@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from slices import rtllm_tasks, verilog_eval_tasks  # noqa: E402
 
-from sim import verify_many  # noqa: E402
+from aigchip.sim import verify_many  # noqa: E402
 
 
 def main() -> None:

@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sim.files import write_atomic
-from sim.types import Status, Verdict
+from aigchip.sim.files import write_atomic
+from aigchip.sim.types import Status, Verdict
 
 FORMAT = 1  # bump when what a verdict means changes, so old entries stop matching
 # Timeouts depend on how busy the machine was, and a tool error on the machine itself: never cached.

@@ -9,9 +9,9 @@ from typing import Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim import cache as verdict_cache
-from sim import policy, process, source, tools
-from sim.types import Design, Diagnostic, Severity, Status, Verdict
+from aigchip.sim import cache as verdict_cache
+from aigchip.sim import policy, process, source, tools
+from aigchip.sim.types import Design, Diagnostic, Severity, Status, Verdict
 
 LOG_HEAD, LOG_TAIL = 6000, 6000
 
@@ -65,7 +65,7 @@ def data_files(options: VerifyOptions) -> list[Path]:
     """The files a check reads besides the design and the named inputs: the data files a testbench
     names, or everything beside a cocotb test module (helpers it imports, data)."""
     if options.testbench:
-        from sim import native
+        from aigchip.sim import native
 
         return native.data_files(list(options.testbench), [_read_text(p) for p in options.testbench])
     if options.tests is None:
@@ -97,7 +97,7 @@ def _toolchain(options: VerifyOptions) -> dict[str, str]:
 
 
 def _lint(run_dir: Path, design: Design, options: VerifyOptions) -> list[Diagnostic]:
-    from sim import lint
+    from aigchip.sim import lint
 
     if not options.lint or not tools.available("verilator"):
         return []
@@ -109,7 +109,7 @@ def _lint(run_dir: Path, design: Design, options: VerifyOptions) -> list[Diagnos
 
 
 def _syntax_only(run_dir: Path, design: Design, options: VerifyOptions) -> Verdict:
-    from sim import lint
+    from aigchip.sim import lint
 
     found, result = lint.syntax_gate(run_dir, list(design.files), design.top, timeout=options.timeout)
     if result.timed_out:
@@ -126,13 +126,13 @@ def _run_checks(run_dir: Path, design: Design, options: VerifyOptions) -> Verdic
     if options.simulator == "verilator" and any(d.severity is Severity.ERROR for d in lint_found):
         verdict = _verdict(Status.COMPILE_ERROR, [], simulator="verilator")
     elif options.testbench:
-        from sim import native
+        from aigchip.sim import native
 
         verdict = native.run_testbench(run_dir, design, list(options.testbench), reference=options.reference,
                                        simulator=options.simulator, timeout=options.timeout,
                                        tb_top=options.tb_top, waves=options.waves)
     elif options.tests is not None:
-        from sim import cocotb_run
+        from aigchip.sim import cocotb_run
 
         extra = [options.reference] if options.reference else []
         verdict = cocotb_run.run_cocotb(run_dir, design, options.tests, simulator=options.simulator,

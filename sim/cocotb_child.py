@@ -2,7 +2,7 @@
 
 cocotb's runner may call sys.exit and has no wall-clock limit, so sim.cocotb_run starts this
 program through sim.process.run (which kills the whole process group on timeout) and reads the
-outcome file it leaves. Usage: python -m sim.cocotb_child JOB.json
+outcome file it leaves. Usage: python -P cocotb_child.py JOB.json (a script: it imports nothing of aigchip)
 
 The job (JSON) holds: run_dir, phases (["build", "test"], or one of them), simulator, top,
 sources, includes, test_module, build_dir, timescale, waves, vcd, build_args, build_log,

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any, Sequence
 from xml.etree import ElementTree
 
-from sim import lint, process, tools
-from sim.types import Design, Diagnostic, Severity, Status, Verdict
+from aigchip.sim import lint, process, tools
+from aigchip.sim.types import Design, Diagnostic, Severity, Status, Verdict
 
 VERILATOR_BUILD_TIMEOUT = 300.0
 MAX_COPIED_FILE_BYTES = 16 * 1024 * 1024
@@ -131,12 +131,11 @@ def _copy_extra_source(src: Path, run_dir: Path, design: Design) -> str:
 
 
 def _child_env(run_dir: Path, simulator: str) -> dict[str, str]:
-    """Keep the child's writes in run_dir: HOME, TMPDIR, no bytecode; `sim` importable."""
-    package_root = str(Path(__file__).resolve().parent.parent)
+    """Keep the child's writes in run_dir: HOME, TMPDIR, no bytecode; nothing of aigchip importable."""
     tmp = run_dir / "cocotb_tmp"
     tmp.mkdir(exist_ok=True)
     env = {
-        "PYTHONPATH": os.pathsep.join(p for p in (str(run_dir), package_root, os.environ.get("PYTHONPATH")) if p),
+        "PYTHONPATH": os.pathsep.join(p for p in (str(run_dir), os.environ.get("PYTHONPATH")) if p),
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONUSERBASE": site.getuserbase(),  # HOME moves; packages installed with --user still import
         "HOME": str(run_dir),
@@ -170,7 +169,7 @@ def _run_child(run_dir: Path, job: dict[str, Any], phases: list[str], timeout: f
     job_path.write_text(json.dumps({**job, "phases": phases}, indent=1), encoding="utf-8")
     outcome_path = Path(job["outcome"])
     outcome_path.unlink(missing_ok=True)
-    argv = [sys.executable, "-m", "sim.cocotb_child", str(job_path)]
+    argv = [sys.executable, "-P", str(Path(__file__).with_name("cocotb_child.py")), str(job_path)]  # -P: no sys.path[0]
     result = process.run(argv, cwd=run_dir, timeout=timeout, env=env, log_path=run_dir / f"cocotb_child_{phases[0]}.log")
     if result.start_error:
         raise tools.ToolMissing("python", result.start_error)

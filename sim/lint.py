@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 from typing import Sequence
 
-from sim import process, tools
-from sim.types import Diagnostic, Severity
+from aigchip.sim import process, tools
+from aigchip.sim.types import Diagnostic, Severity
 
 # `file:line: error: msg`, `file:line: syntax error`, `file:line: warning: msg`, `file:line: sorry: msg`
 _IVERILOG_LINE = re.compile(r"^(?P<file>[^:\s][^:]*):(?P<line>\d+):\s*(?:(?P<kind>error|warning|sorry|syntax error)\b:?\s*)?(?P<msg>.*)$")

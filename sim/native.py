@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from sim import lint, process, tools
-from sim import testbench as tbmod
-from sim.types import Design, Diagnostic, Severity, Status, Verdict
+from aigchip.sim import lint, process, tools
+from aigchip.sim import testbench as tbmod
+from aigchip.sim.types import Design, Diagnostic, Severity, Status, Verdict
 
 LOG_HEAD = LOG_TAIL = 6000
 MAX_DATA_FILE_BYTES = 16 * 1024 * 1024

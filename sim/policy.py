@@ -12,7 +12,7 @@ import functools
 import re
 from typing import Callable, Iterator, NamedTuple
 
-from sim.types import Design, Diagnostic, Severity
+from aigchip.sim.types import Design, Diagnostic, Severity
 
 RULES: dict[str, str] = {
     "verilator-c": "Verilator inline C++ ($c, $cpure, `systemc_* sections) is compiled into the model and runs",

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Iterable, Mapping
 
-from sim import source
-from sim.types import Diagnostic, Severity, Status
+from aigchip.sim import source
+from aigchip.sim.types import Diagnostic, Severity, Status
 
 MAX_TESTBENCH_DIAGNOSTICS = 20
 

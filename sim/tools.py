@@ -13,7 +13,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.files import write_atomic
+from aigchip.sim.files import write_atomic
+from aigchip import paths
 
 INSTALL_HINTS = {
     "iverilog": "install Icarus Verilog: `apt-get install iverilog` (Debian/Ubuntu) or `brew install icarus-verilog`",
@@ -74,11 +75,7 @@ def _version_cache_file() -> Path:
 
 
 def cache_root() -> Path:
-    """Where aigchip keeps caches: $AIGCHIP_CACHE_DIR, else $XDG_CACHE_HOME/aigchip, else ~/.cache/aigchip."""
-    if os.environ.get("AIGCHIP_CACHE_DIR"):
-        return Path(os.environ["AIGCHIP_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "aigchip"
+    return paths.cache_root()
 
 
 _VERSION_ARGS = {"iverilog": ["-V"], "vvp": ["-V"], "verilator": ["--version"], "yosys": ["-V"]}

@@ -33,7 +33,7 @@ def processes_mentioning(text: str) -> list[str]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    from sim import tools
+    from aigchip.sim import tools
 
     have_icarus = tools.available("iverilog") and tools.available("vvp")
     have_verilator = tools.available("verilator")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.task import GRAINS, from_folder
-from sim import Design, VerifyOptions, source, verify
+from aigchip.task import GRAINS, from_folder
+from aigchip.sim import Design, VerifyOptions, source, verify
 
 ACCELBENCH = Path(__file__).parent.parent / "datasets" / "accelbench"
 TASKS = [

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.bench.adapters import LAYOUTS, Benchmark, BenchmarkError, detect, load, verify_options
-from sim.types import Design
+from aigchip.bench.adapters import LAYOUTS, Benchmark, BenchmarkError, detect, load, verify_options
+from aigchip.sim.types import Design
 
 BENCH = Path(__file__).parent / "fixtures" / "bench"
 FIXTURE_LAYOUTS = {"verilog_eval": "verilog-eval-v2", "rtllm": "rtllm", "vgen": "vgen", "native": "native"}
@@ -197,7 +197,7 @@ def all_fixture_tasks() -> list:
 
 @pytest.mark.sim
 def test_every_fixture_solution_passes_its_own_testbench():
-    from sim import verify_many
+    from aigchip.sim import verify_many
 
     tasks = [t for t in all_fixture_tasks() if t.solution is not None]
     assert len(tasks) == 8
@@ -213,7 +213,7 @@ SHIFT4_WRONG_WAY = "module shift4(input clk, input din, output reg [3:0] q);\n  
 
 @pytest.mark.sim
 def test_every_fixture_testbench_fails_a_wrong_design():
-    from sim import verify_many
+    from aigchip.sim import verify_many
 
     jobs = []
     for task in all_fixture_tasks():
@@ -229,7 +229,7 @@ def test_every_fixture_testbench_fails_a_wrong_design():
 
 @pytest.mark.sim
 def test_rtllm_testbench_data_file_travels_from_any_working_folder(tmp_path, monkeypatch):
-    from sim import verify
+    from aigchip.sim import verify
 
     monkeypatch.chdir(tmp_path)  # nowhere near the data file
     adder = load(BENCH / "rtllm").task("adder4")

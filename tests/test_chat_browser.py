@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.chat.store import SessionStore
-from agent.config import RunConfig
+from aigchip.chat.store import SessionStore
+from aigchip.config import RunConfig
 from tests.test_chat_web import COUNTER8, COUNTER16, COUNTER_TEST, SPEC, fenced, running
 
 
@@ -32,8 +32,8 @@ WAVES_LOADED = """src => { const i = document.getElementById('waves-img');
 @pytest.mark.timeout(120)
 def test_a_person_designs_a_counter_in_the_browser(tmp_path, monkeypatch):
     sync_api = pytest.importorskip("playwright.sync_api")
-    from agent.chat.web import create_app
-    from agent.loopback import Loopback, Response
+    from aigchip.chat.web import create_app
+    from aigchip.loopback import Loopback, Response
 
     monkeypatch.setenv("OPENAI_API_KEY", "sk-browser-test-key")
 

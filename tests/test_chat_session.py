@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from agent.chat.session import ChatSession, SessionBusy
-from agent.chat.store import SessionStore
-from agent.config import RunConfig
-from agent.local_models import ScriptedModel
-from agent.models import ModelError
-from sim.types import Diagnostic, Status, Verdict
+from aigchip.chat.session import ChatSession, SessionBusy
+from aigchip.chat.store import SessionStore
+from aigchip.config import RunConfig
+from aigchip.local_models import ScriptedModel
+from aigchip.models import ModelError
+from aigchip.sim.types import Diagnostic, Status, Verdict
 from tests.conftest import FIXTURES
 
 CHAT = FIXTURES / "chat"

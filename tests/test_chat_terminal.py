@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.loopback import Loopback, Response
+from aigchip.loopback import Loopback, Response
 from tests.conftest import FIXTURES
 
 pexpect = pytest.importorskip("pexpect")
@@ -48,7 +48,7 @@ def _answer(body: dict) -> Response:
 
 
 def _spawn(args: list[str], env: dict[str, str]) -> "pexpect.spawn":
-    child = pexpect.spawn(sys.executable, ["-m", "agent.cli", "chat", *args], env=env, encoding="utf-8",
+    child = pexpect.spawn(sys.executable, ["-m", "aigchip.cli", "chat", *args], env=env, encoding="utf-8",
                           timeout=60, dimensions=(50, 160))
     child.expect_exact("you> ")
     return child
@@ -124,7 +124,7 @@ def test_a_session_from_description_to_saved_design_and_back(chat_env, tmp_path:
 
     meta = json.loads((saved / "meta.json").read_text())
     assert meta["top"] == "counter8" and "[15:0]" in (saved / "counter8.v").read_text()
-    regress = subprocess.run([sys.executable, "-m", "agent.cli", "regress", str(saved), "--json"], env=env,
+    regress = subprocess.run([sys.executable, "-m", "aigchip.cli", "regress", str(saved), "--json"], env=env,
                              capture_output=True, text=True, timeout=120)
     assert regress.returncode == 0, regress.stdout + regress.stderr
     report = json.loads(regress.stdout)

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from agent.chat import waves
-from sim import vcd
+from aigchip.chat import waves
+from aigchip.sim import vcd
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 

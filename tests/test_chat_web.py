@@ -20,12 +20,12 @@ pytest.importorskip("httpx")
 
 from starlette.testclient import TestClient
 
-from agent.chat.store import SessionStore
-from agent.chat.web import create_app
-from agent.config import RunConfig
-from agent.local_models import ScriptedModel
-from agent.models import ModelError
-from sim.types import Status, Verdict
+from aigchip.chat.store import SessionStore
+from aigchip.chat.web import create_app
+from aigchip.config import RunConfig
+from aigchip.local_models import ScriptedModel
+from aigchip.models import ModelError
+from aigchip.sim.types import Status, Verdict
 from tests.conftest import FIXTURES
 
 BASE = "http://127.0.0.1:8765"
@@ -360,7 +360,7 @@ def test_the_api_key_never_reaches_the_page(tmp_path, monkeypatch):
     """The real model path (an OpenAI-compatible endpoint on 127.0.0.1) with a key in the environment."""
     import httpx
 
-    from agent.loopback import Loopback, Response
+    from aigchip.loopback import Loopback, Response
 
     secret = "sk-web-secret-5f1d9c2b7a"
     monkeypatch.setenv("OPENAI_API_KEY", secret)
@@ -419,7 +419,7 @@ def test_real_checker_with_an_uploaded_cocotb_test_draws_the_waveform(make_clien
 
 
 def test_messages_accepted_before_the_server_stopped_run_when_it_comes_back(make_client, tmp_path):
-    from agent.chat.session import ChatSession
+    from aigchip.chat.session import ChatSession
 
     store = SessionStore(tmp_path / "sessions")
     session = ChatSession.create(store, config())
@@ -452,7 +452,7 @@ def test_your_own_edit_uploaded_as_a_design_becomes_a_version(make_client):
 
 
 def test_a_hanging_simulation_and_a_prose_answer_leave_the_page_usable(make_client):
-    from sim.types import Diagnostic
+    from aigchip.sim.types import Diagnostic
 
     def slow_timeout(pairs, jobs=1):  # as the real checker does when a simulation hangs: stopped, classified
         time.sleep(1.0)

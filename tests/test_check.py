@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import Design, Status, VerifyOptions, verify
-from sim import tools
+from aigchip.sim import Design, Status, VerifyOptions, verify
+from aigchip.sim import tools
 from tests.conftest import processes_mentioning
 
 EXAMPLE = Path(__file__).parent.parent / "datasets" / "examples" / "mac8"

@@ -12,7 +12,7 @@ EXAMPLE = Path(__file__).parent.parent / "datasets" / "examples" / "mac8"
 
 
 def aigchip(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "agent.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "aigchip.cli", *args], capture_output=True, text=True,
                           timeout=300, env=env or os.environ.copy())
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from sim import tools
-from sim.cocotb_run import run_cocotb
-from sim.types import Design, Status, Verdict
+from aigchip.sim import tools
+from aigchip.sim.cocotb_run import run_cocotb
+from aigchip.sim.types import Design, Status, Verdict
 from tests.conftest import processes_mentioning
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cocotb"

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from agent.corpus import dedup, verilog
-from agent.corpus.annotate import Annotator, clean_reply, first_sentence
-from agent.corpus.build import BuildOptions, build, done_ids, modules_of
-from agent.corpus.report import Tally
-from agent.corpus.schema import load_jsonl
-from agent.local_models import ScriptedModel
-from agent.models import Reply, Usage
+from aigchip.corpus import dedup, verilog
+from aigchip.corpus.annotate import Annotator, clean_reply, first_sentence
+from aigchip.corpus.build import BuildOptions, build, done_ids, modules_of
+from aigchip.corpus.report import Tally
+from aigchip.corpus.schema import load_jsonl
+from aigchip.local_models import ScriptedModel
+from aigchip.models import Reply, Usage
 
 TREE = Path(__file__).parent / "fixtures" / "corpus" / "tree"
 ROOT = Path(__file__).parent.parent
@@ -191,7 +191,7 @@ def test_missing_block_summaries_are_asked_again_then_refused():
     annotator = Annotator(ScriptedModel([partial, rest]))
     blocks = annotator.block_summaries(code, "traffic_light")
     assert [b.summary for b in blocks][:2] == ["the ports.", "more."] and annotator.calls == 2
-    from agent.corpus.annotate import AnnotationError
+    from aigchip.corpus.annotate import AnnotationError
 
     with pytest.raises(AnnotationError, match="no summary for block"):
         Annotator(ScriptedModel([partial, "nothing useful"])).block_summaries(code, "traffic_light")
@@ -208,7 +208,7 @@ def test_done_ids_reads_the_output_and_drops_a_cut_last_line(tmp_path):
 
 @pytest.mark.sim
 def test_cli_build_against_a_loopback_endpoint(tmp_path):
-    from agent.loopback import Loopback, Response
+    from aigchip.loopback import Loopback, Response
 
     echo = EchoModel()
 
@@ -217,7 +217,7 @@ def test_cli_build_against_a_loopback_endpoint(tmp_path):
 
     out = tmp_path / "corpus.jsonl"
     with Loopback(handler=answer) as server:
-        args = [sys.executable, "-m", "agent.cli", "dataset", "build", str(TREE / "alu.v"), str(TREE / "broken.v"),
+        args = [sys.executable, "-m", "aigchip.cli", "dataset", "build", str(TREE / "alu.v"), str(TREE / "broken.v"),
                 "--out", str(out), "--model", "served", "--base-url", server.base_url, "--no-cache", "--json"]
         env = {**os.environ, "OPENAI_API_KEY": "sk-test-never-shown-123456"}
         result = subprocess.run(args, capture_output=True, text=True, timeout=300, cwd=ROOT, env=env)
@@ -233,7 +233,7 @@ def test_cli_build_against_a_loopback_endpoint(tmp_path):
 
 def test_cli_build_needs_a_model(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AIGCHIP_MODEL")}
-    result = subprocess.run([sys.executable, "-m", "agent.cli", "dataset", "build", str(TREE), "--out",
+    result = subprocess.run([sys.executable, "-m", "aigchip.cli", "dataset", "build", str(TREE), "--out",
                              str(tmp_path / "c.jsonl")], capture_output=True, text=True, timeout=120, cwd=tmp_path,
                             env={**env, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 2 and "needs a model" in result.stderr and "Traceback" not in result.stderr

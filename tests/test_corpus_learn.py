@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from agent import demos
-from agent.config import RunConfig
-from agent.corpus.learn import default_corpus, learn
-from agent.corpus.schema import load_jsonl
-from agent.generate import generate
-from agent.local_models import ScriptedModel
-from agent.models import ModelError
-from agent.task import from_text
+from aigchip import demos
+from aigchip.config import RunConfig
+from aigchip.corpus.learn import default_corpus, learn
+from aigchip.corpus.schema import load_jsonl
+from aigchip.generate import generate
+from aigchip.local_models import ScriptedModel
+from aigchip.models import ModelError
+from aigchip.task import from_text
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "datasets" / "examples" / "mac8"
@@ -97,7 +97,7 @@ def test_cli_generate_offline_learns_into_the_default_corpus_and_uses_it_next_ti
     env |= {"AIGCHIP_CORPUS": str(corpus), "PYTHONPATH": str(ROOT)}  # where demos come from, and --learn goes
     spec = "A synchronous FIFO with full and empty flags. It holds eight entries."
     run = lambda text: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "agent.cli", "generate", text, "--top", "fifo", "--model", "offline", "--json",
+        [sys.executable, "-m", "aigchip.cli", "generate", text, "--top", "fifo", "--model", "offline", "--json",
          "--learn"], capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env)
     first = run(spec)
     assert first.returncode == 0, first.stderr

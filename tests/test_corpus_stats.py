@@ -8,16 +8,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-from agent.corpus.importer import import_sources
-from agent.corpus.schema import Block, Checks, Entry, dump_jsonl, load_jsonl
-from agent.corpus.stats import render, stats
+from aigchip.corpus.importer import import_sources
+from aigchip.corpus.schema import Block, Checks, Entry, dump_jsonl, load_jsonl
+from aigchip.corpus.stats import render, stats
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "tests" / "fixtures" / "corpus" / "mgverilog_sample.jsonl"
 
 
 def aigchip(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "agent.cli", *args], capture_output=True, text=True, timeout=120,
+    return subprocess.run([sys.executable, "-m", "aigchip.cli", *args], capture_output=True, text=True, timeout=120,
                           cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 

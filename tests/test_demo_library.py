@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from sim import Design, VerifyOptions, verify
+from aigchip.sim import Design, VerifyOptions, verify
 
 LIBRARY = Path(__file__).parent.parent / "datasets" / "demos"
 FOLDERS = sorted(p for p in LIBRARY.iterdir() if (p / "descriptions.json").is_file())

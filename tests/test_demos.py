@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.corpus.schema import (Block, CorpusError, Entry, dump_jsonl, load_demo_library, load_demo_library_checked,
+from aigchip.corpus.schema import (Block, CorpusError, Entry, dump_jsonl, load_demo_library, load_demo_library_checked,
                                  load_jsonl)
-from agent.demos import bundled_library, estimate_tokens, library_dir, near_duplicate, select, spec_grain, tokenize
+from aigchip.demos import bundled_library, estimate_tokens, library_dir, near_duplicate, select, spec_grain, tokenize
 
 LIBRARY = Path(__file__).parent.parent / "datasets" / "demos"
 
@@ -24,7 +24,7 @@ def library() -> list[Entry]:
 
 def aigchip(*args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "AIGCHIP_DEMOS_DIR"}  # the bundled library
-    return subprocess.run([sys.executable, "-m", "agent.cli", *args], capture_output=True, text=True, timeout=120,
+    return subprocess.run([sys.executable, "-m", "aigchip.cli", *args], capture_output=True, text=True, timeout=120,
                           cwd=Path(__file__).parent.parent, env=env)
 
 

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from agent.bench import passk, results
-from agent.bench.adapters import load
-from agent.bench.runner import EvalError, run_eval
-from agent.config import RunConfig
-from agent.local_models import ScriptedModel
-from agent.models import ModelError
-from sim.types import Status, Verdict
+from aigchip.bench import passk, results
+from aigchip.bench.adapters import load
+from aigchip.bench.runner import EvalError, run_eval
+from aigchip.config import RunConfig
+from aigchip.local_models import ScriptedModel
+from aigchip.models import ModelError
+from aigchip.sim.types import Status, Verdict
 
 EXAMPLE = Path(__file__).parent.parent / "datasets" / "examples" / "mac8"
 GOOD = (EXAMPLE / "mac8.v").read_text()
@@ -277,7 +277,7 @@ def test_reference_mode_passes_every_good_reference_and_reports_bad_ones_as_benc
 
 
 def aigchip(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "agent.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "aigchip.cli", *args], capture_output=True, text=True,
                           timeout=timeout, env=env or os.environ.copy())
 
 
@@ -317,14 +317,14 @@ def test_eval_cli_without_an_api_key_stops_before_it_starts(tmp_path):
 
 @pytest.mark.sim
 def test_resume_after_sigkill_runs_every_sample_once_and_asks_nothing_twice(tmp_path):
-    from agent.loopback import Loopback, Response
+    from aigchip.loopback import Loopback, Response
 
     names = ["task_a", "task_b", "task_c"]
     root = make_bench(tmp_path / "bench", names)
     out = tmp_path / "out"
     env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
     with Loopback(handler=lambda body: Response.text(fenced(GOOD), delay_s=0.4)) as server:
-        args = [sys.executable, "-m", "agent.cli", "eval", str(root), "--model", "served", "--base-url",
+        args = [sys.executable, "-m", "aigchip.cli", "eval", str(root), "--model", "served", "--base-url",
                 server.base_url, "--seed", "100", "-n", "3", "-k", "1,3", "--max-iters", "1", "--no-lint",
                 "--demos", "0", "--concurrency", "2", "--jobs", "2", "--out", str(out), "--json"]
         first = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)

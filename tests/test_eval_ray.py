@@ -7,9 +7,9 @@ import builtins
 import pytest
 from typer.testing import CliRunner
 
-from agent.bench import ray_executor
-from agent.bench.adapters import load
-from agent.bench.runner import EvalError, run_eval
+from aigchip.bench import ray_executor
+from aigchip.bench.adapters import load
+from aigchip.bench.runner import EvalError, run_eval
 from tests.test_eval import config, make_bench
 
 HINT = "pip install 'aigchip[ray]'"
@@ -41,8 +41,8 @@ def test_ray_executor_matches_local_in_reference_mode(tmp_path, local_ray):
 
 @pytest.mark.sim
 def test_ray_check_runs_on_ray_and_keeps_the_input_order(local_ray):
-    from sim.check import VerifyOptions
-    from sim.types import Design, Status
+    from aigchip.sim.check import VerifyOptions
+    from aigchip.sim.types import Design, Status
     from tests.test_eval import BUGGY, EXAMPLE, GOOD
 
     options = VerifyOptions(testbench=(EXAMPLE / "tb_mac8.v",), lint=False, use_cache=False)
@@ -71,7 +71,7 @@ def test_missing_ray_is_a_usage_error_with_the_install_hint(monkeypatch):
 
 
 def test_eval_cli_without_ray_exits_2_with_the_install_hint(tmp_path, monkeypatch):
-    from agent.cli import app
+    from aigchip.cli import app
 
     root = make_bench(tmp_path / "bench", ["good_a"])
     _without_ray(monkeypatch)
@@ -83,7 +83,7 @@ def test_eval_cli_without_ray_exits_2_with_the_install_hint(tmp_path, monkeypatc
 
 
 def test_eval_cli_rejects_an_unknown_executor(tmp_path):
-    from agent.cli import app
+    from aigchip.cli import app
 
     root = make_bench(tmp_path / "bench", ["good_a"])
     result = CliRunner().invoke(app, ["eval", str(root), "--model", "reference", "--executor", "dask"])

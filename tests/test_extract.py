@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from agent.extract import Extraction, extract
-from sim.source import module_names
-from sim.types import Severity, Status
+from aigchip.extract import Extraction, extract
+from aigchip.sim.source import module_names
+from aigchip.sim.types import Severity, Status
 
 ADDER = """module adder_4bit (
     input  [3:0] a,

@@ -2,8 +2,8 @@
 
 import pytest
 
-from sim import lint, process
-from sim.types import Severity
+from aigchip.sim import lint, process
+from aigchip.sim.types import Severity
 
 IVERILOG_OUT = """\
 bad.v:2: syntax error

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from agent.config import RunConfig, load_config
-from agent.generate import generate
-from agent.local_models import ScriptedModel
-from agent.loop import Agent
-from agent.models import ModelError
-from agent.task import Task, from_text
-from sim.types import Status
+from aigchip.config import RunConfig, load_config
+from aigchip.generate import generate
+from aigchip.local_models import ScriptedModel
+from aigchip.loop import Agent
+from aigchip.models import ModelError
+from aigchip.task import Task, from_text
+from aigchip.sim.types import Status
 
 EXAMPLE = Path(__file__).parent.parent / "datasets" / "examples" / "mac8"
 GOOD = (EXAMPLE / "mac8.v").read_text()
@@ -87,7 +87,7 @@ def test_endpoint_failure_ends_the_run_with_a_clear_message():
 
 @pytest.mark.sim
 def test_token_budget_ends_the_loop_cleanly():
-    from agent.models import Reply, Usage
+    from aigchip.models import Reply, Usage
 
     costly = Reply(text=fenced(BUGGY), usage=Usage(prompt_tokens=900, completion_tokens=200), model="m", kind="scripted")
     model = ScriptedModel([costly, fenced(GOOD)])
@@ -138,7 +138,7 @@ def test_self_mode_writes_tests_from_the_spec_then_fixes_the_design(tmp_path):
 
 @pytest.mark.sim
 def test_generate_against_a_loopback_endpoint_writes_a_complete_record(tmp_path, monkeypatch):
-    from agent.loopback import Loopback, Response
+    from aigchip.loopback import Loopback, Response
 
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-never-recorded-123456")
     with Loopback([Response.text(fenced(BUGGY)), Response.text(fenced(GOOD))]) as server:
@@ -169,7 +169,7 @@ def test_generate_cli_json_contract_with_replay(tmp_path):
     with_scripted = ScriptedModel([fenced(BUGGY), fenced(GOOD)])
     generate(mac8_task(), config(), out_dir=first, model=with_scripted)
     result = subprocess.run(
-        [sys.executable, "-m", "agent.cli", "generate", SPEC, "--top", "mac8", "--tb", str(EXAMPLE / "tb_mac8.v"),
+        [sys.executable, "-m", "aigchip.cli", "generate", SPEC, "--top", "mac8", "--tb", str(EXAMPLE / "tb_mac8.v"),
          "--model", "replay", "--replay", str(first / "session.jsonl"), "--demos", "0", "--out", str(tmp_path / "again"),
          "--json"], capture_output=True, text=True, timeout=300, env={**os.environ, "AIGCHIP_DEMOS": "0"})
     assert result.returncode == 0, result.stdout + result.stderr
@@ -181,7 +181,7 @@ def test_generate_cli_json_contract_with_replay(tmp_path):
 
 
 def test_generate_cli_usage_errors_exit_2():
-    result = subprocess.run([sys.executable, "-m", "agent.cli", "generate", "--model", "offline"],
+    result = subprocess.run([sys.executable, "-m", "aigchip.cli", "generate", "--model", "offline"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
@@ -210,7 +210,7 @@ def test_ctrl_c_mid_run_leaves_a_consistent_record(tmp_path):
 
 @pytest.mark.sim
 def test_a_native_task_folder_is_a_spec_with_its_own_tests(tmp_path):
-    from agent.task import from_folder
+    from aigchip.task import from_folder
 
     task = from_folder(EXAMPLE)
     assert task.top == "mac8" and task.tests is not None and "module mac8" in task.interface
@@ -223,7 +223,7 @@ def test_a_native_task_folder_is_a_spec_with_its_own_tests(tmp_path):
 
 
 def test_task_folder_errors_are_clear(tmp_path):
-    from agent.task import from_folder
+    from aigchip.task import from_folder
 
     with pytest.raises(ValueError, match="no task.json"):
         from_folder(tmp_path)
@@ -234,7 +234,7 @@ def test_task_folder_errors_are_clear(tmp_path):
 
 @pytest.mark.sim
 def test_self_mode_against_a_loopback_endpoint(tmp_path, monkeypatch):
-    from agent.loopback import Loopback, Response
+    from aigchip.loopback import Loopback, Response
 
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     replies = [Response.text(f"```python\n{SELF_TEST}\n```"), Response.text(fenced(BUGGY)), Response.text(fenced(GOOD))]
@@ -256,7 +256,7 @@ def test_dead_endpoint_gives_a_clear_error_and_no_traceback(tmp_path):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # closed again on exit: nothing listens there
     env = {**os.environ, "AIGCHIP_MAX_RETRIES": "0", "AIGCHIP_TIMEOUT": "5"}
-    result = subprocess.run([sys.executable, "-m", "agent.cli", "generate", SPEC, "--top", "mac8", "--model", "m",
+    result = subprocess.run([sys.executable, "-m", "aigchip.cli", "generate", SPEC, "--top", "mac8", "--model", "m",
                              "--base-url", f"http://127.0.0.1:{port}/v1", "--demos", "0", "--json", "--out",
                              str(tmp_path)], capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 2, result.stdout + result.stderr

@@ -13,10 +13,10 @@ import time
 
 import pytest
 
-from agent.loopback import Loopback, Response
-from agent.local_models import ManualModel, ReplayModel, ScriptedModel, record_line
-from agent.models import ChatModel, ChatSettings, Message, ModelError, Reply, Usage, price
-from agent.reply_cache import CachedModel
+from aigchip.loopback import Loopback, Response
+from aigchip.local_models import ManualModel, ReplayModel, ScriptedModel, record_line
+from aigchip.models import ChatModel, ChatSettings, Message, ModelError, Reply, Usage, price
+from aigchip.reply_cache import CachedModel
 
 KEY = "sk-test-0123456789abcdefSECRET"
 MODEL = "loop-model"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.bench import mutate
-from agent.bench.mutate import CLASSES, MutantResult, TaskScore, all_mutants, mutants
+from aigchip.bench import mutate
+from aigchip.bench.mutate import CLASSES, MutantResult, TaskScore, all_mutants, mutants
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mutate"
 STRONG, WEAK = FIXTURES / "satcnt4_strong", FIXTURES / "satcnt4_weak"
@@ -191,8 +191,8 @@ def test_outcome_of_status(status, outcome):
 
 @pytest.mark.sim
 def test_every_mutant_of_the_unit_design_still_compiles():
-    from sim.check import VerifyOptions, verify_many
-    from sim.types import Design
+    from aigchip.sim.check import VerifyOptions, verify_many
+    from aigchip.sim.types import Design
 
     options = VerifyOptions(lint=False, use_cache=False)
     verdicts = verify_many([(Design(files={"unit.v": m.text}, top="unit"), options) for m in all_mutants(DESIGN)], jobs=2)
@@ -232,7 +232,7 @@ def test_a_solution_that_fails_its_own_tests_is_reported(tmp_path):
 
 
 def aigchip(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "agent.cli", *args], capture_output=True, text=True, timeout=300,
+    return subprocess.run([sys.executable, "-m", "aigchip.cli", *args], capture_output=True, text=True, timeout=300,
                           env=os.environ.copy())
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import native, testbench, tools
-from sim.types import Design, Severity, Status
+from aigchip.sim import native, testbench, tools
+from aigchip.sim.types import Design, Severity, Status
 
 FIXTURES = Path(__file__).parent / "fixtures" / "native"
 VE_TB = FIXTURES / "ve_and2" / "and2_test.sv"

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from sim import policy
-from sim.types import Design, Severity
+from aigchip.sim import policy
+from aigchip.sim.types import Design, Severity
 
 COUNTER = """\
 // 8-bit counter with synchronous reset

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from sim import process
+from aigchip.sim import process
 from tests.conftest import processes_mentioning
 
 PY = sys.executable

@@ -11,22 +11,22 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from agent.regress import Record, RegressError, check_options, junit_xml, regress
+from aigchip.regress import Record, RegressError, check_options, junit_xml, regress
 
 BENCH = Path(__file__).parent / "fixtures" / "bench"
 
 
 def aigchip(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "agent.cli", *args], capture_output=True, text=True, timeout=300,
+    return subprocess.run([sys.executable, "-m", "aigchip.cli", *args], capture_output=True, text=True, timeout=300,
                           env=os.environ.copy())
 
 
 def generated(root: Path) -> Path:
     """Two design folders as `generate --out` writes them, each holding its task's solution as the design."""
-    from agent.bench.adapters import load
-    from agent.config import RunConfig
-    from agent.generate import generate
-    from agent.local_models import ScriptedModel
+    from aigchip.bench.adapters import load
+    from aigchip.config import RunConfig
+    from aigchip.generate import generate
+    from aigchip.local_models import ScriptedModel
 
     for task in load(BENCH / "native").tasks:
         code = task.solution.read_text()

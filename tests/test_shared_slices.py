@@ -24,7 +24,7 @@ def slice_root(variable: str) -> Path:
 @pytest.mark.benchmarks
 @pytest.mark.parametrize("variable", SLICES)
 def test_the_slice_loads_every_task(variable):
-    from agent.bench.adapters import load
+    from aigchip.bench.adapters import load
 
     layout, count = SLICES[variable]
     bench = load(slice_root(variable))
@@ -38,8 +38,8 @@ def test_the_slice_loads_every_task(variable):
 @pytest.mark.benchmarks
 @pytest.mark.parametrize("variable", SLICES)
 def test_solutions_pass_their_own_testbenches(variable):
-    from agent.bench.adapters import load, verify_options
-    from sim import verify_many
+    from aigchip.bench.adapters import load, verify_options
+    from aigchip.sim import verify_many
 
     tasks = load(slice_root(variable)).tasks
     verdicts = verify_many([(t.solution_design(), verify_options(t, lint=False)) for t in tasks], jobs=2)

@@ -1,4 +1,4 @@
-from sim import source
+from aigchip.sim import source
 
 
 def test_module_names_ignore_comments_and_strings():

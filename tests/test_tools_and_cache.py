@@ -1,6 +1,6 @@
-from sim import tools
-from sim.cache import VerdictCache, digest
-from sim.types import Status, Verdict
+from aigchip.sim import tools
+from aigchip.sim.cache import VerdictCache, digest
+from aigchip.sim.types import Status, Verdict
 
 
 def test_missing_tool_names_the_install_command():

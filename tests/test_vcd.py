@@ -1,4 +1,4 @@
-from sim import vcd
+from aigchip.sim import vcd
 
 VCD = """$date today $end
 $timescale 1ps $end

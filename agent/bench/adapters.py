@@ -1,6 +1,6 @@
 """Load a benchmark folder as `Task`s, whatever its layout: VerilogEval v2, RTLLM, VGen, or aigchip's native one.
 
-    from agent.bench.adapters import load
+    from aigchip.bench.adapters import load
     bench = load(Path("../shared/benchmarks/rtllm"))   # layout detected
     for task in bench.tasks: ...                         # bench.problems: the tasks left out, and why
 
@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from agent.bench.layouts import native, rtllm, verilog_eval, vgen
-from agent.task import Task
+from aigchip.bench.layouts import native, rtllm, verilog_eval, vgen
+from aigchip.task import Task
 
 if TYPE_CHECKING:
-    from sim.check import VerifyOptions
+    from aigchip.sim.check import VerifyOptions
 
 LAYOUTS = ("verilog-eval-v2", "rtllm", "vgen", "native")
 _READERS: dict[str, ModuleType] = {m.NAME: m for m in (verilog_eval, rtllm, vgen, native)}
@@ -91,7 +91,7 @@ def _checked_folder(root: Path) -> Path:
 
 def verify_options(task: Task, **overrides: object) -> VerifyOptions:
     """The `sim.VerifyOptions` that check a design against `task`'s own tests (overrides: simulator, timeout, ...)."""
-    from sim.check import VerifyOptions
+    from aigchip.sim.check import VerifyOptions
 
     return VerifyOptions(testbench=task.testbench, tests=task.tests, reference=task.reference, tb_top=task.tb_top,
                          **overrides)

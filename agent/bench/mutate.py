@@ -20,7 +20,7 @@ from typing import Iterator, NamedTuple
 
 from pydantic import BaseModel, Field
 
-from sim import source
+from aigchip.sim import source
 
 CLASSES = ("arith", "logic", "relational", "constant", "off_by_one", "reset", "swap", "stuck", "shift")
 _OPERATOR_SWAPS = {
@@ -480,9 +480,9 @@ def load_notes_equivalents(task_dir: Path) -> set[str]:
 def score_task(task_dir: Path, *, limit: int | None = 30, jobs: int = 2, simulator: str = "icarus",
                timeout: float = 60, seed: int = 0) -> TaskScore:
     """Run the task's tests on mutants of its solution. Raises ValueError for a folder that is not a usable task."""
-    from agent.task import from_folder
-    from sim.check import VerifyOptions, verify, verify_many
-    from sim.types import Design
+    from aigchip.task import from_folder
+    from aigchip.sim.check import VerifyOptions, verify, verify_many
+    from aigchip.sim.types import Design
 
     started = time.monotonic()
     task = from_folder(Path(task_dir))

@@ -21,7 +21,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
-from agent.bench.runner import EvalError
+from aigchip.bench.runner import EvalError
 
 INSTALL_HINT = "--executor ray needs Ray: install the extra: pip install 'aigchip[ray]'"
 
@@ -53,7 +53,7 @@ def _started(ray: Any, address: str | None) -> Any:
                 where = address or "a local Ray instance"
                 raise RayUnavailable(f"cannot start or join {where}: {type(exc).__name__}: {exc}") from None
         if _remote_verify is None:
-            from sim.check import verify
+            from aigchip.sim.check import verify
 
             _remote_verify = ray.remote(num_cpus=1)(verify)
         return _remote_verify

@@ -7,7 +7,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from agent.bench.results import write_text
+from aigchip.bench.results import write_text
 
 STATUS_COLOURS = {"pass": "#2e7d32", "mismatch": "#f9a825", "compile_error": "#c62828", "sim_error": "#ad1457",
                   "timeout": "#6a1b9a", "no_code": "#5d4037", "policy_violation": "#e65100", "tool_error": "#455a64",

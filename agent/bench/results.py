@@ -13,7 +13,7 @@ import json
 import os
 from pathlib import Path
 
-from sim.files import write_atomic
+from aigchip.sim.files import write_atomic
 from typing import Any, Callable, Iterable
 
 RESULTS = "results.jsonl"

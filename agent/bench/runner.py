@@ -20,12 +20,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from agent.bench import results as files
-from agent.bench.summary import summarize
-from agent.config import RunConfig
-from agent.models import Model, ModelError
-from agent.task import Task
-from sim.types import Status
+from aigchip.bench import results as files
+from aigchip.bench.summary import summarize
+from aigchip.config import RunConfig
+from aigchip.models import Model, ModelError
+from aigchip.task import Task
+from aigchip.sim.types import Status
 
 ModelFactory = Callable[[Task, int], Model]  # (task, sample index) to the model that answers that sample
 Check = Callable[..., list]  # like sim.verify_many(pairs, jobs=)
@@ -55,7 +55,7 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
     if executor not in EXECUTORS:
         raise EvalError(f"--executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
     if executor == "ray" and check is None:
-        from agent.bench.ray_executor import make_ray_check
+        from aigchip.bench.ray_executor import make_ray_check
 
         check = make_ray_check(ray_address, jobs)  # a missing ray stops the run here, before any file
     runnable, skipped = _split_runnable(select_tasks(list(benchmark.tasks), task_glob), reference)
@@ -82,7 +82,7 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
     summary = _summary(records, executor, **context, wall_s=time.monotonic() - started, complete=True,
                         resumed=previously, retried=results.retried, left_out=results.left_out)
     files.write_json(out_dir / files.SUMMARY, summary)
-    from agent.bench import report
+    from aigchip.bench import report
 
     report.write_reports(summary, out_dir)
     return summary
@@ -218,7 +218,7 @@ class _Sampler:
             return _unattempted(task, sample, "crash", f"{type(exc).__name__}: {exc}", started)
 
     def _generate(self, task: Task, sample: int, started: float) -> dict[str, Any]:
-        from agent.generate import generate
+        from aigchip.generate import generate
 
         folder = self.out_dir / TRANSCRIPTS / safe_name(task.id) / f"s{sample}"
         shutil.rmtree(folder, ignore_errors=True)  # a resumed sample starts its transcript afresh
@@ -228,7 +228,7 @@ class _Sampler:
         return sample_record(task.id, sample, outcome, summary, time.monotonic() - started)
 
     def _reference(self, task: Task, started: float) -> dict[str, Any]:
-        from sim.check import VerifyOptions
+        from aigchip.sim.check import VerifyOptions
 
         design = task.solution_design()
         assert design is not None  # tasks without one were skipped
@@ -247,7 +247,7 @@ def limited(check: Check | None, semaphore: threading.BoundedSemaphore) -> Check
     """`check` (default sim.verify_many) run one design at a time under `semaphore`: at most `jobs`
     checks run at once across every sample in flight."""
     if check is None:
-        from sim.check import verify_many as check
+        from aigchip.sim.check import verify_many as check
 
     def run(pairs: list, jobs: int = 1) -> list:
         verdicts = []
@@ -281,7 +281,7 @@ def _default_models(config: RunConfig, tasks: list[Task]) -> ModelFactory:
     run before it starts; the offline baseline is built per task (it answers from that task's spec)."""
     if config.model == "reference" or not tasks:
         return lambda task, sample: None  # type: ignore[return-value]
-    from agent.generate import demo_library, make_model
+    from aigchip.generate import demo_library, make_model
 
     if config.model == "offline":
         entries = demo_library(config)
@@ -293,7 +293,7 @@ def _default_models(config: RunConfig, tasks: list[Task]) -> ModelFactory:
 def sample_record(task_id: str, sample: int, outcome: Any, summary: dict[str, Any],
                   duration_s: float) -> dict[str, Any]:
     """One results.jsonl line: the contract's keys, then what the report needs."""
-    from agent.loop import rank
+    from aigchip.loop import rank
 
     statuses = []
     for iteration in range(1, outcome.iterations + 1):

@@ -10,8 +10,8 @@ import time
 from collections import Counter
 from typing import Any
 
-from agent.bench import passk
-from agent.bench.results import by_task
+from aigchip.bench import passk
+from aigchip.bench.results import by_task
 
 NOT_RUN = "not_run"
 
@@ -21,8 +21,8 @@ def summarize(records: list[dict[str, Any]], *, benchmark: Any, config: Any, sam
               wall_s: float, complete: bool, resumed: int = 0, retried: int = 0, left_out: int = 0) -> dict[str, Any]:
     """The contract's keys (benchmark, model, tasks, samples_per_task, pass_at_k, status_counts, feedback,
     toolchain) and the rest a reader needs to trust and compare the run."""
-    from agent import prompts
-    from sim import tools
+    from aigchip import prompts
+    from aigchip.sim import tools
 
     ids = {t.id for t in tasks}
     counted = [r for r in records if r["task"] in ids and 0 <= r["sample"] < samples]

@@ -18,7 +18,7 @@ ConfigFile = Annotated[Optional[Path], typer.Option("--config", help="aigchip.to
 
 
 def _config(model: str | None, base_url: str | None, max_iters: int | None, sim: str | None, config_file: Path | None):
-    from agent.config import load_config
+    from aigchip.config import load_config
 
     try:
         return load_config(dict(model=model, base_url=base_url, max_iters=max_iters, simulator=sim),
@@ -40,9 +40,9 @@ def chat(
     config_file: ConfigFile = None,
 ) -> None:
     """A spec-to-RTL session in the terminal: describe a block, see it generated and checked, refine it."""
-    from agent.chat.session import ChatSession
-    from agent.chat.store import SessionStore
-    from agent.chat.terminal import Terminal, interactive_reader
+    from aigchip.chat.session import ChatSession
+    from aigchip.chat.store import SessionStore
+    from aigchip.chat.terminal import Terminal, interactive_reader
 
     store = SessionStore(sessions)
     if list_sessions:
@@ -77,8 +77,8 @@ def serve(
     config_file: ConfigFile = None,
 ) -> None:
     """The same sessions as a local web page: chat on one side; code, verdict, tests and waveform on the other."""
-    from agent.chat.store import SessionStore
-    from agent.chat.web import serve as run_server
+    from aigchip.chat.store import SessionStore
+    from aigchip.chat.web import serve as run_server
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         typer.echo(f"aigchip: warning: serving on {host} lets other machines drive this one's simulators", err=True)

@@ -7,13 +7,13 @@ import difflib
 import shutil
 from pathlib import Path
 
-from agent import prompts
-from agent.chat.store import SessionState, Turn, Version
-from agent.config import RunConfig
-from agent.models import Message
-from agent.record import Recorder
-from agent.task import Task
-from sim.types import Design
+from aigchip import prompts
+from aigchip.chat.store import SessionState, Turn, Version
+from aigchip.config import RunConfig
+from aigchip.models import Message
+from aigchip.record import Recorder
+from aigchip.task import Task
+from aigchip.sim.types import Design
 
 HISTORY_TURNS = 8  # earlier requests the model sees besides the current design
 REQUEST_CHARS = 8000  # each earlier request is cut to this in the history
@@ -65,9 +65,9 @@ def save_version(state: SessionState, version: Version, task: Task, config: RunC
                  out_dir: Path) -> list[str]:
     """`version` in the `generate --out` layout (design files, checks/, session.jsonl, meta.json), so
     `aigchip regress` can re-check it."""
-    from agent import config as run_config
-    from agent.generate import _copy_checks
-    from sim import tools
+    from aigchip import config as run_config
+    from aigchip.generate import _copy_checks
+    from aigchip.sim import tools
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from agent.record import Recorder
+from aigchip.record import Recorder
 
 Progress = Callable[[str], None]
 

@@ -15,17 +15,17 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from agent.chat.context import conversation, refine_messages, save_version, version_diff
-from agent.chat.progress import Progress, ProgressRecorder
-from agent.chat.store import SessionState, SessionStore, Turn, Version
-from agent.chat.testfiles import install_test, validate_test
-from agent.config import RunConfig
-from agent.loop import Agent, Outcome
-from agent.models import Model, ModelError
-from agent.task import Task, _top_from
-from sim.check import VerifyOptions, verify_many
-from sim.process import safe_name
-from sim.types import Design, Verdict
+from aigchip.chat.context import conversation, refine_messages, save_version, version_diff
+from aigchip.chat.progress import Progress, ProgressRecorder
+from aigchip.chat.store import SessionState, SessionStore, Turn, Version
+from aigchip.chat.testfiles import install_test, validate_test
+from aigchip.config import RunConfig
+from aigchip.loop import Agent, Outcome
+from aigchip.models import Model, ModelError
+from aigchip.task import Task, _top_from
+from aigchip.sim.check import VerifyOptions, verify_many
+from aigchip.sim.process import safe_name
+from aigchip.sim.types import Design, Verdict
 
 ModelFactory = Callable[[RunConfig, Task], Model]
 OFFLINE_REFINE = ("the offline baseline (no LLM) can only pick the closest demo design; it cannot edit one. "
@@ -142,7 +142,7 @@ class ChatSession:
 
     def load_design(self, files: dict[str, str], progress: Progress = lambda _: None) -> Turn:
         """Your own edit of the design (Verilog files) as a new version, checked like the agent's."""
-        from sim import source
+        from aigchip.sim import source
 
         files = {safe_name(Path(name).name): text for name, text in files.items()}
         defined = [m for text in files.values() for m in source.module_names(text)]
@@ -205,7 +205,7 @@ class ChatSession:
         version = self.current()
         if version is None or not version.waves or not (self.folder / version.waves).is_file():
             return ""
-        from sim import vcd
+        from aigchip.sim import vcd
 
         return vcd.table_around(vcd.read(self.folder / version.waves), None, rows=12)
 
@@ -279,7 +279,7 @@ class ChatSession:
     def _model(self, config: RunConfig, task: Task) -> Model:
         if self.model_factory is not None:
             return self.model_factory(config, task)
-        from agent.generate import demo_library, make_model
+        from aigchip.generate import demo_library, make_model
 
         entries = demo_library(config) if config.model == "offline" else None
         return make_model(config, task, out_dir=self.folder, demo_entries=entries)
@@ -296,7 +296,7 @@ class ChatSession:
             try:
                 agent = Agent(model, config, recorder=recorder, check=self._recording_check(Path(scratch)))
                 if turn.kind == "spec":
-                    from agent.generate import demo_corpus, pick_demos
+                    from aigchip.generate import demo_corpus, pick_demos
 
                     entries, index = demo_corpus(config) if config.demos else ([], None)
                     demos, opening = pick_demos(task, config, entries, index), None
@@ -424,7 +424,7 @@ class ChatSession:
             version.waves = version.picture = None
         if not verdict.waveform or not Path(verdict.waveform).is_file():
             return
-        from agent.chat.waves import write_pictures
+        from aigchip.chat.waves import write_pictures
 
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(verdict.waveform, folder / "waves.vcd")

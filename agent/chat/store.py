@@ -20,7 +20,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from sim.files import write_atomic
+from aigchip.sim.files import write_atomic
+from aigchip import paths
 
 STATE = "chat.json"
 LOCK = ".lock"
@@ -81,11 +82,7 @@ class SessionState(BaseModel):
 
 
 def default_root() -> Path:
-    """$AIGCHIP_SESSIONS, else $XDG_DATA_HOME/aigchip/sessions (~/.local/share/aigchip/sessions)."""
-    if os.environ.get("AIGCHIP_SESSIONS"):
-        return Path(os.environ["AIGCHIP_SESSIONS"])
-    data = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return data / "aigchip" / "sessions"
+    return paths.sessions_root()
 
 
 def valid_id(session_id: str) -> bool:

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.syntax import Syntax
 
-from agent.chat.session import ChatSession, SessionBusy
-from agent.chat.store import SessionStore, Turn
+from aigchip.chat.session import ChatSession, SessionBusy
+from aigchip.chat.store import SessionStore, Turn
 
 HELP = """\
 Describe the block you want; then ask for changes in plain words ("make the accumulator 32 bits").
@@ -39,7 +39,7 @@ class Terminal:
         self.console.print(f"[bold]aigchip chat[/]  session {state.id}  model {escape(state.model)}", highlight=False)
         self.console.print(f"kept in {self.session.folder}   /help for commands, /quit to leave", style="dim")
         if state.model == "offline":
-            from agent.offline import NOTICE
+            from aigchip.offline import NOTICE
 
             self.console.print(f"[yellow]{escape(NOTICE)}[/]")
         if state.turns:
@@ -177,8 +177,8 @@ class Terminal:
         self.console.print(Syntax(diff, "diff", word_wrap=True))
 
     def _show_verdict(self, *, full: bool = False) -> None:
-        from agent.console import show_verdict
-        from sim.types import Verdict
+        from aigchip.console import show_verdict
+        from aigchip.sim.types import Verdict
 
         version = self.session.current()
         if version is not None:

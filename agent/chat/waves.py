@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from sim import vcd
+from aigchip.sim import vcd
 
 MAX_SEGMENTS = 2000  # changes drawn per signal at most
 MAX_SVG_BYTES = 2 * 1024 * 1024  # the whole picture stays under this

@@ -21,8 +21,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from agent.chat.store import SessionStore
-from agent.chat.web_hub import (
+from aigchip.chat.store import SessionStore
+from aigchip.chat.web_hub import (
     NoSession,
     SessionHub,
     command_job,
@@ -30,9 +30,10 @@ from agent.chat.web_hub import (
     message_job,
     tests_job,
 )
-from agent.config import RunConfig
+from aigchip.config import RunConfig
+from aigchip.paths import package_data
 
-ASSETS = Path(__file__).resolve().parent.parent.parent / "templates" / "chat"
+ASSETS = package_data("templates", "chat")
 STATIC = {"/": ("index.html", "text/html; charset=utf-8"), "/app.js": ("app.js", "text/javascript; charset=utf-8"),
           "/app.css": ("app.css", "text/css; charset=utf-8")}
 MAX_BODY = 4 * 1024 * 1024

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agent.chat.session import ChatSession, SessionBusy, model_name
-from agent.chat.store import SessionStore
-from agent.chat.testfiles import plain_name, validate_test
-from agent.config import RunConfig
+from aigchip.chat.session import ChatSession, SessionBusy, model_name
+from aigchip.chat.store import SessionStore
+from aigchip.chat.testfiles import plain_name, validate_test
+from aigchip.config import RunConfig
 
 LOG_TAIL = 4000  # characters of the tool log a view carries
 MAX_DIAGNOSTICS = 200

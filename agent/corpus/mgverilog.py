@@ -24,8 +24,8 @@ import re
 from pathlib import Path
 from typing import Any, Iterator
 
-from agent.corpus import verilog
-from agent.corpus.schema import Block, Entry
+from aigchip.corpus import verilog
+from aigchip.corpus.schema import Block, Entry
 
 GLOBAL_KEYS = {"high_level": "high_level_global_summary", "detailed": "detailed_global_summary",
                "block": "block_summary"}

@@ -6,7 +6,7 @@ import threading
 from collections import Counter
 from typing import Callable
 
-from agent.corpus.schema import Problem
+from aigchip.corpus.schema import Problem
 
 
 class MissingExtra(RuntimeError):

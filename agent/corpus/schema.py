@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sim.files import write_atomic
+from aigchip.sim.files import write_atomic
 from typing import Iterable
 
 from pydantic import BaseModel, Field, ValidationError

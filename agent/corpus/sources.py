@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterator
 
-from agent.corpus.report import MissingExtra, Tally
+from aigchip.corpus.report import MissingExtra, Tally
 
 VERILOG_SUFFIXES = (".v", ".sv")
 ROW_SUFFIXES = {".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".arrow": "arrow"}
@@ -95,7 +95,7 @@ def jsonl_rows(file: Path, tally: Tally) -> Iterator[tuple[int, dict[str, Any]]]
 
 def rows_of(path: Path, kind: str, tally: Tally) -> Iterator[tuple[Path, int, dict[str, Any]]]:
     """(file, row or line number, row) from a JSONL, parquet or Arrow input (a file or a folder)."""
-    from agent.corpus import mgverilog
+    from aigchip.corpus import mgverilog
 
     if kind == "jsonl":
         for file in files_of(path, (".jsonl", ".json", ".ndjson")):

@@ -7,8 +7,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from agent.corpus import index as corpus_index
-from agent.corpus.schema import GRAINS, Entry, Problem
+from aigchip.corpus import index as corpus_index
+from aigchip.corpus.schema import GRAINS, Entry, Problem
 
 
 def stats(entries: list[Entry], problems: list[Problem] = (), *, corpus: Path | None = None,

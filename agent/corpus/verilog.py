@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sim import source
+from aigchip.sim import source
 
 _MODULE_SPAN = re.compile(r"\b(?:macro)?module\s+(?:(?:automatic|static)\s+)?([A-Za-z_][\w$]*)|\bendmodule\b")
 _DEFINE = re.compile(r"^[ \t]*`define\b.*?(?<!\\)$", re.M | re.S)
@@ -53,7 +53,7 @@ def _pyverilog_parser():
     from pyverilog.vparser.lexer import VerilogLexer
     from pyverilog.vparser.parser import VerilogParser
 
-    from sim import tools
+    from aigchip.sim import tools
 
     class CachedParser(VerilogParser):
         def __init__(self, picklefile: str) -> None:  # noqa: super().__init__ would rebuild the tables
@@ -202,8 +202,8 @@ def is_systemverilog(code: str) -> bool:
 def compile_check(code: str, top: str, timeout: float = 30.0) -> str | None:
     """None when iverilog -g2012 compiles `code` with `top` as root, else the first error (file:line:
     message). Raises sim.tools.ToolMissing when iverilog is not installed."""
-    from sim import lint
-    from sim.types import Severity
+    from aigchip.sim import lint
+    from aigchip.sim.types import Severity
 
     name = f"{top}.sv" if is_systemverilog(code) else f"{top}.v"
     with tempfile.TemporaryDirectory(prefix="aigchip-corpus-") as folder:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sim import source
+from aigchip.sim import source
 
 LICENCE_FILES = ("LICENSE", "LICENSE.txt", "LICENSE.md", "LICENCE", "COPYING")
 _KNOWN_LICENCES = (("mit license", "MIT"), ("apache license", "Apache-2.0"), ("bsd 3-clause", "BSD-3-Clause"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agent.bench.layouts.common import relative, skipped
-from agent.task import Task, from_folder
+from aigchip.bench.layouts.common import relative, skipped
+from aigchip.task import Task, from_folder
 
 NAME = "native"
 DESCRIPTION = "task folders each holding a task.json (see datasets/README.md), or one such task folder"

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agent.bench.layouts.common import licence_near, pick_module, read_text, relative, skipped, solution_top, unique_ids
-from agent.task import Task
-from sim import source
+from aigchip.bench.layouts.common import licence_near, pick_module, read_text, relative, skipped, solution_top, unique_ids
+from aigchip.task import Task
+from aigchip.sim import source
 
 NAME = "rtllm"
 DESCRIPTION = "design folders (at any depth) holding design_description.txt, testbench.v and verified_<x>.v"

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from agent.bench.layouts.common import licence_near, read_text, skipped
-from agent.task import Task
+from aigchip.bench.layouts.common import licence_near, read_text, skipped
+from aigchip.task import Task
 
 NAME = "verilog-eval-v2"
 DESCRIPTION = "ProbNNN_name_prompt.txt, ProbNNN_name_ref.sv and ProbNNN_name_test.sv side by side (problems.txt optional)"

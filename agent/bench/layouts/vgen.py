@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agent.bench.layouts.common import licence_near, module_header, read_text, relative, skipped, solution_top, unique_ids
-from agent.task import Task
-from sim import source
+from aigchip.bench.layouts.common import licence_near, module_header, read_text, relative, skipped, solution_top, unique_ids
+from aigchip.task import Task
+from aigchip.sim import source
 
 NAME = "vgen"
 DESCRIPTION = "prompt1_<name>.v, prompt2_<name>.v, prompt3_<name>.v and tb_<name>.v (answer_<name>.v optional)"

@@ -1,4 +1,4 @@
-"""The `aigchip chat` and `aigchip serve` commands (registered on agent.cli's app)."""
+"""The `aigchip chat` and `aigchip serve` commands (registered by aigchip.cli.build_app)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,3 @@
+from aigchip.cli import main
+
+main()

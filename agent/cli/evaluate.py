@@ -1,0 +1,110 @@
+"""`aigchip eval`: a model on a benchmark."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from aigchip.cli.common import EXIT_USAGE, ExistingFile, Feedback, Simulator, parse_ks, usage
+
+
+def _eval_progress(record: dict, done: int, total: int) -> None:
+    extra = f": {record['message'][:120]}" if record.get("stopped") in ("model_error", "crash") else ""
+    typer.echo(f"[{done}/{total}] {record['task']} s{record['sample']}: {record['status']} "
+               f"({record['iterations']} iter, {record['duration_s']:.1f} s){extra}", err=True)
+
+
+def eval_(
+    bench_dir: Annotated[Path, typer.Argument(help="Benchmark folder: VerilogEval v2, RTLLM, VGen or native layout.")],
+    model: Annotated[Optional[str], typer.Option(help="Endpoint model name, or offline / replay / reference (the tasks' own solutions).")] = None,
+    base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp, ...).")] = None,
+    api_key_env: Annotated[Optional[str], typer.Option(help="Environment variable holding the API key.")] = None,
+    samples: Annotated[int, typer.Option("-n", "--samples", help="Samples per task (each its own run of the loop).", min=1)] = 1,
+    k: Annotated[str, typer.Option("-k", help="pass@k to report, comma-separated; only k <= n is reported.")] = "1,5,10",
+    max_iters: Annotated[Optional[int], typer.Option(help="Self-correction rounds at most, per sample.", min=1)] = None,
+    feedback: Annotated[Optional[Feedback], typer.Option(help="What the loop may see: the benchmark's testbench (golden), its own tests (self), lint, or none.")] = None,
+    jobs: Annotated[int, typer.Option(help="Checks (simulations) running at once.", min=1)] = 2,
+    concurrency: Annotated[int, typer.Option(help="Samples in flight at once (model calls overlap).", min=1)] = 8,
+    tasks: Annotated[Optional[str], typer.Option(help="Only the tasks whose id matches this glob (comma-separated globs).")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Output folder (default: runs/eval-<bench>-<model>-<time>).", file_okay=False)] = None,
+    resume: Annotated[bool, typer.Option(help="Continue the run in --out: finished samples are not run again.")] = False,
+    demos: Annotated[Optional[int], typer.Option(help="Demonstrations in each prompt.", min=0)] = None,
+    sim: Annotated[Optional[Simulator], typer.Option(help="Simulator.")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Sampling seed (sample i asks with seed + i), where the endpoint supports it.")] = None,
+    temperature: Annotated[Optional[float], typer.Option(help="Sampling temperature.")] = None,
+    lint: Annotated[Optional[bool], typer.Option("--lint/--no-lint", help="Lint with Verilator when installed.")] = None,
+    cache: Annotated[bool, typer.Option(help="Reuse cached model replies and verdicts.")] = True,
+    config_file: Annotated[Optional[Path], typer.Option("--config", help="aigchip.toml with defaults.", **ExistingFile)] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object and nothing else on stdout.")] = False,
+    executor: Annotated[str, typer.Option(help="Where the checks run: local (threads in this process) or ray (Ray tasks; needs the ray extra, and for a multi-machine cluster the benchmark folder on a shared filesystem).")] = "local",
+    ray_address: Annotated[Optional[str], typer.Option(help="Ray cluster to join with --executor ray (like ray://head:10001 or auto); default: a Ray instance on this machine.")] = None,
+) -> None:
+    """Evaluate a model on a benchmark: pass@k, statuses, pass rate per iteration, spend. Exit 0 when the run
+    completed (whatever the pass rate), 2 on a usage or tool error."""
+    import time as clock
+
+    from aigchip.bench.adapters import BenchmarkError, load
+    from aigchip.bench.results import ResultsWriteError
+    from aigchip.bench.runner import EvalError, run_eval
+    from aigchip.config import load_config
+    from aigchip.models import ModelError
+
+    ks = parse_ks(k)
+    if resume and out is None:
+        raise usage("--resume continues a run: name its folder with --out")
+    if executor not in ("local", "ray"):
+        raise usage(f"--executor must be local or ray, not {executor!r}")
+    flags = dict(model=model, base_url=base_url, api_key_env=api_key_env, max_iters=max_iters, demos=demos,
+                 feedback=feedback.value if feedback else None, simulator=sim.value if sim else None, seed=seed,
+                 temperature=temperature, lint=lint, jobs=jobs, cache=None if cache else False)
+    try:
+        config = load_config(flags, config_file=config_file)
+        benchmark = load(bench_dir)
+    except (BenchmarkError, ValueError) as exc:
+        text = str(exc)
+        raise usage(text if isinstance(exc, BenchmarkError) or "validation error" in text else text.splitlines()[0]) from None
+    out = out or Path("runs") / f"eval-{benchmark.name}-{Path(config.model).name}-{clock.strftime('%Y%m%d-%H%M%S')}"
+    try:
+        summary = run_eval(benchmark, config, samples=samples, ks=ks, out_dir=out, concurrency=concurrency, jobs=jobs,
+                           resume=resume, task_glob=tasks, progress=_eval_progress, executor=executor,
+                           ray_address=ray_address)
+    except (EvalError, ResultsWriteError, ValueError) as exc:
+        raise usage(str(exc)) from None
+    except ModelError as exc:
+        raise usage(f"model error: {exc}") from None
+    except OSError as exc:
+        raise usage(f"cannot write the run's files in {out}: {exc}") from None
+    if json_out:
+        sys.stdout.write(json.dumps(summary) + "\n")
+    else:
+        _show_eval(summary, out)
+    counts = summary["samples"]
+    if counts["model_errors"] and counts["model_errors"] == counts["finished"]:
+        typer.echo("aigchip: every sample failed to get a reply from the model (see the messages above); "
+                   "rerun with --resume once the endpoint answers", err=True)
+        raise typer.Exit(EXIT_USAGE)
+
+
+def _show_eval(summary: dict, out: Path) -> None:
+    pass_at = "  ".join(f"pass@{key} {100 * value:.1f}%" for key, value in summary["pass_at_k"].items()) or "-"
+    by_iter = "  ".join(f"{key}: {100 * value:.1f}%" for key, value in summary["pass_rate_by_iteration"].items())
+    statuses = ", ".join(f"{status} {count}" for status, count in summary["status_counts"].items())
+    tokens = summary["tokens"]
+    cost = f", ${tokens['cost_usd']:.4f}" if tokens.get("cost_usd") is not None else ""
+    no_llm = "" if summary.get("llm_used", True) else " (no LLM)"
+    typer.echo(f"{summary['benchmark']}: {summary['tasks']} tasks x {summary['samples_per_task']} samples, "
+               f"model {summary['model']}{no_llm}, feedback {summary['feedback']}")
+    typer.echo(f"  {pass_at}")
+    typer.echo(f"  statuses: {statuses}")
+    typer.echo(f"  pass rate after iteration  {by_iter}")
+    typer.echo(f"  tokens {tokens['total']}{cost}, wall time {summary['wall_time_s']:.1f} s")
+    for failure in summary["reference_failures"]:
+        typer.echo(f"  reference fails (a benchmark problem): {failure['task']}: {failure['message']}")
+    for skipped in summary["skipped"]:
+        typer.echo(f"  skipped {skipped['task']}: {skipped['reason']}")
+    typer.echo(f"  results: {out}/summary.json, results.jsonl, report.md, report.html")
+

@@ -1,0 +1,139 @@
+"""`aigchip generate` and `aigchip demos`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from aigchip.cli.common import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ExistingFile, Grain, Simulator, spec_text, usage
+
+
+def generate(
+    spec: Annotated[Optional[str], typer.Argument(help="The spec: a sentence, a text file, or a task folder (task.json).")] = None,
+    spec_file: Annotated[Optional[Path], typer.Option(help="Read the spec from this file.", **ExistingFile)] = None,
+    top: Annotated[Optional[str], typer.Option(help="Name of the top module to generate.")] = None,
+    interface: Annotated[Optional[Path], typer.Option(help="Verilog file with the top module's header.", **ExistingFile)] = None,
+    tb: Annotated[Optional[list[Path]], typer.Option(help="Verilog testbench that decides pass/fail.", **ExistingFile)] = None,
+    tests: Annotated[Optional[Path], typer.Option(help="cocotb test module that decides pass/fail.", **ExistingFile)] = None,
+    ref: Annotated[Optional[Path], typer.Option(help="Reference design the testbench instantiates.", **ExistingFile)] = None,
+    model: Annotated[Optional[str], typer.Option(help="Endpoint model name, or offline / manual / replay.")] = None,
+    base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp, ...).")] = None,
+    api_key_env: Annotated[Optional[str], typer.Option(help="Environment variable holding the API key.")] = None,
+    replay: Annotated[Optional[Path], typer.Option(help="session.jsonl to replay replies from.", **ExistingFile)] = None,
+    max_iters: Annotated[Optional[int], typer.Option(help="Self-correction rounds at most.", min=1)] = None,
+    samples: Annotated[Optional[int], typer.Option(help="Candidates per round, checked in parallel.", min=1)] = None,
+    demos: Annotated[Optional[int], typer.Option(help="Demonstrations in the prompt.", min=0)] = None,
+    corpus: Annotated[Optional[Path], typer.Option(help="Corpus JSONL to pick demonstrations from.", **ExistingFile)] = None,
+    feedback: Annotated[Optional[str], typer.Option(help="golden | self | lint | none.")] = None,
+    sim: Annotated[Optional[Simulator], typer.Option(help="Simulator.")] = None,
+    temperature: Annotated[Optional[float], typer.Option(help="Sampling temperature.")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Sampling seed, where the endpoint supports it.")] = None,
+    budget_tokens: Annotated[Optional[int], typer.Option(help="Stop once this many tokens are spent.")] = None,
+    budget_usd: Annotated[Optional[float], typer.Option(help="Stop once this many dollars are spent.")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Write design, tests, session.jsonl and meta.json here.", file_okay=False)] = None,
+    config_file: Annotated[Optional[Path], typer.Option("--config", help="aigchip.toml with defaults.", **ExistingFile)] = None,
+    cache: Annotated[bool, typer.Option(help="Reuse cached model replies and verdicts.")] = True,
+    learn: Annotated[bool, typer.Option("--learn", help="When the design passes, add it to your corpus (--learn-corpus) for later demonstrations.")] = False,
+    learn_corpus: Annotated[Optional[Path], typer.Option(help="Corpus JSONL --learn appends to (implies --learn; default $AIGCHIP_CORPUS, else ~/.local/share/aigchip/corpus.jsonl).", dir_okay=False)] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else on stdout.")] = False,
+) -> None:
+    """Generate RTL from a spec, check it, and correct it from what the tools say. Exit 0 pass, 1 fail, 2 error."""
+    from aigchip.config import load_config
+    from aigchip.generate import generate as run_generate
+    from aigchip.models import ModelError
+    from aigchip.task import from_folder, from_text
+
+    flags = dict(model=model, base_url=base_url, api_key_env=api_key_env, replay=replay, max_iters=max_iters,
+                 samples=samples, demos=demos, corpus=corpus, feedback=feedback, simulator=sim.value if sim else None,
+                 temperature=temperature, seed=seed, budget_tokens=budget_tokens, budget_usd=budget_usd,
+                 cache=None if cache else False)
+    try:
+        config = load_config(flags, config_file=config_file)
+        if spec and Path(spec).is_dir():
+            task = from_folder(Path(spec))
+            task = task.model_copy(update={k: v for k, v in (("top", top),) if v})
+        else:
+            text = spec_text(spec, spec_file)
+            header = interface.read_text(errors="replace") if interface else ""
+            task = from_text(text, top=top, interface=header, testbench=tuple(tb or ()), tests=tests, reference=ref)
+    except ValueError as exc:
+        raise usage(str(exc).splitlines()[0] if "validation error" not in str(exc) else str(exc)) from None
+    try:
+        if learn or learn_corpus:
+            from aigchip.corpus.learn import default_corpus
+
+            learn_corpus = learn_corpus or default_corpus()
+        outcome, _, summary = run_generate(task, config, out_dir=out, learn=learn_corpus)
+    except ModelError as exc:
+        raise usage(f"model error: {exc}") from None
+    if json_out:
+        sys.stdout.write(json.dumps(summary) + "\n")
+    else:
+        from rich.console import Console
+
+        from aigchip.console import show_outcome
+
+        show_outcome(outcome, summary, Console(), out_dir=out)
+        if summary.get("learned"):
+            learned = summary["learned"]
+            typer.echo(f"learn: {'added ' + learned['id'] + ' to' if learned['added'] else 'already in'} "
+                       f"{learned['corpus']}{'; ' + learned['message'] if learned['message'] else ''}", err=True)
+    if summary["status"] == "pass":
+        raise typer.Exit(EXIT_PASS)
+    raise typer.Exit(EXIT_USAGE if summary["status"] == "tool_error" else EXIT_FAIL)
+
+
+
+def demos(
+    spec: Annotated[str, typer.Argument(help="The spec's text, or a path to a text file holding it.")],
+    corpus: Annotated[Optional[Path], typer.Option(help="Corpus JSONL, or a demo-library folder (default: the bundled library).", exists=True)] = None,
+    k: Annotated[int, typer.Option("-k", "--k", help="How many demonstrations at most.", min=1)] = 3,
+    grain: Annotated[Optional[Grain], typer.Option(help="Grain to match and show (default: inferred from the spec).")] = None,
+    budget: Annotated[int, typer.Option(help="Token budget for the demonstrations (estimated as characters / 4).", min=1)] = 3000,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else on stdout.")] = False,
+) -> None:
+    """Show which demonstrations a spec would get, and why (the matched terms). Exit 0, or 2 on a usage error."""
+    from aigchip import demos as picker
+    from aigchip.corpus import schema
+
+    text = spec
+    try:
+        if len(spec) < 4096 and "\n" not in spec and Path(spec).is_file():
+            text = Path(spec).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        pass  # not a readable path: the spec's own text
+    if not text.strip():
+        raise usage("the spec is empty")
+    folder = corpus if corpus is None or corpus.is_dir() else None
+    index = None
+    try:
+        if corpus is None or folder is not None:
+            folder = folder or picker.library_dir()
+            if not folder.is_dir():
+                raise usage(f"no demo library at {folder}; pass --corpus or set AIGCHIP_DEMOS_DIR")
+            entries, problems = schema.load_demo_library_checked(folder)
+        else:
+            entries, problems, index = picker.load_corpus(corpus)  # with its persisted index, if any
+    except OSError as exc:
+        raise usage(f"cannot read the corpus: {exc}") from None
+    for problem in problems:
+        typer.echo(f"aigchip: skipped: {problem.render()}", err=True)
+    if not entries:
+        raise usage("the corpus has no usable entries")
+    used = grain.value if grain else picker.spec_grain(text)
+    chosen = picker.select(text, entries, k=k, token_budget=budget, grain=used, index=index)
+    if json_out:
+        rows = [d.model_dump(include={"id", "top", "score", "grain", "why"}) for d in chosen]
+        sys.stdout.write(json.dumps({"spec_grain": used, "demos": rows}) + "\n")
+        return
+    typer.echo(f"spec grain: {used}{'' if grain else ' (inferred)'}; {len(entries)} entries searched")
+    if not chosen:
+        typer.echo("no demonstration matches this spec")
+    for rank, demo in enumerate(chosen, 1):
+        typer.echo(f"{rank}. {demo.id}  top={demo.top}  score={demo.score:.3f}  grain={demo.grain}")
+        typer.echo(f"   why: {demo.why}")
+

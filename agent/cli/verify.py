@@ -1,0 +1,71 @@
+"""`aigchip verify` and `aigchip tools`: checks with no model."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from aigchip.cli.common import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ExistingFile, Simulator, infer_top, usage
+
+
+def verify(
+    files: Annotated[list[Path], typer.Argument(help="Verilog/SystemVerilog design files.", **ExistingFile)],
+    top: Annotated[Optional[str], typer.Option(help="Top module (default: the one module nothing instantiates).")] = None,
+    tb: Annotated[Optional[list[Path]], typer.Option(help="Verilog testbench that decides pass/fail.", **ExistingFile)] = None,
+    tests: Annotated[Optional[Path], typer.Option(help="cocotb test module (test_x.py).", **ExistingFile)] = None,
+    ref: Annotated[Optional[Path], typer.Option(help="Reference design the testbench instantiates.", **ExistingFile)] = None,
+    sim: Annotated[Simulator, typer.Option(help="Simulator.")] = Simulator.icarus,
+    timeout: Annotated[float, typer.Option(help="Wall-clock limit per tool run, seconds.", min=0.1)] = 60.0,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else on stdout.")] = False,
+    tb_top: Annotated[Optional[str], typer.Option(help="Testbench top module (default: detected).")] = None,
+    lint: Annotated[bool, typer.Option(help="Lint with verilator --lint-only -Wall when installed.")] = True,
+    strict: Annotated[bool, typer.Option(help="Lint warnings fail the design.")] = False,
+    waves: Annotated[bool, typer.Option(help="Record a VCD waveform (the run folder is kept).")] = False,
+    keep: Annotated[Optional[Path], typer.Option(help="Keep the run folder under this directory.", file_okay=False)] = None,
+    cache: Annotated[bool, typer.Option(help="Reuse the verdict of an identical earlier check.")] = True,
+) -> None:
+    """Check Verilog: policy, lint, and the testbench or cocotb tests. Exit 0 pass, 1 fail, 2 usage/tool error."""
+    from aigchip.sim.check import VerifyOptions, verify as run_verify
+    from aigchip.sim.types import Design, Status
+
+    if tb and tests:
+        raise usage("give either --tb or --tests, not both")
+    try:
+        design = Design.from_paths(files, top=top or "")
+    except ValueError as exc:
+        raise usage(str(exc)) from None
+    if not top:
+        design = design.model_copy(update={"top": infer_top(design.files)})
+    options = VerifyOptions(testbench=tuple(tb or ()), tests=tests, reference=ref, simulator=sim.value,
+                            timeout=timeout, lint=lint, strict=strict, waves=waves, tb_top=tb_top,
+                            keep_dir=keep, use_cache=cache)
+    verdict = run_verify(design, options)
+    if json_out:
+        sys.stdout.write(json.dumps(verdict.model_dump(mode="json")) + "\n")
+    else:
+        from rich.console import Console
+
+        from aigchip.console import show_verdict
+
+        show_verdict(verdict, Console())
+    if verdict.status is Status.PASS:
+        raise typer.Exit(EXIT_PASS)
+    raise typer.Exit(EXIT_USAGE if verdict.status is Status.TOOL_ERROR else EXIT_FAIL)
+
+
+def tools(json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Show which HDL tools are installed and their versions."""
+    from aigchip.sim.tools import INSTALL_HINTS, toolchain
+
+    report = toolchain()
+    if json_out:
+        sys.stdout.write(json.dumps(report) + "\n")
+        return
+    for name, version in report.items():
+        hint = f"   ({INSTALL_HINTS.get(name, '')})" if version == "missing" else ""
+        typer.echo(f"{name:10} {version}{hint}")
+

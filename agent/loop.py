@@ -26,7 +26,10 @@ from aigchip.task import Task
 from aigchip.sim.check import VerifyOptions, verify_many
 from aigchip.sim.types import Design, Status, Verdict
 
-Stop = Literal["pass", "max_iters", "budget", "model_error", "interrupted"]
+# Why a sample ended where it did. `self_tests_passed_golden_failed` and `checks_passed_golden_failed`: the
+# loop's own checks (self-written tests; compile and lint) passed, so it stopped, and the task's tests failed.
+Stop = Literal["pass", "max_iters", "budget", "model_error", "interrupted", "self_tests_passed_golden_failed",
+               "checks_passed_golden_failed"]
 _RANK = [Status.PASS, Status.MISMATCH, Status.TIMEOUT, Status.SIM_ERROR, Status.COMPILE_ERROR,
          Status.POLICY_VIOLATION, Status.NO_CODE, Status.TOOL_ERROR]
 _PYTHON_BLOCK = re.compile(r"```[ \t]*(?:python|py)[ \t]*\n(.*?)(?:```|\Z)", re.S)
@@ -57,8 +60,10 @@ class Outcome(BaseModel):
     design: Design | None = None
     verdict: Verdict | None = None
     usage: Usage = Field(default_factory=Usage)
-    message: str = ""
+    message: str = ""  # why it stopped, in words
     self_tests: str | None = None  # the cocotb tests the agent wrote, in `self` mode
+    replies: int = 0  # model replies received (design, tests, reviews)
+    cached_replies: int = 0  # of which came from the reply cache, not from the model
 
 
 def rank(attempt: Attempt) -> tuple[int, int, int]:
@@ -82,6 +87,7 @@ class Agent:
         self.recorder = recorder or Recorder(None)
         self.work_dir = work_dir
         self.usage = Usage()
+        self.replies = self.cached_replies = 0
         self._last_design: Design | None = None
 
     def run(self, task: Task, demos: list, *, opening: list[Message] | None = None) -> Outcome:
@@ -100,8 +106,13 @@ class Agent:
             outcome.status = chosen.status if chosen else Status.NO_CODE
             raise
         finally:
-            outcome.usage = self.usage
+            outcome.usage, outcome.replies, outcome.cached_replies = self.usage, self.replies, self.cached_replies
         return outcome
+
+    def _took(self, reply: Reply) -> None:
+        self.usage = self.usage + reply.usage
+        self.replies += 1
+        self.cached_replies += bool(reply.cached)
 
     def _run(self, task: Task, demos: list, outcome: Outcome, opening: list[Message] | None) -> None:
         config = self.config
@@ -118,7 +129,7 @@ class Agent:
                 outcome.stopped, outcome.message = "model_error", "the model wrote no usable cocotb test"
                 return
             options = options.model_copy(update={"tests": self._self_test_path(task)})
-        iterations = 1 if config.feedback == "none" else config.max_iters
+        iterations = self.iterations_allowed
         best: Attempt | None = None
         for iteration in range(1, iterations + 1):
             if self._over_budget():
@@ -143,6 +154,10 @@ class Agent:
         chosen = min(outcome.attempts, key=rank) if outcome.attempts else None
         self._conclude(task, chosen, outcome)
 
+    @property
+    def iterations_allowed(self) -> int:
+        return 1 if self.config.feedback == "none" else self.config.max_iters
+
     def _loop_options(self, task: Task) -> VerifyOptions:
         config = self.config
         base = VerifyOptions(simulator=config.simulator, timeout=config.sim_timeout, lint=config.lint,
@@ -160,7 +175,7 @@ class Agent:
         checked = iter(self.check(to_check, jobs=self.config.jobs) if to_check else [])
         attempts = []
         for sample, (reply, found) in enumerate(zip(replies, extracted)):
-            self.usage = self.usage + reply.usage
+            self._took(reply)
             if found.design is not None:
                 verdict = next(checked)
                 verdict = verdict.model_copy(update={"diagnostics": [*found.diagnostics, *verdict.diagnostics]})
@@ -211,6 +226,7 @@ class Agent:
     def _conclude(self, task: Task, chosen: Attempt | None, outcome: Outcome) -> None:
         if chosen is None:
             outcome.status = Status.TOOL_ERROR if outcome.stopped == "model_error" else Status.NO_CODE
+            outcome.message = outcome.message or "no reply held a design"
             return
         outcome.design, outcome.verdict = chosen.design, chosen.verdict
         if self.config.feedback != "golden" and task.has_golden_tests and chosen.design is not None:
@@ -221,7 +237,9 @@ class Agent:
             self.recorder.event("final_verdict", verdict=outcome.verdict.model_dump(mode="json", exclude={"log"}))
         outcome.status = outcome.verdict.status
         if outcome.stopped == "pass" and outcome.status is not Status.PASS:
-            outcome.stopped = "max_iters"
+            outcome.stopped = "self_tests_passed_golden_failed" if self.config.feedback == "self" \
+                else "checks_passed_golden_failed"
+        outcome.message = stop_message(outcome, self.iterations_allowed, self.config.feedback)
 
     # -- budget -------------------------------------------------------------------------------------
 
@@ -254,7 +272,7 @@ class Agent:
         for _ in range(2):
             self.recorder.event("request", purpose="self_test", messages=messages)
             reply = self.model.complete(messages, n=1, sample_index=self.sample_index)[0]
-            self.usage = self.usage + reply.usage
+            self._took(reply)
             self.recorder.line({**record_line(messages, reply), "purpose": "self_test"})
             code, problem = _python_tests(reply.text)
             if code is not None:
@@ -263,6 +281,22 @@ class Agent:
                 return code
             messages = [*messages, {"role": "assistant", "content": reply.text}, {"role": "user", "content": problem}]
         return None
+
+
+def stop_message(outcome: Outcome, allowed: int, feedback: str) -> str:
+    """Why the sample ended where it did, in words (the console line and results.jsonl `message`)."""
+    ran = f"iteration {outcome.iterations} of {allowed}"
+    final = outcome.verdict.summary() if outcome.verdict is not None else str(outcome.status)
+    if outcome.stopped == "pass":
+        return f"passed at {ran}"
+    if outcome.stopped == "self_tests_passed_golden_failed":
+        return f"stopped after {ran}: its self-written tests passed, then the task's own tests failed: {final}"
+    if outcome.stopped == "checks_passed_golden_failed":
+        what = "compiled" if feedback == "none" else "compiled and linted clean"
+        return f"stopped after {ran}: the design {what} (feedback {feedback}), then the task's own tests failed: {final}"
+    if outcome.stopped == "max_iters":
+        return f"no design passed in {outcome.iterations} iteration(s), the most allowed; the best: {final}"
+    return outcome.message  # budget, model_error, interrupted: said where they happened
 
 
 def _python_tests(reply: str) -> tuple[str | None, str]:

@@ -268,8 +268,11 @@ def test_reference_mode_passes_every_good_reference_and_reports_bad_ones_as_benc
     make_bench(root, ["broken"], solution=BUGGY)
     make_bench(root, ["unsolved"], with_solution=False)
     summary = run_eval(load(root), config(model="reference"), samples=5, ks=[1, 5], out_dir=tmp_path / "out")
-    assert summary["samples_per_task"] == 1 and summary["pass_at_k"] == {"1": pytest.approx(2 / 3)}
+    assert summary["samples_per_task"] == 1 and summary["pass_at_k_all_tasks"] == {"1": pytest.approx(2 / 3)}
+    assert summary["pass_at_k"] == {"1": 1.0} and summary["denominators"] == {"sound_tasks": 2, "all_tasks": 3}
     assert [f["task"] for f in summary["reference_failures"]] == ["broken"]
+    assert summary["reference_failures"][0]["status"] == "mismatch"  # it ran: the other simulator is not tried
+    assert list(summary["reference_failures"][0]["simulators"]) == ["icarus"]
     assert summary["skipped"] == [{"task": "unsolved", "reason": "no reference solution"}]
     good = run_eval(load(root), config(model="reference"), samples=1, ks=[1], out_dir=tmp_path / "out2",
                     task_glob="good_*")

@@ -20,6 +20,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from aigchip.bench import preflight as checks
 from aigchip.bench import results as files
 from aigchip.bench.summary import summarize
 from aigchip.config import RunConfig
@@ -31,6 +32,7 @@ ModelFactory = Callable[[Task, int], Model]  # (task, sample index) to the model
 Check = Callable[..., list]  # like sim.verify_many(pairs, jobs=)
 Progress = Callable[[dict[str, Any], int, int], None]  # (record, samples finished, samples in all)
 TRANSCRIPTS = "transcripts"
+PREFLIGHT = "preflight.json"
 EXECUTORS = ("local", "ray")
 
 
@@ -42,12 +44,16 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
              concurrency: int = 8, jobs: int = 2, resume: bool = False, task_glob: str | None = None,
              model_factory: ModelFactory | None = None, check: Check | None = None,
              progress: Progress | None = None, executor: str = "local",
-             ray_address: str | None = None) -> dict[str, Any]:
+             ray_address: str | None = None, preflight: bool = True,
+             notify: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Run the evaluation into `out_dir` and return the summary (also written as summary.json).
 
     `model_factory(task, sample)` replaces the model the config names; `check` replaces sim.verify_many.
     `executor="ray"` runs the checks as Ray tasks (agent.bench.ray_executor) on the cluster at `ray_address`
-    (default: a Ray instance on this machine); "local" runs them in this process."""
+    (default: a Ray instance on this machine); "local" runs them in this process. `preflight` checks every
+    task's reference first (bench.preflight; always on with `--model reference`); `notify` gets a line
+    for each thing a person should know before the samples start (a task moved to the other simulator,
+    a task left out)."""
     reference = config.model == "reference"
     samples = 1 if reference else samples  # a reference answers the same every time
     ks = sorted(set(ks))
@@ -62,19 +68,26 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
     identity = run_identity(benchmark, config)
     out_dir = Path(out_dir)
     _prepare_folder(out_dir, identity, resume)
-    context = dict(benchmark=benchmark, config=config, samples=samples, ks=ks, tasks=runnable, skipped=skipped,
-                   identity=identity, concurrency=concurrency, jobs=jobs)
     started = time.monotonic()
+    preflight = preflight or reference
+    found = _preflight(runnable, config, jobs, check, notify) if preflight else \
+        {t.id: {"state": checks.UNCHECKED, "simulator": config.simulator, "status": None, "message": "", "tried": {}}
+         for t in runnable}
+    files.write_json(out_dir / PREFLIGHT, found)
+    sound = [t for t in runnable if found[t.id]["state"] != checks.UNSOUND]
+    context = dict(benchmark=benchmark, config=config, samples=samples, ks=ks, tasks=runnable, skipped=skipped,
+                   identity=identity, concurrency=concurrency, jobs=jobs, preflight=found,
+                   preflight_enabled=preflight)
     with files.ResultsFile(out_dir / files.RESULTS, resume=resume) as results:
         done = {files.sample_key(r) for r in results.finished}
-        records = [r for r in results.finished if r["task"] in {t.id for t in runnable}]
+        records = [r for r in results.finished if r["task"] in {t.id for t in sound}]
         previously = len(records)
         files.write_json(out_dir / files.SUMMARY, _summary(records, executor, **context, wall_s=0.0, complete=False))
-        todo = [(t, s) for t in runnable for s in range(samples) if (t.id, s) not in done]
-        sampler = _Sampler(config, out_dir, jobs=jobs, concurrency=concurrency, check=check,
+        todo = [(t, s) for t in sound for s in range(samples) if (t.id, s) not in done]
+        sampler = _Sampler(config, out_dir, jobs=jobs, concurrency=concurrency, check=check, preflight=found,
                            model_factory=model_factory or _default_models(config, [t for t, _ in todo]))
         try:
-            _run_all(todo, sampler, results, records, progress, expected=len(runnable) * samples)
+            _run_all(todo, sampler, results, records, progress, expected=len(sound) * samples)
         except BaseException:
             partial = _summary(records, executor, **context, wall_s=time.monotonic() - started, complete=False)
             _write_quietly(out_dir / files.SUMMARY, partial)
@@ -86,6 +99,27 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
 
     report.write_reports(summary, out_dir)
     return summary
+
+
+def _preflight(tasks: list[Task], config: RunConfig, jobs: int, check: Check | None,
+               notify: Callable[[str], None] | None) -> dict[str, dict[str, Any]]:
+    """Every task's reference against its own tests, with what a person should know said as it is found."""
+    say = notify or (lambda line: None)
+    checkable = sum(t.solution is not None and t.has_golden_tests for t in tasks)
+    if checkable:
+        say(f"pre-flight: checking {checkable} reference(s) against their own tests under {config.simulator}")
+    found = checks.check_references(tasks, config, jobs=jobs, check=check)
+    for task_id, finding in found.items():
+        if finding["state"] == checks.FALLBACK:
+            say(f"  {task_id}: checked with {finding['simulator']}: {finding['message']}")
+        elif finding["state"] == checks.UNSOUND:
+            say(f"  {task_id}: a benchmark problem, left out of pass@k: {finding['message']}")
+    if checkable:
+        counts = checks.summary_of(found)
+        moved = f" ({len(counts['fallbacks'])} with the other simulator)" if counts["fallbacks"] else ""
+        say(f"pre-flight: {counts['sound']} of {len(tasks)} task(s) sound{moved}, {counts['unsound']} left out, "
+            f"{counts['unchecked']} without a reference to check")
+    return found
 
 
 def _summary(records: list[dict[str, Any]], executor: str, **context: Any) -> dict[str, Any]:
@@ -198,8 +232,9 @@ class _Sampler:
     """Runs one (task, sample): the agent loop, or in reference mode the task's own solution."""
 
     def __init__(self, config: RunConfig, out_dir: Path, *, jobs: int, concurrency: int,
-                 model_factory: ModelFactory, check: Check | None) -> None:
+                 model_factory: ModelFactory, check: Check | None, preflight: dict[str, dict[str, Any]]) -> None:
         self.config = config.model_copy(update={"samples": 1})  # one generate call per sample
+        self.preflight = preflight
         self.out_dir = out_dir
         self.check = limited(check, threading.BoundedSemaphore(jobs))
         self.model_for = model_factory
@@ -223,24 +258,19 @@ class _Sampler:
         folder = self.out_dir / TRANSCRIPTS / safe_name(task.id) / f"s{sample}"
         shutil.rmtree(folder, ignore_errors=True)  # a resumed sample starts its transcript afresh
         model = Throttled(self.model_for(task, sample), self.calls)
-        outcome, _, summary = generate(task, self.config, out_dir=folder, model=model, sample_index=sample,
-                                       check=self.check)
-        return sample_record(task.id, sample, outcome, summary, time.monotonic() - started)
+        simulator = self.preflight[task.id]["simulator"]
+        outcome, _, summary = generate(task, self.config.model_copy(update={"simulator": simulator}), out_dir=folder,
+                                       model=model, sample_index=sample, check=self.check)
+        return sample_record(task.id, sample, outcome, summary, time.monotonic() - started) | {"simulator": simulator}
 
     def _reference(self, task: Task, started: float) -> dict[str, Any]:
-        from aigchip.sim.check import VerifyOptions
-
-        design = task.solution_design()
-        assert design is not None  # tasks without one were skipped
-        options = VerifyOptions(testbench=task.testbench, tests=task.tests, reference=task.reference,
-                                tb_top=task.tb_top, simulator=self.config.simulator, timeout=self.config.sim_timeout,
-                                lint=self.config.lint, use_cache=self.config.cache)
-        verdict = self.check([(design, options)], jobs=1)[0]
-        status = str(verdict.status)
+        """The pre-flight's verdict on the task's own solution (only sound tasks get here)."""
+        finding = self.preflight[task.id]
+        status = str(finding["status"])
         return {"task": task.id, "sample": 0, "status": status, "iterations": 1, "tokens": _tokens(None),
                 "stopped": "reference", "duration_s": round(time.monotonic() - started, 3), "statuses": [status],
-                "passed_at": 1 if verdict.passed else None, "model": "reference",
-                "message": "" if verdict.passed else verdict.summary()[:500]}
+                "passed_at": 1 if status == "pass" else None, "model": "reference", "replies": 0,
+                "cached_replies": 0, "simulator": finding["simulator"], "message": finding["message"]}
 
 
 def limited(check: Check | None, semaphore: threading.BoundedSemaphore) -> Check:
@@ -305,14 +335,15 @@ def sample_record(task_id: str, sample: int, outcome: Any, summary: dict[str, An
     return {"task": task_id, "sample": sample, "status": str(outcome.status), "iterations": outcome.iterations,
             "tokens": summary["tokens"], "stopped": outcome.stopped, "duration_s": round(duration_s, 3),
             "statuses": statuses, "passed_at": passed_at, "model": summary["model"],
-            "cached_replies": sum(1 for a in outcome.attempts if a.cached), "message": outcome.message[:500]}
+            "replies": outcome.replies, "cached_replies": outcome.cached_replies, "message": outcome.message[:500]}
 
 
 def _unattempted(task: Task, sample: int, stopped: str, message: str, started: float) -> dict[str, Any]:
     """A sample the loop never finished (the endpoint failed, a crash): a failure, never left out."""
     return {"task": task.id, "sample": sample, "status": str(Status.TOOL_ERROR), "iterations": 0,
             "tokens": _tokens(None), "stopped": stopped, "duration_s": round(time.monotonic() - started, 3),
-            "statuses": [], "passed_at": None, "model": None, "message": message[:500]}
+            "statuses": [], "passed_at": None, "model": None, "replies": 0, "cached_replies": 0,
+            "message": message[:500]}
 
 
 def _tokens(usage: Any) -> dict[str, Any]:

@@ -18,40 +18,58 @@ NOT_RUN = "not_run"
 
 def summarize(records: list[dict[str, Any]], *, benchmark: Any, config: Any, samples: int, ks: list[int],
               tasks: list[Any], skipped: list[dict[str, str]], identity: dict[str, Any], concurrency: int, jobs: int,
-              wall_s: float, complete: bool, resumed: int = 0, retried: int = 0, left_out: int = 0) -> dict[str, Any]:
+              wall_s: float, complete: bool, resumed: int = 0, retried: int = 0, left_out: int = 0,
+              preflight: dict[str, dict[str, Any]] | None = None, preflight_enabled: bool = True) -> dict[str, Any]:
     """The contract's keys (benchmark, model, tasks, samples_per_task, pass_at_k, status_counts, feedback,
-    toolchain) and the rest a reader needs to trust and compare the run."""
+    toolchain, reference_failures) and the rest a reader needs to trust and compare the run.
+
+    `tasks` are every task selected; `preflight` ({task id: finding}, see bench.preflight) says which are
+    sound. pass@k is over the sound tasks; `pass_at_k_all_tasks` counts the unsound ones as failures."""
     from aigchip import prompts
+    from aigchip.bench import preflight as checks
     from aigchip.sim import tools
 
-    ids = {t.id for t in tasks}
+    found = preflight or {}
+    sound = [t for t in tasks if found.get(t.id, {}).get("state") != checks.UNSOUND]
+    ids = {t.id for t in sound}
     counted = [r for r in records if r["task"] in ids and 0 <= r["sample"] < samples]
     grouped = by_task(counted)
-    per_task = [task_row(t.id, grouped.get(t.id, []), samples) for t in tasks]
-    expected = len(tasks) * samples
+    per_task = [task_row(t.id, grouped.get(t.id, []), samples) for t in sound]
+    expected = len(sound) * samples
     reference = config.model == "reference"
+    ran = max((int(r.get("iterations") or 0) for r in counted), default=0)
+    stopped = Counter(str(r.get("stopped")) for r in counted)
     return {
         "benchmark": benchmark.name,
         "layout": getattr(benchmark, "layout", None),
         "model": model_name(counted, config.model),
         "llm_used": config.uses_llm,
         "tasks": len(tasks),
+        "sound_tasks": len(sound),
         "samples_per_task": samples,
         "pass_at_k": passk.pass_at_ks([(samples, row["passes"]) for row in per_task], ks),
+        "pass_at_k_all_tasks": passk.pass_at_ks(
+            [(samples, row["passes"]) for row in per_task] + [(samples, 0)] * (len(tasks) - len(sound)), ks),
+        "denominators": {"sound_tasks": len(sound), "all_tasks": len(tasks)},
         "ks_requested": ks,
         "pass_rate": round(sum(row["passes"] for row in per_task) / expected, 6) if expected else None,
         "status_counts": status_counts(counted, expected),
-        "pass_rate_by_iteration": pass_rate_by_iteration(counted, expected, iterations(config)),
+        "stopped_counts": dict(sorted(stopped.items(), key=lambda item: (-item[1], item[0]))),
+        "self_tests_passed_golden_failed": stopped.get("self_tests_passed_golden_failed", 0),
+        "pass_rate_by_iteration": pass_rate_by_iteration(counted, expected, min(ran, iterations(config))),
+        "samples_by_iteration": {str(i): sum(1 for r in counted if int(r.get("iterations") or 0) >= i)
+                                 for i in range(1, min(ran, iterations(config)) + 1)},
         "feedback": config.feedback if not reference else "none",
         "max_iters": iterations(config),
+        "iterations_ran": ran,
         "tokens": spend(counted),
         "wall_time_s": round(wall_s, 3),
         "sample_time_s": round(sum(float(r.get("duration_s") or 0) for r in counted), 3),
         "samples": {"expected": expected, "finished": len(counted), "resumed": resumed, "retried": retried,
                     "left_out_lines": left_out, "model_errors": sum(r.get("stopped") == "model_error" for r in counted),
                     "crashes": sum(r.get("stopped") == "crash" for r in counted)},
-        "reference_failures": [{"task": r["task"], "status": r["status"], "message": r.get("message", "")}
-                               for r in counted if reference and r["status"] != "pass"],
+        "reference_failures": checks.reference_failures(found),
+        "preflight": checks.summary_of(found, preflight_enabled),
         "skipped": skipped,
         "tasks_without_tests": [t.id for t in tasks if not t.has_golden_tests],
         "benchmark_problems": [str(p) for p in getattr(benchmark, "problems", [])],
@@ -88,8 +106,9 @@ def status_counts(records: list[dict[str, Any]], expected: int) -> dict[str, int
 
 
 def pass_rate_by_iteration(records: list[dict[str, Any]], expected: int, most: int) -> dict[str, float]:
-    """{"i": fraction of all samples whose best design so far passed after iteration i}. A sample that
-    passed earlier keeps counting; the last value is the overall pass rate."""
+    """{"i": fraction of all samples whose best design so far passed after iteration i}, for the iterations
+    that ran (`most`: the most any sample took). A sample that passed earlier keeps counting; the last value
+    is the overall pass rate."""
     if not expected:
         return {}
     passed_at = [r["passed_at"] for r in records if r["status"] == "pass" and r.get("passed_at")]
@@ -103,6 +122,7 @@ def spend(records: list[dict[str, Any]]) -> dict[str, Any]:
             "completion": sum(int(t.get("completion") or 0) for t in tokens),
             "total": sum(int(t.get("total") or 0) for t in tokens),
             "cost_usd": round(sum(costs), 6) if costs else None,
+            "replies": sum(int(r.get("replies") or 0) for r in records),
             "cached_replies": sum(int(r.get("cached_replies") or 0) for r in records)}
 
 

@@ -13,9 +13,16 @@ from aigchip.cli.common import EXIT_USAGE, ExistingFile, Feedback, Simulator, pa
 
 
 def _eval_progress(record: dict, done: int, total: int) -> None:
-    extra = f": {record['message'][:120]}" if record.get("stopped") in ("model_error", "crash") else ""
+    """One line per finished sample: status, why it stopped (unless it passed), replies from the cache."""
+    extra = f": {record['message'][:200]}" if record.get("status") != "pass" and record.get("message") else ""
+    cached = record.get("cached_replies") or 0
+    from_cache = f", {cached} of {record.get('replies') or cached} replies from the cache" if cached else ""
     typer.echo(f"[{done}/{total}] {record['task']} s{record['sample']}: {record['status']} "
-               f"({record['iterations']} iter, {record['duration_s']:.1f} s){extra}", err=True)
+               f"({record['iterations']} iter, {record['duration_s']:.1f} s{from_cache}){extra}", err=True)
+
+
+def _notice(line: str) -> None:
+    typer.echo(line, err=True)
 
 
 def eval_(
@@ -40,6 +47,7 @@ def eval_(
     cache: Annotated[bool, typer.Option(help="Reuse cached model replies and verdicts.")] = True,
     config_file: Annotated[Optional[Path], typer.Option("--config", help="aigchip.toml with defaults.", **ExistingFile)] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object and nothing else on stdout.")] = False,
+    preflight: Annotated[bool, typer.Option("--preflight/--no-preflight", help="Check every task's own reference against its own tests first: a reference only the other simulator handles moves that task to it, one that fails everywhere is left out of pass@k.")] = True,
     executor: Annotated[str, typer.Option(help="Where the checks run: local (threads in this process) or ray (Ray tasks; needs the ray extra, and for a multi-machine cluster the benchmark folder on a shared filesystem).")] = "local",
     ray_address: Annotated[Optional[str], typer.Option(help="Ray cluster to join with --executor ray (like ray://head:10001 or auto); default: a Ray instance on this machine.")] = None,
 ) -> None:
@@ -71,7 +79,7 @@ def eval_(
     try:
         summary = run_eval(benchmark, config, samples=samples, ks=ks, out_dir=out, concurrency=concurrency, jobs=jobs,
                            resume=resume, task_glob=tasks, progress=_eval_progress, executor=executor,
-                           ray_address=ray_address)
+                           ray_address=ray_address, preflight=preflight, notify=_notice)
     except (EvalError, ResultsWriteError, ValueError) as exc:
         raise usage(str(exc)) from None
     except ModelError as exc:
@@ -90,20 +98,37 @@ def eval_(
 
 
 def _show_eval(summary: dict, out: Path) -> None:
-    pass_at = "  ".join(f"pass@{key} {100 * value:.1f}%" for key, value in summary["pass_at_k"].items()) or "-"
+    def rates(values: dict) -> str:
+        return "  ".join(f"pass@{key} {100 * value:.1f}%" for key, value in values.items()) or "-"
+
     by_iter = "  ".join(f"{key}: {100 * value:.1f}%" for key, value in summary["pass_rate_by_iteration"].items())
     statuses = ", ".join(f"{status} {count}" for status, count in summary["status_counts"].items())
     tokens = summary["tokens"]
     cost = f", ${tokens['cost_usd']:.4f}" if tokens.get("cost_usd") is not None else ""
     no_llm = "" if summary.get("llm_used", True) else " (no LLM)"
-    typer.echo(f"{summary['benchmark']}: {summary['tasks']} tasks x {summary['samples_per_task']} samples, "
+    sound, everything = summary["denominators"]["sound_tasks"], summary["denominators"]["all_tasks"]
+    typer.echo(f"{summary['benchmark']}: {everything} tasks x {summary['samples_per_task']} samples, "
                f"model {summary['model']}{no_llm}, feedback {summary['feedback']}")
-    typer.echo(f"  {pass_at}")
+    if sound == everything:
+        typer.echo(f"  {rates(summary['pass_at_k'])}")
+    else:
+        typer.echo(f"  {rates(summary['pass_at_k'])}  over the {sound} sound tasks")
+        typer.echo(f"  {rates(summary['pass_at_k_all_tasks'])}  over all {everything} tasks "
+                   f"({everything - sound} whose reference fails count as failures)")
     typer.echo(f"  statuses: {statuses}")
-    typer.echo(f"  pass rate after iteration  {by_iter}")
+    if by_iter:
+        typer.echo(f"  pass rate after iteration  {by_iter}  (iterations that ran; at most {summary['max_iters']})")
+    if summary["self_tests_passed_golden_failed"]:
+        typer.echo(f"  {summary['self_tests_passed_golden_failed']} sample(s) stopped because their self-written tests "
+                   "passed, then failed the task's own tests")
     typer.echo(f"  tokens {tokens['total']}{cost}, wall time {summary['wall_time_s']:.1f} s")
+    if tokens.get("cached_replies"):
+        typer.echo(f"  {tokens['cached_replies']} of {tokens.get('replies') or tokens['cached_replies']} model replies "
+                   "came from the reply cache (an earlier run asked the same), not from the model; --no-cache asks again")
+    for moved in summary["preflight"]["fallbacks"]:
+        typer.echo(f"  checked with {moved['simulator']}: {moved['task']}: {moved['reason']}")
     for failure in summary["reference_failures"]:
-        typer.echo(f"  reference fails (a benchmark problem): {failure['task']}: {failure['message']}")
+        typer.echo(f"  reference fails (a benchmark problem, left out): {failure['task']}: {failure['message']}")
     for skipped in summary["skipped"]:
         typer.echo(f"  skipped {skipped['task']}: {skipped['reason']}")
     typer.echo(f"  results: {out}/summary.json, results.jsonl, report.md, report.html")

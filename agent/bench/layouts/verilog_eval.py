@@ -33,15 +33,25 @@ def problem_names(root: Path) -> list[str]:
 
 
 def load(root: Path) -> tuple[list[Task], list[str]]:
+    """The tasks, and a line for each problem that is half there. A folder holding a subset of the benchmark
+    beside the upstream problems.txt gets one line for all the problems it does not hold."""
     problems: list[str] = []
     licence = licence_near(root, root)
     tasks: list[Task] = []
+    absent: list[str] = []
     for name in problem_names(root):
+        if not any((root / f"{name}_{suffix}").is_file() for suffix in ROLES.values()):
+            absent.append(name)
+            continue
         task, why = _task(root, name, licence)
         if task is None:
             problems.append(skipped(name, why))
         else:
             tasks.append(task)
+    if absent:
+        some = ", ".join(absent[:3]) + (", ..." if len(absent) > 3 else "")
+        problems.append(f"problems.txt: {len(absent)} listed problem(s) have no files in this folder (a subset of "
+                        f"the benchmark; left out): {some}")
     return tasks, problems
 
 

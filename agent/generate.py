@@ -74,7 +74,7 @@ def pick_demos(task: Task, config: RunConfig, entries: list, index: Any = None) 
 
     if config.demos == 0 or not entries:
         return []
-    known = [p.read_text(errors="replace") for p in (task.reference, task.solution) if p is not None]
+    known = [p.read_text(errors="replace") for p in (task.reference, *task.solution) if p is not None]
     return demos.select(task.spec_text(), entries, k=config.demos, token_budget=config.demo_tokens,
                         exclude_ids={task.id}, exclude_texts=[task.spec_text(), *known], index=index)
 

@@ -50,3 +50,55 @@ def instantiated_modules(text: str) -> list[str]:
     """Module types that `text` instantiates (`adder_8bit uut (...)`, `fifo #(.W(8)) f0 (...)`), in order."""
     found = [m.group(1) for m in _INSTANCE.finditer(blank_comments_and_strings(text))]
     return [name for name in dict.fromkeys(found) if name not in _NOT_MODULE_TYPES]
+
+
+_DIRECTION = re.compile(r"\b(input|output|inout)\b")
+_PORT_WORDS = frozenset("wire reg logic var tri signed unsigned integer".split())
+
+
+def module_ports(text: str, name: str) -> list[tuple[str, str, str]]:
+    """The ports of module `name` in `text` as sorted (name, direction, type), where type is its signedness and
+    packed range with spaces removed (like `signed[7:0]`); [] when the module is not defined there. Reads ANSI
+    headers and body declarations alike."""
+    blank = blank_comments_and_strings(text)
+    start = re.search(rf"\bmodule\s+{re.escape(name)}\b", blank)
+    if start is None:
+        return []
+    end = blank.find("endmodule", start.end())
+    body = blank[start.end(): end if end >= 0 else len(blank)]
+    ports: dict[str, tuple[str, str, str]] = {}
+    for direction in _DIRECTION.finditer(body):
+        kind = ""
+        for piece in _declaration_pieces(body, direction.end()):
+            words = re.findall(r"\[[^\]]*\]|[A-Za-z_][\w$]*", piece)
+            names = [w for w in words if not w.startswith("[") and w not in _PORT_WORDS]
+            if words and (words[0].startswith("[") or words[0] in _PORT_WORDS):
+                kind = ("signed" if "signed" in words else "") + "".join(w for w in words if w.startswith("["))
+                kind = re.sub(r"\s+", "", kind)
+            if names:
+                ports[names[0]] = (names[0], direction.group(1), kind)
+    return sorted(ports.values())
+
+
+def _declaration_pieces(body: str, at: int) -> list[str]:
+    """The comma-separated pieces of one port declaration starting at `at`: up to a `;`, the header's `)`, or
+    the next direction keyword."""
+    depth, pieces, piece_start = 0, [], at
+    for i in range(at, len(body)):
+        ch = body[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        if depth < 0 or (depth == 0 and ch == ";"):
+            break
+        if depth == 0 and ch == ",":
+            pieces.append(body[piece_start:i])
+            piece_start = i + 1
+            following = len(body) - len(body[i + 1:].lstrip())
+            if _DIRECTION.match(body, following):
+                return pieces
+    else:
+        i = len(body)
+    pieces.append(body[piece_start:i])
+    return pieces

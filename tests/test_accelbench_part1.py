@@ -29,12 +29,12 @@ def test_task_loads_and_its_solution_passes(task_id: str):
     assert source.module_names(task.interface) == [task.top], f"{task_id}: the interface does not declare {task.top}"
     assert task.interface.rstrip().endswith(");"), f"{task_id}: the interface must end at the port list"
     assert task.tests is not None and task.tests.name == f"test_{task.top}.py"
-    assert task.solution is not None and task.source == "aigchip AccelBench" and task.licence == "Apache-2.0"
+    assert len(task.solution) == 1 and task.source == "aigchip AccelBench" and task.licence == "Apache-2.0"
     assert len(set(task.tags) & CATEGORIES) == 1 and len(set(task.tags) & DIFFICULTIES) == 1, f"{task_id}: tags {task.tags}"
-    code = task.solution.read_text()
+    code = task.solution[0].read_text()
     assert "$display" not in code and "$finish" not in code and "$fopen" not in code, f"{task_id}: solution not synthesizable-only"
 
-    verdict = verify(Design.from_paths([task.solution], top=task.top), VerifyOptions(tests=task.tests, use_cache=False))
+    verdict = verify(Design.from_paths(list(task.solution), top=task.top), VerifyOptions(tests=task.tests, use_cache=False))
     assert verdict.passed, f"{task_id}: {verdict.summary()}\n{verdict.log[-3000:]}"
     assert verdict.tests_total and not verdict.tests_failed
     rejected = [d.render() for d in verdict.diagnostics if "Verilator rejects" in d.message]

@@ -40,7 +40,7 @@ def test_verilog_eval_tasks():
     assert task.top == "TopModule" and task.tb_top == "tb" and task.source == "VerilogEval v2"
     assert "4-bit binary counter" in task.spec["detailed"] and list(task.spec) == ["detailed"]
     assert [p.name for p in task.testbench] == ["Prob002_count4_test.sv"]
-    assert task.reference.name == task.solution.name == "Prob002_count4_ref.sv"
+    assert task.reference.name == task.solution[0].name == "Prob002_count4_ref.sv"
     assert task.solution_rename == {"RefModule": "TopModule"} and task.licence == "MIT"
     assert "module TopModule" in task.solution_design().files["TopModule.sv"]
 
@@ -70,7 +70,7 @@ def test_rtllm_tasks():
     assert adder.top == "adder4" and adder.tags == ["Arithmetic", "Adder Units"] and adder.source == "RTLLM"
     assert adder.testbench[0].parent.name == "adder4" and adder.testbench[0].parent.parent.name == "Adder Units"
     assert "4-bit unsigned adder" in adder.spec["detailed"] and adder.interface == ""
-    assert adder.solution.name == "verified_adder4.v" and adder.solution_rename == {"verified_adder4": "adder4"}
+    assert adder.solution[0].name == "verified_adder4.v" and adder.solution_rename == {"verified_adder4": "adder4"}
     assert "module adder4(" in adder.solution_design().files["adder4.v"]
     assert counter.solution_rename == {} and counter.tb_top is None and counter.licence == "MIT"
     assert (adder.testbench[0].parent / "vectors.txt").is_file()  # the data file the testbench reads
@@ -99,13 +99,13 @@ def test_vgen_tasks_map_prompt_levels_to_grains():
     assert "else if q is 9" in counter.spec["block"] and "else if q is 9" not in counter.spec["detailed"]
     assert counter.spec["high_level"].startswith("// This is a decade counter")
     assert counter.interface.startswith("module counter(") and counter.interface.endswith(");")
-    assert counter.solution.name == "answer_counter.v" and counter.tags == ["intermediate2"]
+    assert counter.solution[0].name == "answer_counter.v" and counter.tags == ["intermediate2"]
     assert counter.source == "VGen" and counter.testbench[0].name == "tb_counter.v"
 
 
 def test_vgen_task_without_answer_has_no_solution():
     shift = load(BENCH / "vgen").task("shift4")
-    assert shift.solution is None and shift.solution_design() is None and shift.has_golden_tests
+    assert shift.solution == () and shift.solution_design() is None and shift.has_golden_tests
 
 
 def test_vgen_problem_without_testbench_is_skipped_with_a_reason(tmp_path):
@@ -199,7 +199,7 @@ def all_fixture_tasks() -> list:
 def test_every_fixture_solution_passes_its_own_testbench():
     from aigchip.sim import verify_many
 
-    tasks = [t for t in all_fixture_tasks() if t.solution is not None]
+    tasks = [t for t in all_fixture_tasks() if t.solution]
     assert len(tasks) == 8
     verdicts = verify_many([(t.solution_design(), verify_options(t, lint=False)) for t in tasks], jobs=2)
     assert {t.id: v.summary() for t, v in zip(tasks, verdicts) if not v.passed} == {}
@@ -217,7 +217,7 @@ def test_every_fixture_testbench_fails_a_wrong_design():
 
     jobs = []
     for task in all_fixture_tasks():
-        if task.solution is None:
+        if not task.solution:
             jobs.append((task.id, Design(files={"shift4.v": SHIFT4_WRONG_WAY}, top="shift4"), task))
             continue
         good = task.solution_design()

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from aigchip.bench import mutate
-from aigchip.bench.mutate import CLASSES, MutantResult, TaskScore, all_mutants, mutants
+from aigchip.bench.mutants import CLASSES, all_mutants, mutant_pool
+from aigchip.bench.mutate import MutantResult, TaskScore, mutants
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mutate"
 STRONG, WEAK = FIXTURES / "satcnt4_strong", FIXTURES / "satcnt4_weak"
@@ -158,6 +159,47 @@ def test_cap_spreads_round_robin_over_the_classes():
     assert len(mutants(DESIGN, limit=None)) == len(pool)
 
 
+TRIVIAL = """module fsm (input wire clk, input wire rst, input wire go, input wire [7:0] a, output reg [1:0] state,
+           output reg [7:0] y, output wire [7:0] z, output wire [15:0] w);
+  localparam [1:0] IDLE = 2'd0, RUN = 2'd1;
+  localparam [7:0] NONE = 8'h00, ZERO = 8'd0;
+  assign z = go ? {2{4'b0}} : 8'd0;
+  assign w = {NONE, ZERO};
+  always @(posedge clk) begin
+    if (rst) state <= IDLE;
+    else if (go) state <= RUN;
+    y <= a + 8'd0;
+  end
+endmodule
+"""
+
+
+def test_mutants_that_rewrite_a_constant_as_itself_are_left_out():
+    pool, left_out = mutant_pool(TRIVIAL)
+    by_text = {(m.operator, m.original, m.replacement) for m in pool}
+    assert ("stuck", "IDLE", "0") not in by_text  # IDLE is 0: state <= 0 is the same statement
+    assert ("stuck", "RUN", "0") in by_text  # RUN is 1
+    assert not any(m.operator == "swap" and "ZERO" in m.original for m in pool)  # two zero localparams swapped
+    assert not any(m.operator == "swap" and "{2{4'b0}}" in m.original for m in pool)  # both arms are zero
+    assert not any(m.original == "+" and m.replacement == "-" and m.line == 10 for m in pool)  # a + 0 == a - 0
+    assert any(m.original == "8'd0" and m.line == 10 for m in pool)  # the literal itself still changes
+    assert left_out == 4
+
+
+def test_several_files_each_mutated_with_their_name_in_the_id():
+    files = {"top.v": DESIGN, "defs.vh": "localparam W = 8;\n", "fsm.v": TRIVIAL}
+    pool, _ = mutate.pool_of({k: v for k, v in files.items() if not k.endswith(mutate.HEADER_SUFFIXES)})
+    assert {m.file for m in pool} == {"top.v", "fsm.v"} and all(m.id.startswith(f"{m.file}:") for m in pool)
+    picked = mutate.pick(pool, limit=2 * len(CLASSES))
+    assert {m.file for m in picked} == {"top.v", "fsm.v"}
+    assert mutate.pick(pool, limit=10, seed=3) == mutate.pick(pool, limit=10, seed=3)
+
+
+def test_notes_equivalents_with_file_names(tmp_path):
+    (tmp_path / "notes.md").write_text("equivalent: `sa_pe.v:reset-L30C7` - the register is reloaded first\n")
+    assert mutate.notes_equivalents(tmp_path) == {"sa_pe.v:reset-L30C7": "the register is reloaded first"}
+
+
 def test_notes_equivalents(tmp_path):
     (tmp_path / "notes.md").write_text(
         "# Notes\nequivalent: swap-L20C16 - both operands are always equal here\n"
@@ -248,7 +290,7 @@ def test_cli_json_and_report_tell_strong_from_weak(tmp_path):
     assert tasks["satcnt4_strong"]["score"] >= 0.8 > tasks["satcnt4_weak"]["score"]
     assert tasks["satcnt4_weak"]["mutants"] == 6 and tasks["satcnt4_weak"]["by_class"]
     text = report.read_text()
-    assert "| satcnt4_weak | ok | 6 |" in text and "satcnt4_weak: survivors" in text
+    assert "| satcnt4_weak | icarus | ok | 6 |" in text and "satcnt4_weak: survivors" in text
 
 
 def test_cli_bad_task_folder_exits_2(tmp_path):

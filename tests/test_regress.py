@@ -29,7 +29,7 @@ def generated(root: Path) -> Path:
     from aigchip.local_models import ScriptedModel
 
     for task in load(BENCH / "native").tasks:
-        code = task.solution.read_text()
+        code = task.solution[0].read_text()
         config = RunConfig(model="scripted", demos=0, lint=False, cache=False)
         _, _, summary = generate(task, config, out_dir=root / task.id,
                                  model=ScriptedModel([f"Here it is.\n\n```verilog\n{code}\n```\n"]))

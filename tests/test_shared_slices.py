@@ -30,7 +30,7 @@ def test_the_slice_loads_every_task(variable):
     bench = load(slice_root(variable))
     assert bench.layout == layout and bench.problems == []
     assert len(bench.tasks) == count and len({t.id for t in bench.tasks}) == count
-    assert all(t.solution is not None and t.testbench and t.spec_text() for t in bench.tasks)
+    assert all(t.solution and t.testbench and t.spec_text() for t in bench.tasks)
     assert all(t.licence == "MIT" for t in bench.tasks)
 
 

@@ -50,7 +50,7 @@ def check_references(tasks: Iterable[Task], config: Any, *, jobs: int, check: Ca
     chosen = config.simulator
     found = {t.id: {"state": UNCHECKED, "simulator": chosen, "status": None, "message": "", "tried": {}}
              for t in tasks}
-    checkable = [t for t in tasks if t.solution is not None and t.has_golden_tests]
+    checkable = [t for t in tasks if t.solution and t.has_golden_tests]
     first = check([(t.solution_design(), reference_options(t, config, chosen)) for t in checkable], jobs=jobs)
     failing = []
     for task, verdict in zip(checkable, first):

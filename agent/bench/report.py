@@ -60,6 +60,13 @@ def markdown(summary: dict[str, Any]) -> str:
     out += [f"| {s} | {n} |" for s, n in summary["status_counts"].items()]
     out += ["", "## Pass rate after each iteration", "", "| iteration | pass rate |", "|---|---|"]
     out += [f"| {i} | {_pct(v)} |" for i, v in summary["pass_rate_by_iteration"].items()]
+    if summary.get("by_tag"):
+        ks = list(summary["pass_at_k"])
+        out += ["", "## By tag (tier, category, difficulty)", "",
+                "| tag | tasks | passes | pass rate |" + "".join(f" pass@{k} |" for k in ks),
+                "|---|--:|--:|--:|" + "--:|" * len(ks)]
+        out += [f"| {tag} | {row['tasks']} | {row['passes']} | {_pct(row['pass_rate'])} |"
+                + "".join(f" {_pct(row['pass_at_k'].get(k))} |" for k in ks) for tag, row in summary["by_tag"].items()]
     problems = _problems(summary)
     if problems:
         out += ["", "## Benchmark problems", ""] + [f"- {p}" for p in problems]
@@ -74,6 +81,8 @@ def page(summary: dict[str, Any]) -> str:
     e = html.escape
     head = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in _headline(summary))
     problems = "".join(f"<li>{e(p)}</li>" for p in _problems(summary))
+    tag_rows = "".join(f"<tr><td>{e(tag)}</td><td>{row['tasks']}</td><td>{row['passes']}</td>"
+                       f"<td>{_pct(row['pass_rate'])}</td></tr>" for tag, row in summary.get("by_tag", {}).items())
     rows = "".join(
         f"<tr><td>{e(r['task'])}</td><td>{r['samples']}</td><td>{r['passes']}</td><td>{_status_pills(r['statuses'])}"
         "</td></tr>" for r in summary["per_task"])
@@ -89,6 +98,7 @@ figure{{display:inline-block;margin:0 1.5em 1em 0}}figcaption{{text-align:center
 .pill{{display:inline-block;padding:0 .4em;margin:0 .2em;border-radius:.6em;color:#fff;font-size:.85em}}</style>
 </head><body><h1>{e(summary['benchmark'])} with {e(summary['model'])}</h1>
 <table>{head}</table><div>{charts}</div>
+{f'<h2>By tag</h2><table><tr><th>tag</th><th>tasks</th><th>passes</th><th>pass rate</th></tr>{tag_rows}</table>' if tag_rows else ''}
 {f'<h2>Benchmark problems</h2><ul>{problems}</ul>' if problems else ''}
 <h2>Tasks</h2><table><tr><th>task</th><th>samples</th><th>passes</th><th>statuses</th></tr>{rows}</table>
 </body></html>

@@ -42,7 +42,7 @@ class EvalError(ValueError):
 
 def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[int], out_dir: Path,
              concurrency: int = 8, jobs: int = 2, resume: bool = False, task_glob: str | None = None,
-             model_factory: ModelFactory | None = None, check: Check | None = None,
+             tags: str | None = None, model_factory: ModelFactory | None = None, check: Check | None = None,
              progress: Progress | None = None, executor: str = "local",
              ray_address: str | None = None, preflight: bool = True,
              notify: Callable[[str], None] | None = None) -> dict[str, Any]:
@@ -64,7 +64,7 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
         from aigchip.bench.ray_executor import make_ray_check
 
         check = make_ray_check(ray_address, jobs)  # a missing ray stops the run here, before any file
-    runnable, skipped = _split_runnable(select_tasks(list(benchmark.tasks), task_glob), reference)
+    runnable, skipped = _split_runnable(select_tasks(list(benchmark.tasks), task_glob, tags), reference)
     identity = run_identity(benchmark, config)
     out_dir = Path(out_dir)
     _prepare_folder(out_dir, identity, resume)
@@ -105,7 +105,7 @@ def _preflight(tasks: list[Task], config: RunConfig, jobs: int, check: Check | N
                notify: Callable[[str], None] | None) -> dict[str, dict[str, Any]]:
     """Every task's reference against its own tests, with what a person should know said as it is found."""
     say = notify or (lambda line: None)
-    checkable = sum(t.solution is not None and t.has_golden_tests for t in tasks)
+    checkable = sum(bool(t.solution) and t.has_golden_tests for t in tasks)
     if checkable:
         say(f"pre-flight: checking {checkable} reference(s) against their own tests under {config.simulator}")
     found = checks.check_references(tasks, config, jobs=jobs, check=check)
@@ -158,25 +158,33 @@ def _check_arguments(samples: int, ks: list[int], concurrency: int, jobs: int, c
         raise EvalError("--model manual needs a person at every prompt: use it with `aigchip generate`, not eval")
 
 
-def select_tasks(tasks: list[Task], task_glob: str | None) -> list[Task]:
-    """The tasks whose id matches one of the comma-separated globs (all tasks when none is given)."""
+def select_tasks(tasks: list[Task], task_glob: str | None, tags: str | None = None) -> list[Task]:
+    """The tasks whose id matches one of the comma-separated globs and that carry one of the comma-separated
+    tags (all tasks when neither is given)."""
     if not tasks:
         raise EvalError("the benchmark has no tasks")
-    if not task_glob:
-        return tasks
-    patterns = [p.strip() for p in task_glob.split(",") if p.strip()]
-    chosen = [t for t in tasks if any(fnmatch.fnmatchcase(t.id, p) for p in patterns)]
-    if not chosen:
-        some = ", ".join(t.id for t in tasks[:5]) + (", ..." if len(tasks) > 5 else "")
-        raise EvalError(f"no task matches --tasks {task_glob!r} (tasks are named like: {some})")
+    chosen = tasks
+    if task_glob:
+        patterns = [p.strip() for p in task_glob.split(",") if p.strip()]
+        chosen = [t for t in chosen if any(fnmatch.fnmatchcase(t.id, p) for p in patterns)]
+        if not chosen:
+            some = ", ".join(t.id for t in tasks[:5]) + (", ..." if len(tasks) > 5 else "")
+            raise EvalError(f"no task matches --tasks {task_glob!r} (tasks are named like: {some})")
+    wanted = {t.strip() for t in (tags or "").split(",") if t.strip()}
+    if wanted:
+        tagged = [t for t in chosen if wanted & set(t.tags)]
+        if not tagged:
+            known = sorted({tag for t in chosen for tag in t.tags})
+            raise EvalError(f"no task has a tag among --tags {tags!r} (tags there: {', '.join(known) or 'none'})")
+        chosen = tagged
     return chosen
 
 
 def _split_runnable(tasks: list[Task], reference: bool) -> tuple[list[Task], list[dict[str, str]]]:
     if not reference:
         return tasks, []
-    runnable = [t for t in tasks if t.solution is not None and t.has_golden_tests]
-    skipped = [{"task": t.id, "reason": "no reference solution" if t.solution is None else "no tests to check it with"}
+    runnable = [t for t in tasks if t.solution and t.has_golden_tests]
+    skipped = [{"task": t.id, "reason": "no tests to check it with" if t.solution else "no reference solution"}
                for t in tasks if t not in runnable]
     return runnable, skipped
 
@@ -264,13 +272,23 @@ class _Sampler:
         return sample_record(task.id, sample, outcome, summary, time.monotonic() - started) | {"simulator": simulator}
 
     def _reference(self, task: Task, started: float) -> dict[str, Any]:
-        """The pre-flight's verdict on the task's own solution (only sound tasks get here)."""
+        """The pre-flight's verdict on the task's own solution (only sound tasks get here), then each of the
+        task's unit tests against its submodule of the solution."""
+        from aigchip.bench.preflight import reference_options
+
         finding = self.preflight[task.id]
-        status = str(finding["status"])
+        status, message = str(finding["status"]), finding["message"]
+        options = reference_options(task, self.config, finding["simulator"])
+        for module, tests in task.unit_tests.items() if status == "pass" else ():
+            unit = options.model_copy(update={"testbench": (), "reference": None, "tb_top": None, "tests": tests})
+            verdict = self.check([(task.solution_design(top=module), unit)], jobs=1)[0]
+            if not verdict.passed:
+                status, message = str(verdict.status), f"unit test of {module}: {verdict.summary()}"[:500]
+                break
         return {"task": task.id, "sample": 0, "status": status, "iterations": 1, "tokens": _tokens(None),
                 "stopped": "reference", "duration_s": round(time.monotonic() - started, 3), "statuses": [status],
                 "passed_at": 1 if status == "pass" else None, "model": "reference", "replies": 0,
-                "cached_replies": 0, "simulator": finding["simulator"], "message": finding["message"]}
+                "cached_replies": 0, "simulator": finding["simulator"], "message": message}
 
 
 def limited(check: Check | None, semaphore: threading.BoundedSemaphore) -> Check:

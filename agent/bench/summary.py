@@ -74,6 +74,7 @@ def summarize(records: list[dict[str, Any]], *, benchmark: Any, config: Any, sam
         "tasks_without_tests": [t.id for t in tasks if not t.has_golden_tests],
         "benchmark_problems": [str(p) for p in getattr(benchmark, "problems", [])],
         "per_task": per_task,
+        "by_tag": by_tag(sound, per_task, samples, ks),
         "toolchain": tools.toolchain(),
         "templates": prompts.template_hashes(),
         "concurrency": concurrency,
@@ -83,6 +84,20 @@ def summarize(records: list[dict[str, Any]], *, benchmark: Any, config: Any, sam
         "complete": complete,
         "written_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
+
+
+def by_tag(tasks: list[Any], per_task: list[dict[str, Any]], samples: int, ks: list[int]) -> dict[str, Any]:
+    """Per tag (a tier like `system` or `block`, a category, a difficulty): its tasks, passes, pass rate and
+    pass@k, so that the tiers of one benchmark are read apart."""
+    rows = {row["task"]: row for row in per_task}
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for task in tasks:
+        for tag in dict.fromkeys(task.tags):
+            grouped.setdefault(tag, []).append(rows[task.id])
+    return {tag: {"tasks": len(group), "passes": sum(r["passes"] for r in group),
+                  "pass_rate": round(sum(r["passes"] for r in group) / (len(group) * samples), 6),
+                  "pass_at_k": passk.pass_at_ks([(samples, r["passes"]) for r in group], ks)}
+            for tag, group in sorted(grouped.items())}
 
 
 def iterations(config: Any) -> int:

@@ -21,33 +21,6 @@ def _bench_task_dirs(paths: list[Path]) -> list[Path]:
     return found
 
 
-def _bench_number(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
-
-
-def _bench_cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|") or "(removed)"
-
-
-def _bench_markdown(scores: list, min_score: float) -> str:
-    lines = [f"# Mutation scores (pass: adjusted score >= {min_score})", "",
-             "| task | status | mutants | killed | survived | stillborn | score | adjusted |",
-             "|---|---|--:|--:|--:|--:|--:|--:|"]
-    lines += [f"| {s.task} | {s.status} | {s.mutants} | {s.killed} | {s.survived} | {s.stillborn} | "
-              f"{_bench_number(s.score)} | {_bench_number(s.adjusted_score)} |" for s in scores]
-    for s in scores:
-        if s.detail:
-            lines += ["", f"## {s.task}", "", s.detail]
-        if s.survivors:
-            lines += ["", f"## {s.task}: survivors (equivalent, or a gap in the tests?)", "",
-                      "| mutant | line | source line | original | mutated to | equivalent (notes.md) |",
-                      "|---|--:|---|---|---|---|"]
-            lines += [f"| `{r.id}` | {r.line} | `{_bench_cell(r.source_line)}` | `{_bench_cell(r.original)}` | "
-                      f"`{_bench_cell(r.replacement)}` | {_bench_cell(r.equivalent) if r.equivalent is not None else ''} |"
-                      for r in s.survivors]
-    return "\n".join(lines) + "\n"
-
-
 def bench_mutate(
     task_dirs: Annotated[list[Path], typer.Argument(help="Task folders (task.json with a solution), or folders of them.",
                                                     exists=True, file_okay=False)],
@@ -62,7 +35,7 @@ def bench_mutate(
 ) -> None:
     """Mutate each task's solution and run the task's tests on the mutants: the share killed is the score.
     Exit 0 all tasks reach --min-score, 1 some do not (or the solution fails its tests), 2 usage/tool error."""
-    from aigchip.bench.mutate import TaskScore, score_task
+    from aigchip.bench.mutate import TaskScore, cell, markdown_report, number, score_task
 
     scores: list[TaskScore] = []
     for folder in _bench_task_dirs(task_dirs):
@@ -77,23 +50,23 @@ def bench_mutate(
         return s.status == "ok" and s.adjusted_score is not None and s.adjusted_score >= min_score
 
     if report is not None:
-        report.write_text(_bench_markdown(scores, min_score), encoding="utf-8")
+        report.write_text(markdown_report(scores, min_score), encoding="utf-8")
     if json_out:
         sys.stdout.write(json.dumps({"min_score": min_score, "ok": all(map(good, scores)),
                                      "tasks": [s.model_dump(mode="json") for s in scores]}) + "\n")
     else:
         typer.echo(f"{'task':28} {'status':15} {'mutants':>7} {'killed':>6} {'survived':>8} {'stillborn':>9} "
-                   f"{'score':>6} {'adjusted':>8} {'time':>7}")
+                   f"{'trivial':>7} {'score':>6} {'adjusted':>8} {'time':>7}  ({sim.value})")
         for s in scores:
             typer.echo(f"{s.task[:28]:28} {s.status:15} {s.mutants:7} {s.killed:6} {s.survived:8} {s.stillborn:9} "
-                       f"{_bench_number(s.score):>6} {_bench_number(s.adjusted_score):>8} {s.duration_s:6.1f}s")
+                       f"{s.trivially_equivalent:7} {number(s.score):>6} {number(s.adjusted_score):>8} {s.duration_s:6.1f}s")
         for s in scores:
             if s.detail:
                 typer.echo(f"{s.task}: {s.detail}")
             for r in s.survivors:
                 note = f"  [equivalent: {r.equivalent}]" if r.equivalent is not None else ""
-                typer.echo(f"{s.task}: survived {r.id} (line {r.line}): {_bench_cell(r.original)} -> "
-                           f"{_bench_cell(r.replacement)}{note}")
+                typer.echo(f"{s.task}: survived {r.id} (line {r.line}): {cell(r.original)} -> "
+                           f"{cell(r.replacement)}{note}")
     if any(s.status in ("error", "tool_error") for s in scores):
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_PASS if all(map(good, scores)) else EXIT_FAIL)

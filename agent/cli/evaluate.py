@@ -37,6 +37,7 @@ def eval_(
     jobs: Annotated[int, typer.Option(help="Checks (simulations) running at once.", min=1)] = 2,
     concurrency: Annotated[int, typer.Option(help="Samples in flight at once (model calls overlap).", min=1)] = 8,
     tasks: Annotated[Optional[str], typer.Option(help="Only the tasks whose id matches this glob (comma-separated globs).")] = None,
+    tags: Annotated[Optional[str], typer.Option(help="Only the tasks carrying one of these tags (comma-separated), like system or block (AccelBench's tiers).")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Output folder (default: runs/eval-<bench>-<model>-<time>).", file_okay=False)] = None,
     resume: Annotated[bool, typer.Option(help="Continue the run in --out: finished samples are not run again.")] = False,
     demos: Annotated[Optional[int], typer.Option(help="Demonstrations in each prompt.", min=0)] = None,
@@ -78,7 +79,7 @@ def eval_(
     out = out or Path("runs") / f"eval-{benchmark.name}-{Path(config.model).name}-{clock.strftime('%Y%m%d-%H%M%S')}"
     try:
         summary = run_eval(benchmark, config, samples=samples, ks=ks, out_dir=out, concurrency=concurrency, jobs=jobs,
-                           resume=resume, task_glob=tasks, progress=_eval_progress, executor=executor,
+                           resume=resume, task_glob=tasks, tags=tags, progress=_eval_progress, executor=executor,
                            ray_address=ray_address, preflight=preflight, notify=_notice)
     except (EvalError, ResultsWriteError, ValueError) as exc:
         raise usage(str(exc)) from None
@@ -121,6 +122,10 @@ def _show_eval(summary: dict, out: Path) -> None:
     if summary["self_tests_passed_golden_failed"]:
         typer.echo(f"  {summary['self_tests_passed_golden_failed']} sample(s) stopped because their self-written tests "
                    "passed, then failed the task's own tests")
+    tiers = [tag for tag in ("block", "system") if tag in summary.get("by_tag", {})]
+    if tiers:
+        typer.echo("  " + "  ".join(f"{tag}: {summary['by_tag'][tag]['passes']}/{summary['by_tag'][tag]['tasks']} "
+                                    f"({100 * summary['by_tag'][tag]['pass_rate']:.1f}%)" for tag in tiers))
     typer.echo(f"  tokens {tokens['total']}{cost}, wall time {summary['wall_time_s']:.1f} s")
     if tokens.get("cached_replies"):
         typer.echo(f"  {tokens['cached_replies']} of {tokens.get('replies') or tokens['cached_replies']} model replies "

@@ -78,16 +78,16 @@ async def run(dut, stream: list[tuple[int, list[int]]], label: str) -> None:
 
 @cocotb.test()
 async def sums_with_three_cycle_latency(dut):
-    Clock(dut.clk, 10, unit="ns").start()
     dut.valid_in.value, dut.din.value = 1, pack([HI] * 8)
+    Clock(dut.clk, 10, unit="ns").start(start_high=False)  # low until 5 ns: reset is seen on the first edge
     await reset(dut)
     await run(dut, stimulus(random.Random(808)), "stream")
 
 
 @cocotb.test()
 async def reset_in_mid_stream_drops_everything_in_flight(dut):
-    Clock(dut.clk, 10, unit="ns").start()
     dut.valid_in.value, dut.din.value = 0, 0
+    Clock(dut.clk, 10, unit="ns").start(start_high=False)  # low until 5 ns: reset is seen on the first edge
     await reset(dut)
     rng = random.Random(809)
     for burst in range(3):

@@ -62,8 +62,8 @@ def stimulus(rng: random.Random) -> list[tuple[int, int, list[int]]]:
 
 @cocotb.test()
 async def finds_the_first_maximum(dut):
-    Clock(dut.clk, 10, unit="ns").start()
     dut.rst.value, dut.in_valid.value, dut.x.value = 1, 0, 0
+    Clock(dut.clk, 10, unit="ns").start(start_high=False)  # low until 5 ns: reset is seen on the first edge
     await RisingEdge(dut.clk)
     await RisingEdge(dut.clk)
     await ReadOnly()

@@ -57,9 +57,9 @@ def stimulus(rng: random.Random) -> list[tuple[int, int, list[int]]]:
 
 @cocotb.test()
 async def averages_with_ties_away_from_zero(dut):
-    Clock(dut.clk, 10, unit="ns").start()
     dut.rst.value, dut.in_valid.value = 1, 0
     dut.a0.value, dut.a1.value, dut.a2.value, dut.a3.value = 0, 0, 0, 0
+    Clock(dut.clk, 10, unit="ns").start(start_high=False)  # low until 5 ns: reset is seen on the first edge
     await RisingEdge(dut.clk)
     await RisingEdge(dut.clk)
     await ReadOnly()

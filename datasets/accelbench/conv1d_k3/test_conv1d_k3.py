@@ -39,9 +39,9 @@ class Model:
 
 
 async def start(dut) -> None:
-    Clock(dut.clk, 10, unit="ns").start()
     dut.rst.value, dut.w_we.value, dut.in_valid.value, dut.in_data.value = 1, 0, 0, 0
     dut.w0.value, dut.w1.value, dut.w2.value = 0, 0, 0
+    Clock(dut.clk, 10, unit="ns").start(start_high=False)  # low until 5 ns: reset is seen on the first edge
     await RisingEdge(dut.clk)
     await RisingEdge(dut.clk)
     await ReadOnly()

@@ -47,9 +47,9 @@ class Model:
 
 
 async def begin(dut) -> None:
-    Clock(dut.clk, 10, unit="ns").start()
     dut.rst.value, dut.addr.value, dut.wdata.value, dut.we.value, dut.re.value = 1, 0, 0, 0, 0
     dut.status_in.value, dut.irq_set.value = 0, 0
+    Clock(dut.clk, 10, unit="ns").start(start_high=False)  # low until 5 ns: reset is seen on the first edge
     await RisingEdge(dut.clk)
     await RisingEdge(dut.clk)
     await ReadOnly()

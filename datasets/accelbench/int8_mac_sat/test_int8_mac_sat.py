@@ -45,8 +45,8 @@ class Model:
 
 
 async def start(dut) -> None:
-    Clock(dut.clk, 10, unit="ns").start()
     dut.rst.value, dut.clear.value, dut.en.value, dut.a.value, dut.b.value = 1, 0, 0, 0, 0
+    Clock(dut.clk, 10, unit="ns").start(start_high=False)  # low until 5 ns: reset is seen on the first edge
     await RisingEdge(dut.clk)
     await RisingEdge(dut.clk)
     await ReadOnly()

@@ -71,8 +71,8 @@ async def reset(dut, label: str) -> None:
 
 @cocotb.test()
 async def streams_columns_of_three_rows(dut):
-    Clock(dut.clk, 10, unit="ns").start()
     rng = random.Random(3333)
+    Clock(dut.clk, 10, unit="ns").start(start_high=False)  # low until 5 ns: reset is seen on the first edge
     await reset(dut, "start")
     cycle = await run(dut, rng, Frame(), "frame 1", 2 * W, 1.0, 0)       # the first two rows, back to back
     frame = Frame()
@@ -83,8 +83,8 @@ async def streams_columns_of_three_rows(dut):
 
 @cocotb.test()
 async def reset_in_mid_row_restarts_the_frame(dut):
-    Clock(dut.clk, 10, unit="ns").start()
     rng = random.Random(3334)
+    Clock(dut.clk, 10, unit="ns").start(start_high=False)  # low until 5 ns: reset is seen on the first edge
     await reset(dut, "start")
     cycle = 0
     for n, (before, after) in enumerate([(2 * W + 3, 3 * W + 1), (W - 3, 3 * W + 5), (4 * W + 5, 3 * W + 2), (1, 3 * W)]):

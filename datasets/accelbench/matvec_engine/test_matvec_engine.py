@@ -47,8 +47,8 @@ class Model:
 
 
 async def start_clock(dut) -> None:
-    Clock(dut.clk, 10, unit="ns").start()
     dut.rst.value, dut.w_en.value, dut.w_addr.value, dut.w_data.value, dut.start.value, dut.x.value = 1, 0, 0, 0, 0, 0
+    Clock(dut.clk, 10, unit="ns").start(start_high=False)  # low until 5 ns: reset is seen on the first edge
     await RisingEdge(dut.clk)
     await RisingEdge(dut.clk)
     await ReadOnly()

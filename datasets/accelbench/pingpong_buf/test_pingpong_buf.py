@@ -100,8 +100,8 @@ class Bench:
 
 
 async def start(dut) -> None:
-    Clock(dut.clk, 10, unit="ns").start()
     dut.rst.value, dut.wr_valid.value, dut.wr_data.value, dut.rd_ready.value = 1, 1, 0x3C, 1
+    Clock(dut.clk, 10, unit="ns").start(start_high=False)  # low until 5 ns: reset is seen on the first edge
     await RisingEdge(dut.clk)
     await RisingEdge(dut.clk)
     await ReadOnly()

@@ -32,9 +32,9 @@ def words(rng: random.Random) -> list[int]:
 
 @cocotb.test()
 async def counts_combinationally_and_registered(dut):
-    Clock(dut.clk, 10, unit="ns").start()
     rng = random.Random(3232)
     dut.rst.value, dut.valid_in.value, dut.din.value = 1, 1, MASK
+    Clock(dut.clk, 10, unit="ns").start(start_high=False)  # low until 5 ns: reset is seen on the first edge
     await RisingEdge(dut.clk)
     await ReadOnly()
     assert val(dut.valid_out) == 0, f"in reset: valid_out got {val(dut.valid_out)} expected 0"

@@ -47,9 +47,9 @@ def inputs(rng: random.Random) -> list[int]:
 
 @cocotb.test()
 async def follows_the_pwl_segments(dut):
-    Clock(dut.clk, 10, unit="ns").start()
     rng = random.Random(4121)
     dut.rst.value, dut.valid_in.value, dut.x.value = 1, 1, 1000
+    Clock(dut.clk, 10, unit="ns").start(start_high=False)  # low until 5 ns: reset is seen on the first edge
     await RisingEdge(dut.clk)
     await ReadOnly()
     assert val(dut.valid_out) == 0, f"in reset: valid_out got {val(dut.valid_out)} expected 0"

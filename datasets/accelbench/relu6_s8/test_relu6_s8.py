@@ -49,8 +49,8 @@ def stimulus(rng: random.Random) -> list[tuple[int, int, int, int]]:
 
 @cocotb.test()
 async def clamps_four_lanes_like_the_model(dut):
-    Clock(dut.clk, 10, unit="ns").start()
     dut.rst.value, dut.valid_in.value, dut.din.value, dut.six.value = 1, 1, pack([100, 100, 100, 100]), 255
+    Clock(dut.clk, 10, unit="ns").start(start_high=False)  # low until 5 ns: reset is seen on the first edge
     await RisingEdge(dut.clk)
     await ReadOnly()
     assert val(dut.valid_out) == 0, f"in reset: valid_out got {val(dut.valid_out)} expected 0"

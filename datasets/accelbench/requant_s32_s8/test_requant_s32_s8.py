@@ -109,8 +109,8 @@ async def drive(dut, label: str, stream, in_reset_at: set[int] = frozenset()) ->
 
 
 async def start(dut) -> None:
-    Clock(dut.clk, 10, unit="ns").start()
     dut.rst.value, dut.valid_in.value, dut.acc.value, dut.scale.value, dut.shift.value, dut.zp.value = 1, 1, 5, 5, 0, 3
+    Clock(dut.clk, 10, unit="ns").start(start_high=False)  # low until 5 ns: reset is seen on the first edge
     for _ in range(2):
         await RisingEdge(dut.clk)
         await ReadOnly()

@@ -99,8 +99,8 @@ class Bench:
 
 
 async def start(dut) -> None:
-    Clock(dut.clk, 10, unit="ns").start()
     dut.rst.value, dut.s_valid.value, dut.s_data.value, dut.m_ready.value = 1, 1, 0xABCD, 0
+    Clock(dut.clk, 10, unit="ns").start(start_high=False)  # low until 5 ns: reset is seen on the first edge
     await RisingEdge(dut.clk)
     await RisingEdge(dut.clk)
     await ReadOnly()

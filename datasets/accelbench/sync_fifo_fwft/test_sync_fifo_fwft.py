@@ -63,8 +63,8 @@ class Checker:
 
 
 async def start(dut) -> Checker:
-    Clock(dut.clk, 10, unit="ns").start()
     dut.rst.value, dut.wr_en.value, dut.rd_en.value, dut.wr_data.value = 1, 0, 0, 0
+    Clock(dut.clk, 10, unit="ns").start(start_high=False)  # low until 5 ns: reset is seen on the first edge
     await RisingEdge(dut.clk)
     await RisingEdge(dut.clk)
     await FallingEdge(dut.clk)

@@ -30,9 +30,9 @@ def drive(dut, a: list[int], b: list[int]) -> None:
 
 
 async def start(dut) -> None:
-    Clock(dut.clk, 10, unit="ns").start()
     dut.rst.value, dut.clear.value, dut.en.value = 1, 0, 0
     drive(dut, [0, 0, 0], [0, 0, 0])
+    Clock(dut.clk, 10, unit="ns").start(start_high=False)  # low until 5 ns: reset is seen on the first edge
     await RisingEdge(dut.clk)
     await RisingEdge(dut.clk)
     await ReadOnly()

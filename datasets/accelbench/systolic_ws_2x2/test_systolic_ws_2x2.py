@@ -45,10 +45,10 @@ class Model:
 
 
 async def start(dut) -> None:
-    Clock(dut.clk, 10, unit="ns").start()
     dut.rst.value, dut.w_load.value, dut.x_valid.value = 1, 0, 0
     for name in ("w00", "w01", "w10", "w11", "x0", "x1"):
         getattr(dut, name).value = 0
+    Clock(dut.clk, 10, unit="ns").start(start_high=False)  # low until 5 ns: reset is seen on the first edge
     await RisingEdge(dut.clk)
     await RisingEdge(dut.clk)
     await ReadOnly()

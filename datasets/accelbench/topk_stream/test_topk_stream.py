@@ -86,8 +86,8 @@ def schedule(rng: random.Random) -> list[tuple[int, int, int, int, int]]:
 
 @cocotb.test()
 async def tracks_the_top_two_of_each_stream(dut):
-    Clock(dut.clk, 10, unit="ns").start()
     dut.rst.value, dut.in_valid.value, dut.in_value.value, dut.in_index.value, dut.in_last.value = 1, 0, 0, 0, 0
+    Clock(dut.clk, 10, unit="ns").start(start_high=False)  # low until 5 ns: reset is seen on the first edge
     await RisingEdge(dut.clk)
     await RisingEdge(dut.clk)
     await ReadOnly()

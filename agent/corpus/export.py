@@ -40,7 +40,7 @@ def benchmark_texts(root: Path) -> tuple[str, list[str]]:
             texts: list[str] = []
             for task in benchmark.tasks:
                 texts += [t for t in (task.spec or {}).values() if isinstance(t, str) and t.strip()]
-                for path in (getattr(task, "solution", None), getattr(task, "reference", None)):
+                for path in (*task.solution, task.reference):
                     if path is not None and Path(path).is_file():
                         texts.append(Path(path).read_text(encoding="utf-8", errors="replace"))
             return "adapter", texts

@@ -54,7 +54,7 @@ def show_outcome(outcome, summary: dict, console: Console, *, out_dir=None) -> N
     from rich.syntax import Syntax
 
     if not summary.get("llm_used", True):
-        from aigchip.offline import NOTICE
+        from aigchip.models.offline import NOTICE
 
         console.print(f"[yellow]{escape(NOTICE)}[/]")
     for attempt in summary["attempts"]:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import math
 import os
 import re
+import sys
 from pathlib import Path
-from typing import NamedTuple, Sequence
+from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 from pydantic import BaseModel
 
@@ -23,8 +24,12 @@ from aigchip import paths
 from aigchip.corpus.index import CorpusIndex, stem, tokenize, words
 from aigchip.corpus.schema import GRAINS, Entry, Problem, load_demo_library, load_demo_library_checked, load_jsonl
 
-__all__ = ["Demo", "LoadedCorpus", "bundled_library", "estimate_tokens", "library_dir", "load_corpus",
-           "near_duplicate", "near_shingles", "select", "shingles", "spec_grain", "tokenize"]
+if TYPE_CHECKING:
+    from aigchip.config import RunConfig
+    from aigchip.task import Task
+
+__all__ = ["Demo", "LoadedCorpus", "bundled_library", "corpus_for", "estimate_tokens", "library_dir", "load_corpus",
+           "near_duplicate", "near_shingles", "pick_for", "select", "shingles", "spec_grain", "tokenize"]
 
 SHINGLE = 5
 NEAR_JACCARD, NEAR_CONTAINMENT, MIN_CONTAINED = 0.5, 0.8, 5  # containment needs >= 5 shingles in the smaller
@@ -155,3 +160,26 @@ def bundled_library() -> list[Entry]:
     if not folder.is_dir():
         raise FileNotFoundError(f"no demo library at {folder}; set AIGCHIP_DEMOS_DIR to a library folder")
     return load_demo_library(folder)
+
+
+def corpus_for(config: RunConfig) -> tuple[list[Entry], CorpusIndex | None]:
+    """The demonstration entries a run uses (--corpus, else the bundled library) and the corpus's persisted
+    index. A corpus that does not exist yet (e.g. $AIGCHIP_CORPUS before --learn made it) falls back to the
+    bundled library, saying so on stderr, as do the lines of a corpus that cannot be read."""
+    if config.corpus is not None and not config.corpus.exists():
+        print(f"aigchip: no corpus at {config.corpus} yet; using the bundled demo library", file=sys.stderr)
+    elif config.corpus is not None:
+        loaded = load_corpus(config.corpus)
+        for problem in loaded.problems:
+            print(f"aigchip: {problem}", file=sys.stderr)
+        return loaded.entries, loaded.index
+    return bundled_library(), None
+
+
+def pick_for(task: Task, config: RunConfig, entries: list[Entry], index: CorpusIndex | None = None) -> list[Demo]:
+    """`config.demos` demonstrations for `task`, never the task itself, its reference or its solution."""
+    if config.demos == 0 or not entries:
+        return []
+    known = [p.read_text(errors="replace") for p in (task.reference, *task.solution) if p is not None]
+    return select(task.spec_text(), entries, k=config.demos, token_budget=config.demo_tokens,
+                  exclude_ids={task.id}, exclude_texts=[task.spec_text(), *known], index=index)

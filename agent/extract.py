@@ -1,4 +1,5 @@
-"""From a model's reply (free text) to a `Design`, or the exact reason there is none, worded for the model."""
+"""From a model's reply (free text) to code: `extract` finds the Verilog `Design`, `python_tests` the cocotb
+test module; each says exactly why there is none, worded for the model."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ SYSTEMVERILOG_LABELS = frozenset({"systemverilog", "sv", "svh"})
 _FENCE_OPEN = re.compile(r"([ \t]*)(`{3,}|~{3,})(.*)")
 _LABEL = re.compile(r"[{.\s]*([A-Za-z]*)")
 _BEGIN_DONE = re.compile(r"\[BEGIN\](.*?)(\[DONE\]|\Z)", re.S)
+_PYTHON_BLOCK = re.compile(r"```[ \t]*(?:python|py)[ \t]*\n(.*?)(?:```|\Z)", re.S)
 _THINKING = re.compile(r"<think>.*?(?:</think>|\Z)", re.S)
 _UNIT_START = re.compile(
     r"\b(?:macro)?(module|package)\s+(?:(?:automatic|static)\s+)?([A-Za-z_][\w$]*)(?=\s*(?:[#(;]|import\b|\Z))")
@@ -276,3 +278,19 @@ def _names(names: list[str]) -> str:
 
 def _diagnostic(code: str, message: str, severity: Severity = Severity.ERROR) -> Diagnostic:
     return Diagnostic(message=message, severity=severity, code=code, source="extract")
+
+
+def python_tests(reply: str) -> tuple[str | None, str]:
+    """The cocotb test module in a reply (its last ```python block), or what is wrong with it (worded for
+    the model): (code, "") or (None, problem)."""
+    blocks = _PYTHON_BLOCK.findall(reply)
+    if not blocks:
+        return None, "Your reply has no ```python block. Reply with the complete cocotb test module in one."
+    code = blocks[-1]
+    try:
+        compile(code, "test.py", "exec")
+    except SyntaxError as exc:
+        return None, f"The test module does not parse: line {exc.lineno}: {exc.msg}. Reply with the corrected module."
+    if "@cocotb.test" not in code:
+        return None, "The module has no @cocotb.test() function. Reply with the complete test module."
+    return code, ""

@@ -6,7 +6,6 @@ them) make the final call whatever feedback the loop had.
 
 from __future__ import annotations
 
-import re
 import tempfile
 import time
 from pathlib import Path
@@ -16,13 +15,13 @@ from pydantic import BaseModel, Field
 
 from aigchip import prompts
 from aigchip.config import RunConfig
-from aigchip.extract import extract
+from aigchip.extract import extract, python_tests
 from aigchip.feedback import feedback_context
 from aigchip.feedback import waveform_table as feedback_waveform_table
-from aigchip.local_models import record_line
 from aigchip.models import Message, Model, ModelError, Reply, Usage
+from aigchip.models.local import record_line
 from aigchip.record import Recorder
-from aigchip.task import Task
+from aigchip.task import Task, verify_options
 from aigchip.sim.check import VerifyOptions, verify_many
 from aigchip.sim.types import Design, Status, Verdict
 
@@ -32,7 +31,6 @@ Stop = Literal["pass", "max_iters", "budget", "model_error", "interrupted", "sel
                "checks_passed_golden_failed"]
 _RANK = [Status.PASS, Status.MISMATCH, Status.TIMEOUT, Status.SIM_ERROR, Status.COMPILE_ERROR,
          Status.POLICY_VIOLATION, Status.NO_CODE, Status.TOOL_ERROR]
-_PYTHON_BLOCK = re.compile(r"```[ \t]*(?:python|py)[ \t]*\n(.*?)(?:```|\Z)", re.S)
 
 
 class Attempt(BaseModel):
@@ -159,13 +157,9 @@ class Agent:
         return 1 if self.config.feedback == "none" else self.config.max_iters
 
     def _loop_options(self, task: Task) -> VerifyOptions:
-        config = self.config
-        base = VerifyOptions(simulator=config.simulator, timeout=config.sim_timeout, lint=config.lint,
-                             use_cache=config.cache, tb_top=task.tb_top)
-        if config.feedback == "golden":
-            return base.model_copy(update={"testbench": task.testbench, "tests": task.tests,
-                                           "reference": task.reference})
-        return base  # lint / none: compile and lint only; self: the agent's own tests are added
+        if self.config.feedback == "golden":
+            return verify_options(task, self.config)
+        return verify_options(task, self.config, testbench=(), tests=None, reference=None)  # lint, none, self
 
     def _check_replies(self, task: Task, replies: list[Reply], options: VerifyOptions, iteration: int,
                        messages: list[Message]) -> list[Attempt]:
@@ -200,7 +194,7 @@ class Agent:
             if found.design is not None:
                 self._last_design = found.design
             return found
-        code, _ = _python_tests(reply.text)
+        code, _ = python_tests(reply.text)
         if code is None or options.tests is None:
             return found
         options.tests.write_text(code, encoding="utf-8")
@@ -230,9 +224,7 @@ class Agent:
             return
         outcome.design, outcome.verdict = chosen.design, chosen.verdict
         if self.config.feedback != "golden" and task.has_golden_tests and chosen.design is not None:
-            golden = VerifyOptions(testbench=task.testbench, tests=task.tests, reference=task.reference,
-                                   tb_top=task.tb_top, simulator=self.config.simulator, timeout=self.config.sim_timeout,
-                                   lint=self.config.lint, use_cache=self.config.cache)
+            golden = verify_options(task, self.config)
             outcome.verdict = self.check([(chosen.design, golden)], jobs=1)[0]  # the task's own tests decide
             self.recorder.event("final_verdict", verdict=outcome.verdict.model_dump(mode="json", exclude={"log"}))
         outcome.status = outcome.verdict.status
@@ -274,7 +266,7 @@ class Agent:
             reply = self.model.complete(messages, n=1, sample_index=self.sample_index)[0]
             self._took(reply)
             self.recorder.line({**record_line(messages, reply), "purpose": "self_test"})
-            code, problem = _python_tests(reply.text)
+            code, problem = python_tests(reply.text)
             if code is not None:
                 self.work_dir.mkdir(parents=True, exist_ok=True)
                 self._self_test_path(task).write_text(code, encoding="utf-8")
@@ -298,17 +290,3 @@ def stop_message(outcome: Outcome, allowed: int, feedback: str) -> str:
         return f"no design passed in {outcome.iterations} iteration(s), the most allowed; the best: {final}"
     return outcome.message  # budget, model_error, interrupted: said where they happened
 
-
-def _python_tests(reply: str) -> tuple[str | None, str]:
-    """The cocotb test module in a reply, or what is wrong with it (worded for the model)."""
-    blocks = _PYTHON_BLOCK.findall(reply)
-    if not blocks:
-        return None, "Your reply has no ```python block. Reply with the complete cocotb test module in one."
-    code = blocks[-1]
-    try:
-        compile(code, "test.py", "exec")
-    except SyntaxError as exc:
-        return None, f"The test module does not parse: line {exc.lineno}: {exc.msg}. Reply with the corrected module."
-    if "@cocotb.test" not in code:
-        return None, "The module has no @cocotb.test() function. Reply with the complete test module."
-    return code, ""

@@ -1,4 +1,13 @@
-"""What a run leaves behind: session.jsonl (every prompt, reply, verdict, token count), meta.json, the files.
+"""The run folder: the one format every run leaves behind, written and read only here.
+
+A run folder holds the design files, `checks/` (the tests used, with the testbench's data files),
+`session.jsonl` (every prompt, reply, verdict, token count) and `meta.json`. `generate --out`, a chat's
+`/save` and each module of the accelerator flow write it (`Recorder`, `copy_checks`, `run_meta`);
+`regress` reads it back (`find_records`, `recorded_design`, `recorded_task`, `check_options`).
+
+`meta.json` keys: `top`, `files` (the design files beside it), `checks` (paths relative to the folder:
+`testbench` [...], `tests`, `reference`, `tb_top`, `self_tests`), `verdict` ({status, ...}), `config`
+({simulator, sim_timeout, lint, ...}), `task`, `model`, `toolchain`, `templates`, `demos`.
 
 Each session line is flushed as it is written, so a killed run keeps everything up to its last step.
 API keys never reach these files: they hold messages, replies and verdicts, and the config names only
@@ -8,14 +17,23 @@ the variable that holds the key.
 from __future__ import annotations
 
 import json
+import os
+import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aigchip.sim.files import write_atomic
-from aigchip.sim.types import Design
+from aigchip.sim.types import Design, Status
+from aigchip.task import Task, verify_options
+
+if TYPE_CHECKING:
+    from aigchip.config import RunConfig
+    from aigchip.sim.check import VerifyOptions
 
 SESSION = "session.jsonl"
 META = "meta.json"
+CHECKS = "checks"
 
 
 class Recorder:
@@ -28,13 +46,10 @@ class Recorder:
             self._session = open(self.folder / SESSION, "a", encoding="utf-8")
 
     def event(self, event_type: str, **fields: Any) -> None:
-        if self.folder is None:
-            return
-        self._session.write(json.dumps({"type": event_type, **fields}, default=str) + "\n")
-        self._session.flush()
+        self.line({"type": event_type, **fields})
 
     def line(self, record: dict[str, Any]) -> None:
-        """A prepared line (e.g. models.record_line) as it is, so replay can read it back."""
+        """A prepared line (e.g. models.local.record_line) as it is, so replay can read it back."""
         if self.folder is None:
             return
         self._session.write(json.dumps(record, default=str) + "\n")
@@ -58,3 +73,127 @@ class Recorder:
     def close(self) -> None:
         if self.folder is not None:
             self._session.close()
+
+
+def run_meta(task: Task, config: RunConfig, **fields: Any) -> dict[str, Any]:
+    """The meta.json keys every run folder shares (the task, the settings, the toolchain, the prompts'
+    hashes), then `fields`."""
+    from aigchip import config as run_config
+    from aigchip import prompts
+    from aigchip.sim import tools
+
+    return {"task": task.model_dump(mode="json"), "top": task.top, "config": run_config.record(config),
+            "toolchain": tools.toolchain(), "templates": prompts.template_hashes(), **fields}
+
+
+def copy_checks(task: Task, out_dir: Path) -> dict[str, Any]:
+    """The task's own tests beside the design (in checks/), so the folder re-checks on its own; returns
+    meta.json's `checks`."""
+    folder = Path(out_dir) / CHECKS
+    used: dict[str, Any] = {"testbench": [], "tests": None, "reference": None, "tb_top": task.tb_top}
+    if not task.has_golden_tests and task.reference is None:
+        return used
+    folder.mkdir(parents=True, exist_ok=True)
+    from aigchip.sim.check import data_files
+
+    for path in data_files(verify_options(task)):
+        if path.suffix.lower() not in (".v", ".sv"):  # data the testbench reads, helpers the tests import
+            shutil.copyfile(path, folder / path.name)
+    for path in task.testbench:
+        shutil.copyfile(path, folder / path.name)
+        used["testbench"].append(f"{CHECKS}/{path.name}")
+    for key, path in (("tests", task.tests), ("reference", task.reference)):
+        if path is not None:
+            shutil.copyfile(path, folder / path.name)
+            used[key] = f"{CHECKS}/{path.name}"
+    return used
+
+
+# -- reading ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Record:
+    """One run folder as it was left."""
+
+    folder: Path
+    label: str
+    meta: dict[str, Any]
+    recorded: str
+    check_problems: list[str] = field(default_factory=list)  # recorded checks that cannot be used
+    design_problems: list[str] = field(default_factory=list)  # recorded design files that cannot be read
+
+
+def find_records(root: Path) -> tuple[list[Record], list[str]]:
+    """Every run folder at or below `root` (a meta.json with `top` and `files`), sorted by path; and a line
+    for each meta.json that could not be read."""
+    records, problems = [], []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        if META not in files:
+            continue
+        here = Path(folder)
+        label = (root / here.relative_to(root)).as_posix()
+        try:
+            meta = json.loads((here / META).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            problems.append(f"{label}/{META}: cannot be read ({exc})")
+            continue
+        if isinstance(meta, dict) and isinstance(meta.get("top"), str) and isinstance(meta.get("files"), list):
+            records.append(Record(here, label, meta, recorded_status(meta)))
+    return sorted(records, key=lambda r: r.label), problems
+
+
+def recorded_status(meta: dict[str, Any]) -> str:
+    verdict = meta.get("verdict")
+    if isinstance(verdict, dict) and verdict.get("status"):
+        return str(verdict["status"])
+    return str(meta.get("status") or Status.NO_CODE)
+
+
+def _inside(folder: Path, name: object, role: str, problems: list[str]) -> Path | None:
+    """`name` (relative to `folder`) as a file inside it; None, with a line added to `problems`, when it is not."""
+    path = (folder / str(name)).resolve()
+    if folder.resolve() not in path.parents:
+        problems.append(f"meta.json names {role} {name!r} outside the design folder")
+        return None
+    if not path.is_file():
+        problems.append(f"the {role} {name} recorded in meta.json is missing")
+        return None
+    return path
+
+
+def recorded_task(record: Record) -> Task:
+    """The checks the record names, as a Task (the agent's own `self_tests` only when it has no golden
+    tests); `record.check_problems` says which files are missing or outside the folder."""
+    checks = record.meta.get("checks") or {}
+
+    def inside(name: object, role: str) -> Path | None:
+        return _inside(record.folder, name, role, record.check_problems)
+
+    testbench = [inside(p, "testbench") for p in checks.get("testbench") or []]
+    tests = inside(checks["tests"], "tests") if checks.get("tests") else None
+    if not testbench and tests is None and checks.get("self_tests"):
+        tests = inside(checks["self_tests"], "self-written tests")
+    reference = inside(checks["reference"], "reference") if checks.get("reference") else None
+    return Task(id=record.label, top=record.meta["top"], spec={},
+                testbench=tuple(p for p in testbench if p is not None), tests=tests, reference=reference,
+                tb_top=checks.get("tb_top"))
+
+
+def check_options(record: Record, simulator: str | None = None) -> VerifyOptions:
+    """The `VerifyOptions` that re-check the record as it was checked (never from the verdict cache)."""
+    config = record.meta.get("config") or {}
+    return verify_options(recorded_task(record), simulator=simulator or config.get("simulator") or "icarus",
+                          timeout=float(config.get("sim_timeout") or 60.0), lint=bool(config.get("lint", True)),
+                          use_cache=False)
+
+
+def recorded_design(record: Record) -> Design | None:
+    """The design files the record lists, read from the folder; None when one is gone."""
+    paths = [_inside(record.folder, name, "design file", record.design_problems) for name in record.meta["files"]]
+    if not paths:
+        record.design_problems.append("the run recorded no design")
+    if record.design_problems:
+        return None
+    return Design.from_paths(paths, top=record.meta["top"])

@@ -1,10 +1,8 @@
 """`aigchip regress`: re-check every design folder that `aigchip generate --out` wrote, with the checks it
 recorded, and compare with the verdict it recorded. No model is involved.
 
-A design folder holds a `meta.json` with `top` and `files` (the design files beside it), `checks` (paths
-relative to the folder: `testbench` [...], `tests`, `reference`, `tb_top`, `self_tests`), `verdict`
-({status, ...}) and `config` ({simulator, sim_timeout, lint, ...}). The agent's own `self_tests` count only
-when the folder has no golden tests; with no tests at all the design is compiled (syntax and lint) only.
+The folders are read through `aigchip.record` (the run-folder format). The agent's own `self_tests` count
+only when the folder has no golden tests; with no tests at all the design is compiled (syntax and lint) only.
 
 Outcomes: `pass` (passed and still passes), `regression` (passed, now fails), `fixed` (failed, now passes),
 `known_failure` (failed and still fails), `error` (the check could not run: a missing tool or check file).
@@ -12,23 +10,17 @@ Outcomes: `pass` (passed and still passes), `regression` (passed, now fails), `f
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from xml.etree import ElementTree as ET
 
 from pydantic import BaseModel, Field
 
-from aigchip.sim.types import Design, Diagnostic, Status, Verdict
+from aigchip.record import Record, check_options, find_records, recorded_design
+from aigchip.sim.types import Diagnostic, Status, Verdict
 
-if TYPE_CHECKING:
-    from aigchip.sim.check import VerifyOptions
-
-META = "meta.json"
 OUTCOMES = ("pass", "regression", "fixed", "known_failure", "error")
 MAX_DIAGNOSTICS = 5
 LOG_TAIL = 4000
@@ -79,88 +71,6 @@ class RegressReport(BaseModel):
         return {"designs": len(self.results), "regressions": self.regressions, "fixed": self.dirs("fixed"),
                 "known_failures": self.dirs("known_failure"), "errors": self.errors, "problems": self.problems,
                 "results": [r.model_dump(mode="json") for r in self.results]}
-
-
-@dataclass
-class Record:
-    """One design folder as `generate` left it."""
-
-    folder: Path
-    label: str
-    meta: dict[str, Any]
-    recorded: str
-    check_problems: list[str] = field(default_factory=list)  # recorded checks that cannot be used
-    design_problems: list[str] = field(default_factory=list)  # recorded design files that cannot be read
-
-
-def find_records(root: Path) -> tuple[list[Record], list[str]]:
-    """Every design folder at or below `root` (a meta.json with `top` and `files`), sorted by path; and a line
-    for each meta.json that could not be read."""
-    records, problems = [], []
-    for folder, subfolders, files in os.walk(root):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        if META not in files:
-            continue
-        here = Path(folder)
-        label = (root / here.relative_to(root)).as_posix()
-        try:
-            meta = json.loads((here / META).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            problems.append(f"{label}/{META}: cannot be read ({exc})")
-            continue
-        if isinstance(meta, dict) and isinstance(meta.get("top"), str) and isinstance(meta.get("files"), list):
-            records.append(Record(here, label, meta, recorded_status(meta)))
-    return sorted(records, key=lambda r: r.label), problems
-
-
-def recorded_status(meta: dict[str, Any]) -> str:
-    verdict = meta.get("verdict")
-    if isinstance(verdict, dict) and verdict.get("status"):
-        return str(verdict["status"])
-    return str(meta.get("status") or Status.NO_CODE)
-
-
-def _inside(folder: Path, name: object, role: str, problems: list[str]) -> Path | None:
-    """`name` (relative to `folder`) as a file inside it; None, with a line added to `problems`, when it is not."""
-    path = (folder / str(name)).resolve()
-    if folder.resolve() not in path.parents:
-        problems.append(f"meta.json names {role} {name!r} outside the design folder")
-        return None
-    if not path.is_file():
-        problems.append(f"the {role} {name} recorded in meta.json is missing")
-        return None
-    return path
-
-
-def check_options(record: Record, simulator: str | None = None) -> VerifyOptions:
-    """The `VerifyOptions` the recorded checks describe (`record.check_problems` says which files are missing)."""
-    from aigchip.sim.check import VerifyOptions
-
-    checks = record.meta.get("checks") or {}
-    config = record.meta.get("config") or {}
-
-    def inside(name: object, role: str) -> Path | None:
-        return _inside(record.folder, name, role, record.check_problems)
-
-    testbench = [inside(p, "testbench") for p in checks.get("testbench") or []]
-    tests = inside(checks["tests"], "tests") if checks.get("tests") else None
-    if not testbench and tests is None and checks.get("self_tests"):
-        tests = inside(checks["self_tests"], "self-written tests")
-    reference = inside(checks["reference"], "reference") if checks.get("reference") else None
-    return VerifyOptions(testbench=tuple(p for p in testbench if p is not None), tests=tests, reference=reference,
-                         tb_top=checks.get("tb_top"), simulator=simulator or config.get("simulator") or "icarus",
-                         timeout=float(config.get("sim_timeout") or 60.0), lint=bool(config.get("lint", True)),
-                         use_cache=False)
-
-
-def recorded_design(record: Record) -> Design | None:
-    """The design files the record lists, read from the folder; None when one is gone."""
-    paths = [_inside(record.folder, name, "design file", record.design_problems) for name in record.meta["files"]]
-    if not paths:
-        record.design_problems.append("the run recorded no design")
-    if record.design_problems:
-        return None
-    return Design.from_paths(paths, top=record.meta["top"])
 
 
 def regress(root: Path, *, simulator: str | None = None, jobs: int = 2) -> RegressReport:

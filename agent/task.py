@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, field_validator
 
 from aigchip.sim import source
 from aigchip.sim.types import Design
+
+if TYPE_CHECKING:
+    from aigchip.config import RunConfig
+    from aigchip.sim.check import VerifyOptions
 
 GRAINS = ("high_level", "detailed", "block")
 
@@ -81,6 +85,18 @@ class Task(BaseModel):
     @property
     def has_golden_tests(self) -> bool:
         return bool(self.testbench) or self.tests is not None
+
+
+def verify_options(task: Task, config: RunConfig | None = None, **overrides: Any) -> VerifyOptions:
+    """The `VerifyOptions` that check a design against `task`'s own tests (testbench, cocotb tests, reference),
+    run as `config` says (simulator, timeout, lint, cache); `overrides` last (e.g. tests=None, waves=True)."""
+    from aigchip.sim.check import VerifyOptions
+
+    fields: dict[str, Any] = dict(testbench=task.testbench, tests=task.tests, reference=task.reference,
+                                  tb_top=task.tb_top)
+    if config is not None:
+        fields.update(simulator=config.simulator, timeout=config.sim_timeout, lint=config.lint, use_cache=config.cache)
+    return VerifyOptions(**{**fields, **overrides})
 
 
 def from_text(text: str, *, top: str | None = None, task_id: str = "spec", interface: str = "", **checks: object) -> Task:

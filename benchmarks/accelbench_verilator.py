@@ -13,7 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from aigchip.bench.adapters import load, verify_options
+from aigchip.bench.adapters import load
+from aigchip.task import verify_options
 from aigchip.sim import verify_many
 
 ROOT = Path(__file__).resolve().parent.parent / "datasets" / "accelbench"

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from aigchip.chat.session import ChatSession  # noqa: E402
 from aigchip.chat.store import SessionStore  # noqa: E402
 from aigchip.config import RunConfig  # noqa: E402
-from aigchip.local_models import ScriptedModel  # noqa: E402
+from aigchip.models.local import ScriptedModel  # noqa: E402
 from aigchip.sim.check import verify_many  # noqa: E402
 from aigchip.sim.types import Status, Verdict  # noqa: E402
 

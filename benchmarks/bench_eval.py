@@ -165,7 +165,7 @@ def rss_kib() -> tuple[int, int]:
 
 
 def memory_section(samples: int = 1000, tasks: int = 20) -> dict:
-    from aigchip.local_models import ScriptedModel
+    from aigchip.models.local import ScriptedModel
 
     marks: dict[str, dict[str, int]] = {}
 

@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from aigchip.config import RunConfig  # noqa: E402
-from aigchip.local_models import ScriptedModel  # noqa: E402
+from aigchip.models.local import ScriptedModel  # noqa: E402
 from aigchip.loop import Agent  # noqa: E402
 from aigchip.task import from_text  # noqa: E402
 from aigchip.sim import VerifyOptions, verify_many  # noqa: E402

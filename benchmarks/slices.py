@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from aigchip.bench.adapters import load, verify_options
+from aigchip.bench.adapters import load
+from aigchip.task import verify_options
 from aigchip.sim import Design, VerifyOptions
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks"

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from aigchip.bench.adapters import LAYOUTS, Benchmark, BenchmarkError, detect, load, verify_options
+from aigchip.bench.adapters import LAYOUTS, Benchmark, BenchmarkError, detect, load
+from aigchip.task import verify_options
 from aigchip.sim.types import Design
 
 BENCH = Path(__file__).parent / "fixtures" / "bench"

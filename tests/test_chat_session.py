@@ -11,7 +11,7 @@ import pytest
 from aigchip.chat.session import ChatSession, SessionBusy
 from aigchip.chat.store import SessionStore
 from aigchip.config import RunConfig
-from aigchip.local_models import ScriptedModel
+from aigchip.models.local import ScriptedModel
 from aigchip.models import ModelError
 from aigchip.sim.types import Diagnostic, Status, Verdict
 from tests.conftest import FIXTURES

@@ -23,7 +23,7 @@ from starlette.testclient import TestClient
 from aigchip.chat.store import SessionStore
 from aigchip.chat.web import create_app
 from aigchip.config import RunConfig
-from aigchip.local_models import ScriptedModel
+from aigchip.models.local import ScriptedModel
 from aigchip.models import ModelError
 from aigchip.sim.types import Status, Verdict
 from tests.conftest import FIXTURES

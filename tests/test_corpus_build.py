@@ -18,7 +18,7 @@ from aigchip.corpus.annotate import Annotator, clean_reply, first_sentence
 from aigchip.corpus.build import BuildOptions, build, done_ids, modules_of
 from aigchip.corpus.report import Tally
 from aigchip.corpus.schema import load_jsonl
-from aigchip.local_models import ScriptedModel
+from aigchip.models.local import ScriptedModel
 from aigchip.models import Reply, Usage
 
 TREE = Path(__file__).parent / "fixtures" / "corpus" / "tree"

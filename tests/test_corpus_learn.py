@@ -15,7 +15,7 @@ from aigchip.config import RunConfig
 from aigchip.corpus.learn import default_corpus, learn
 from aigchip.corpus.schema import load_jsonl
 from aigchip.generate import generate
-from aigchip.local_models import ScriptedModel
+from aigchip.models.local import ScriptedModel
 from aigchip.models import ModelError
 from aigchip.task import from_text
 

@@ -20,7 +20,7 @@ from aigchip.bench import passk, results
 from aigchip.bench.adapters import load
 from aigchip.bench.runner import EvalError, run_eval
 from aigchip.config import RunConfig
-from aigchip.local_models import ScriptedModel
+from aigchip.models.local import ScriptedModel
 from aigchip.models import ModelError
 from aigchip.sim.types import Status, Verdict
 

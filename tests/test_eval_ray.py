@@ -64,10 +64,13 @@ def _without_ray(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", fake)
 
 
-def test_missing_ray_is_a_usage_error_with_the_install_hint(monkeypatch):
+def test_missing_ray_is_a_usage_error_with_the_install_hint(tmp_path, monkeypatch):
     _without_ray(monkeypatch)
-    with pytest.raises(EvalError, match=r"pip install 'aigchip\[ray\]'"):
+    with pytest.raises(ray_executor.RayUnavailable, match=r"pip install 'aigchip\[ray\]'"):
         ray_executor.make_ray_check(None, jobs=1)
+    with pytest.raises(EvalError, match=r"pip install 'aigchip\[ray\]'"):
+        run_eval(load(make_bench(tmp_path / "bench", ["good_a"])), config(model="reference"), samples=1, ks=[1],
+                 out_dir=tmp_path / "out", executor="ray")
 
 
 def test_eval_cli_without_ray_exits_2_with_the_install_hint(tmp_path, monkeypatch):

@@ -12,7 +12,7 @@ import pytest
 
 from aigchip.config import RunConfig, load_config
 from aigchip.generate import generate
-from aigchip.local_models import ScriptedModel
+from aigchip.models.local import ScriptedModel
 from aigchip.loop import Agent
 from aigchip.models import ModelError
 from aigchip.task import Task, from_text

@@ -14,9 +14,9 @@ import time
 import pytest
 
 from aigchip.loopback import Loopback, Response
-from aigchip.local_models import ManualModel, ReplayModel, ScriptedModel, record_line
+from aigchip.models.local import ManualModel, ReplayModel, ScriptedModel, record_line
 from aigchip.models import ChatModel, ChatSettings, Message, ModelError, Reply, Usage, price
-from aigchip.reply_cache import CachedModel
+from aigchip.models.cache import CachedModel
 
 KEY = "sk-test-0123456789abcdefSECRET"
 MODEL = "loop-model"
@@ -224,7 +224,8 @@ def test_model_errors_pickle():
 
 
 def test_importing_the_model_layer_does_not_import_langchain():
-    code = "import sys, agent.models, agent.reply_cache, agent.loopback; print('langchain' in str(list(sys.modules)))"
+    code = ("import sys, aigchip.models, aigchip.models.cache, aigchip.models.factory, aigchip.models.local, "
+            "aigchip.models.offline, aigchip.loopback; print('langchain' in str(list(sys.modules)))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 

@@ -11,7 +11,8 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from aigchip.regress import Record, RegressError, check_options, junit_xml, regress
+from aigchip.record import Record, check_options
+from aigchip.regress import RegressError, junit_xml, regress
 
 BENCH = Path(__file__).parent / "fixtures" / "bench"
 
@@ -26,7 +27,7 @@ def generated(root: Path) -> Path:
     from aigchip.bench.adapters import load
     from aigchip.config import RunConfig
     from aigchip.generate import generate
-    from aigchip.local_models import ScriptedModel
+    from aigchip.models.local import ScriptedModel
 
     for task in load(BENCH / "native").tasks:
         code = task.solution[0].read_text()

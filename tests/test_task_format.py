@@ -12,7 +12,7 @@ import pytest
 from aigchip.bench.adapters import load
 from aigchip.bench.runner import EvalError, run_eval, select_tasks
 from aigchip.config import RunConfig
-from aigchip.local_models import ScriptedModel
+from aigchip.models.local import ScriptedModel
 from aigchip.sim.types import Design, Status, Verdict
 from aigchip.task import from_folder
 

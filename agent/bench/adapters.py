@@ -12,15 +12,11 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from aigchip.bench.layouts import native, rtllm, verilog_eval, vgen
 from aigchip.task import Task
-
-if TYPE_CHECKING:
-    from aigchip.sim.check import VerifyOptions
 
 LAYOUTS = ("verilog-eval-v2", "rtllm", "vgen", "native")
 _READERS: dict[str, ModuleType] = {m.NAME: m for m in (verilog_eval, rtllm, vgen, native)}
@@ -88,10 +84,3 @@ def _checked_folder(root: Path) -> Path:
         raise BenchmarkError(f"{root} is empty; a benchmark folder holds one of these layouts:\n{known_layouts()}")
     return root
 
-
-def verify_options(task: Task, **overrides: object) -> VerifyOptions:
-    """The `sim.VerifyOptions` that check a design against `task`'s own tests (overrides: simulator, timeout, ...)."""
-    from aigchip.sim.check import VerifyOptions
-
-    return VerifyOptions(testbench=task.testbench, tests=task.tests, reference=task.reference, tb_top=task.tb_top,
-                         **overrides)

@@ -34,9 +34,9 @@ def installed(simulator: str) -> bool:
 
 def reference_options(task: Task, config: Any, simulator: str) -> Any:
     """How a task's reference is checked: its own tests, no lint (the reference is not under review)."""
-    from aigchip.bench.adapters import verify_options
+    from aigchip.task import verify_options
 
-    return verify_options(task, simulator=simulator, timeout=config.sim_timeout, lint=False, use_cache=config.cache)
+    return verify_options(task, config, simulator=simulator, lint=False)
 
 
 def check_references(tasks: Iterable[Task], config: Any, *, jobs: int, check: Callable[..., list] | None = None,

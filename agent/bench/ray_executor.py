@@ -21,16 +21,14 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
-from aigchip.bench.runner import EvalError
-
 INSTALL_HINT = "--executor ray needs Ray: install the extra: pip install 'aigchip[ray]'"
 
 _lock = threading.Lock()
 _remote_verify: Any = None  # the @ray.remote wrapper of sim.check.verify, made once per process
 
 
-class RayUnavailable(EvalError):
-    """Ray is not installed, or the cluster cannot be reached."""
+class RayUnavailable(ValueError):
+    """Ray is not installed, or the cluster cannot be reached (the runner reports it as an EvalError)."""
 
 
 def _import_ray() -> Any:

@@ -1,5 +1,5 @@
-"""report.md and report.html from an evaluation's summary. The HTML draws its charts as inline SVG:
-no scripts, no files beside it, no dependencies."""
+"""An evaluation's summary for people: report.md, report.html and the console summary `aigchip eval`
+prints. The HTML draws its charts as inline SVG: no scripts, no files beside it, no dependencies."""
 
 from __future__ import annotations
 
@@ -18,6 +18,47 @@ WIDTH, HEIGHT, PAD = 420, 220, 36
 def write_reports(summary: dict[str, Any], out_dir: Path) -> None:
     write_text(Path(out_dir) / "report.md", markdown(summary))
     write_text(Path(out_dir) / "report.html", page(summary))
+
+
+def console_summary(summary: dict[str, Any], out_dir: Path) -> str:
+    """The lines `aigchip eval` prints when the run ends (without --json)."""
+    def rates(values: dict[str, float]) -> str:
+        return "  ".join(f"pass@{key} {100 * value:.1f}%" for key, value in values.items()) or "-"
+
+    by_iter = "  ".join(f"{key}: {100 * value:.1f}%" for key, value in summary["pass_rate_by_iteration"].items())
+    statuses = ", ".join(f"{status} {count}" for status, count in summary["status_counts"].items())
+    tokens = summary["tokens"]
+    cost = f", ${tokens['cost_usd']:.4f}" if tokens.get("cost_usd") is not None else ""
+    no_llm = "" if summary.get("llm_used", True) else " (no LLM)"
+    sound, everything = summary["denominators"]["sound_tasks"], summary["denominators"]["all_tasks"]
+    lines = [f"{summary['benchmark']}: {everything} tasks x {summary['samples_per_task']} samples, "
+             f"model {summary['model']}{no_llm}, feedback {summary['feedback']}"]
+    if sound == everything:
+        lines.append(f"  {rates(summary['pass_at_k'])}")
+    else:
+        lines += [f"  {rates(summary['pass_at_k'])}  over the {sound} sound tasks",
+                  f"  {rates(summary['pass_at_k_all_tasks'])}  over all {everything} tasks "
+                  f"({everything - sound} whose reference fails count as failures)"]
+    lines.append(f"  statuses: {statuses}")
+    if by_iter:
+        lines.append(f"  pass rate after iteration  {by_iter}  (iterations that ran; at most {summary['max_iters']})")
+    if summary["self_tests_passed_golden_failed"]:
+        lines.append(f"  {summary['self_tests_passed_golden_failed']} sample(s) stopped because their self-written "
+                     "tests passed, then failed the task's own tests")
+    tiers = [tag for tag in ("block", "system") if tag in summary.get("by_tag", {})]
+    if tiers:
+        lines.append("  " + "  ".join(f"{tag}: {summary['by_tag'][tag]['passes']}/{summary['by_tag'][tag]['tasks']} "
+                                      f"({100 * summary['by_tag'][tag]['pass_rate']:.1f}%)" for tag in tiers))
+    lines.append(f"  tokens {tokens['total']}{cost}, wall time {summary['wall_time_s']:.1f} s")
+    if tokens.get("cached_replies"):
+        lines.append(f"  {tokens['cached_replies']} of {tokens.get('replies') or tokens['cached_replies']} model replies "
+                     "came from the reply cache (an earlier run asked the same), not from the model; --no-cache asks again")
+    lines += [f"  checked with {m['simulator']}: {m['task']}: {m['reason']}" for m in summary["preflight"]["fallbacks"]]
+    lines += [f"  reference fails (a benchmark problem, left out): {f['task']}: {f['message']}"
+              for f in summary["reference_failures"]]
+    lines += [f"  skipped {s['task']}: {s['reason']}" for s in summary["skipped"]]
+    lines.append(f"  results: {out_dir}/summary.json, results.jsonl, report.md, report.html")
+    return "\n".join(lines)
 
 
 def _headline(summary: dict[str, Any]) -> list[tuple[str, str]]:

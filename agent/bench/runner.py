@@ -61,9 +61,12 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
     if executor not in EXECUTORS:
         raise EvalError(f"--executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
     if executor == "ray" and check is None:
-        from aigchip.bench.ray_executor import make_ray_check
+        from aigchip.bench.ray_executor import RayUnavailable, make_ray_check
 
-        check = make_ray_check(ray_address, jobs)  # a missing ray stops the run here, before any file
+        try:
+            check = make_ray_check(ray_address, jobs)  # a missing ray stops the run here, before any file
+        except RayUnavailable as exc:
+            raise EvalError(str(exc)) from None
     runnable, skipped = _split_runnable(select_tasks(list(benchmark.tasks), task_glob, tags), reference)
     identity = run_identity(benchmark, config)
     out_dir = Path(out_dir)
@@ -329,10 +332,11 @@ def _default_models(config: RunConfig, tasks: list[Task]) -> ModelFactory:
     run before it starts; the offline baseline is built per task (it answers from that task's spec)."""
     if config.model == "reference" or not tasks:
         return lambda task, sample: None  # type: ignore[return-value]
-    from aigchip.generate import demo_library, make_model
+    from aigchip import demos
+    from aigchip.models.factory import make_model
 
     if config.model == "offline":
-        entries = demo_library(config)
+        entries = demos.corpus_for(config)[0]
         return lambda task, sample: make_model(config, task, out_dir=None, demo_entries=entries)
     shared = make_model(config, tasks[0], out_dir=None)
     return lambda task, sample: shared

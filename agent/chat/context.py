@@ -11,7 +11,7 @@ from aigchip import prompts
 from aigchip.chat.store import SessionState, Turn, Version
 from aigchip.config import RunConfig
 from aigchip.models import Message
-from aigchip.record import Recorder
+from aigchip.record import SESSION, Recorder, copy_checks, run_meta
 from aigchip.task import Task
 from aigchip.sim.types import Design
 
@@ -63,26 +63,16 @@ def version_diff(old: Version, new: Version) -> str:
 
 def save_version(state: SessionState, version: Version, task: Task, config: RunConfig, session_folder: Path,
                  out_dir: Path) -> list[str]:
-    """`version` in the `generate --out` layout (design files, checks/, session.jsonl, meta.json), so
-    `aigchip regress` can re-check it."""
-    from aigchip import config as run_config
-    from aigchip.generate import _copy_checks
-    from aigchip.sim import tools
-
+    """`version` as a run folder (see aigchip.record), so `aigchip regress` can re-check it."""
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     recorder = Recorder(out_dir)
     recorder.close()
     files = recorder.write_design(Design(files=version.files, top=version.top))
-    checks = _copy_checks(task, out_dir)
-    if (session_folder / "session.jsonl").is_file():
-        shutil.copyfile(session_folder / "session.jsonl", out_dir / "session.jsonl")
-    recorder.write_meta({
-        "task": task.model_dump(mode="json"), "top": version.top, "files": files, "checks": checks,
-        "status": version.status, "verdict": version.verdict, "iterations": version.iterations,
-        "model": state.model, "config": run_config.record(config), "toolchain": tools.toolchain(),
-        "templates": prompts.template_hashes(), "demos": [],
-        "chat": {"session": state.id, "version": version.number,
-                 "turns": [t.model_dump(mode="json") for t in state.turns]},
-    })
+    checks = copy_checks(task, out_dir)
+    if (session_folder / SESSION).is_file():
+        shutil.copyfile(session_folder / SESSION, out_dir / SESSION)
+    recorder.write_meta(run_meta(
+        task, config, top=version.top, files=files, checks=checks, status=version.status, verdict=version.verdict,
+        iterations=version.iterations, model=state.model, demos=[],
+        chat={"session": state.id, "version": version.number, "turns": [t.model_dump(mode="json") for t in state.turns]}))
     return files

@@ -22,8 +22,8 @@ from aigchip.chat.testfiles import install_test, validate_test
 from aigchip.config import RunConfig
 from aigchip.loop import Agent, Outcome
 from aigchip.models import Model, ModelError
-from aigchip.task import Task, _top_from
-from aigchip.sim.check import VerifyOptions, verify_many
+from aigchip.task import Task, _top_from, verify_options
+from aigchip.sim.check import verify_many
 from aigchip.sim.process import safe_name
 from aigchip.sim.types import Design, Verdict
 
@@ -279,10 +279,9 @@ class ChatSession:
     def _model(self, config: RunConfig, task: Task) -> Model:
         if self.model_factory is not None:
             return self.model_factory(config, task)
-        from aigchip.generate import demo_library, make_model
+        from aigchip.models.factory import make_model
 
-        entries = demo_library(config) if config.model == "offline" else None
-        return make_model(config, task, out_dir=self.folder, demo_entries=entries)
+        return make_model(config, task, out_dir=self.folder)
 
     def _generate(self, turn: Turn, progress: Progress) -> None:
         task = self._task()
@@ -296,10 +295,10 @@ class ChatSession:
             try:
                 agent = Agent(model, config, recorder=recorder, check=self._recording_check(Path(scratch)))
                 if turn.kind == "spec":
-                    from aigchip.generate import demo_corpus, pick_demos
+                    from aigchip import demos as demo_library
 
-                    entries, index = demo_corpus(config) if config.demos else ([], None)
-                    demos, opening = pick_demos(task, config, entries, index), None
+                    entries, index = demo_library.corpus_for(config) if config.demos else ([], None)
+                    demos, opening = demo_library.pick_for(task, config, entries, index), None
                     if demos:
                         progress("demonstrations: " + ", ".join(d.id for d in demos))
                 else:
@@ -411,9 +410,7 @@ class ChatSession:
     def _checked(self, design: Design) -> Iterator[Verdict]:
         """`design` checked against the session's tests; its run folder (and VCD) lasts while the block runs."""
         task, config = self._task(), self.config
-        options = VerifyOptions(testbench=task.testbench, tests=task.tests, tb_top=task.tb_top,
-                                simulator=config.simulator, timeout=config.sim_timeout, lint=config.lint,
-                                use_cache=config.cache)
+        options = verify_options(task, config)
         with tempfile.TemporaryDirectory(prefix="aigchip-chat-") as scratch:
             yield self._recording_check(Path(scratch))([(design, options)], jobs=1)[0]
 

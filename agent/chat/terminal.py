@@ -39,7 +39,7 @@ class Terminal:
         self.console.print(f"[bold]aigchip chat[/]  session {state.id}  model {escape(state.model)}", highlight=False)
         self.console.print(f"kept in {self.session.folder}   /help for commands, /quit to leave", style="dim")
         if state.model == "offline":
-            from aigchip.offline import NOTICE
+            from aigchip.models.offline import NOTICE
 
             self.console.print(f"[yellow]{escape(NOTICE)}[/]")
         if state.turns:

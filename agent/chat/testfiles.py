@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aigchip.extract import python_tests
 from aigchip.sim.process import safe_name
 
 MAX_TEST_BYTES = 1024 * 1024
@@ -24,9 +25,7 @@ def validate_test(name: str, content: str | bytes) -> tuple[str, str]:
         raise ValueError(f"{name} is {len(data)} bytes; tests are limited to {MAX_TEST_BYTES}")
     text = data.decode("utf-8", errors="replace")
     if name.lower().endswith(".py"):
-        from aigchip.loop import _python_tests
-
-        code, problem = _python_tests(f"```python\n{text}\n```")
+        code, problem = python_tests(f"```python\n{text}\n```")
         if code is None:
             raise ValueError(f"{name}: {problem.split('. Reply')[0]}")
     return name, text

@@ -75,7 +75,7 @@ def dataset_build(
     from aigchip.config import load_config
     from aigchip.corpus.build import BuildOptions, build
     from aigchip.corpus.report import describe_build
-    from aigchip.generate import make_model
+    from aigchip.models.factory import make_model
     from aigchip.models import ModelError
     from aigchip.task import Task
     from aigchip.sim.tools import ToolMissing

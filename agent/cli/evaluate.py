@@ -90,51 +90,11 @@ def eval_(
     if json_out:
         sys.stdout.write(json.dumps(summary) + "\n")
     else:
-        _show_eval(summary, out)
+        from aigchip.bench.report import console_summary
+
+        typer.echo(console_summary(summary, out))
     counts = summary["samples"]
     if counts["model_errors"] and counts["model_errors"] == counts["finished"]:
         typer.echo("aigchip: every sample failed to get a reply from the model (see the messages above); "
                    "rerun with --resume once the endpoint answers", err=True)
         raise typer.Exit(EXIT_USAGE)
-
-
-def _show_eval(summary: dict, out: Path) -> None:
-    def rates(values: dict) -> str:
-        return "  ".join(f"pass@{key} {100 * value:.1f}%" for key, value in values.items()) or "-"
-
-    by_iter = "  ".join(f"{key}: {100 * value:.1f}%" for key, value in summary["pass_rate_by_iteration"].items())
-    statuses = ", ".join(f"{status} {count}" for status, count in summary["status_counts"].items())
-    tokens = summary["tokens"]
-    cost = f", ${tokens['cost_usd']:.4f}" if tokens.get("cost_usd") is not None else ""
-    no_llm = "" if summary.get("llm_used", True) else " (no LLM)"
-    sound, everything = summary["denominators"]["sound_tasks"], summary["denominators"]["all_tasks"]
-    typer.echo(f"{summary['benchmark']}: {everything} tasks x {summary['samples_per_task']} samples, "
-               f"model {summary['model']}{no_llm}, feedback {summary['feedback']}")
-    if sound == everything:
-        typer.echo(f"  {rates(summary['pass_at_k'])}")
-    else:
-        typer.echo(f"  {rates(summary['pass_at_k'])}  over the {sound} sound tasks")
-        typer.echo(f"  {rates(summary['pass_at_k_all_tasks'])}  over all {everything} tasks "
-                   f"({everything - sound} whose reference fails count as failures)")
-    typer.echo(f"  statuses: {statuses}")
-    if by_iter:
-        typer.echo(f"  pass rate after iteration  {by_iter}  (iterations that ran; at most {summary['max_iters']})")
-    if summary["self_tests_passed_golden_failed"]:
-        typer.echo(f"  {summary['self_tests_passed_golden_failed']} sample(s) stopped because their self-written tests "
-                   "passed, then failed the task's own tests")
-    tiers = [tag for tag in ("block", "system") if tag in summary.get("by_tag", {})]
-    if tiers:
-        typer.echo("  " + "  ".join(f"{tag}: {summary['by_tag'][tag]['passes']}/{summary['by_tag'][tag]['tasks']} "
-                                    f"({100 * summary['by_tag'][tag]['pass_rate']:.1f}%)" for tag in tiers))
-    typer.echo(f"  tokens {tokens['total']}{cost}, wall time {summary['wall_time_s']:.1f} s")
-    if tokens.get("cached_replies"):
-        typer.echo(f"  {tokens['cached_replies']} of {tokens.get('replies') or tokens['cached_replies']} model replies "
-                   "came from the reply cache (an earlier run asked the same), not from the model; --no-cache asks again")
-    for moved in summary["preflight"]["fallbacks"]:
-        typer.echo(f"  checked with {moved['simulator']}: {moved['task']}: {moved['reason']}")
-    for failure in summary["reference_failures"]:
-        typer.echo(f"  reference fails (a benchmark problem, left out): {failure['task']}: {failure['message']}")
-    for skipped in summary["skipped"]:
-        typer.echo(f"  skipped {skipped['task']}: {skipped['reason']}")
-    typer.echo(f"  results: {out}/summary.json, results.jsonl, report.md, report.html")
-

@@ -98,7 +98,6 @@ def demos(
 ) -> None:
     """Show which demonstrations a spec would get, and why (the matched terms). Exit 0, or 2 on a usage error."""
     from aigchip import demos as picker
-    from aigchip.corpus import schema
 
     text = spec
     try:
@@ -108,16 +107,11 @@ def demos(
         pass  # not a readable path: the spec's own text
     if not text.strip():
         raise usage("the spec is empty")
-    folder = corpus if corpus is None or corpus.is_dir() else None
-    index = None
+    source = corpus or picker.library_dir()
+    if corpus is None and not source.is_dir():
+        raise usage(f"no demo library at {source}; pass --corpus or set AIGCHIP_DEMOS_DIR")
     try:
-        if corpus is None or folder is not None:
-            folder = folder or picker.library_dir()
-            if not folder.is_dir():
-                raise usage(f"no demo library at {folder}; pass --corpus or set AIGCHIP_DEMOS_DIR")
-            entries, problems = schema.load_demo_library_checked(folder)
-        else:
-            entries, problems, index = picker.load_corpus(corpus)  # with its persisted index, if any
+        entries, problems, index = picker.load_corpus(source)  # a JSONL corpus comes with its persisted index
     except OSError as exc:
         raise usage(f"cannot read the corpus: {exc}") from None
     for problem in problems:

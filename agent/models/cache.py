@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from aigchip.models import Message, Model, Reply, Usage
+from aigchip.models.protocol import Message, Model, Reply, Usage
 from aigchip.sim.cache import digest
 from aigchip.sim.files import write_atomic
 

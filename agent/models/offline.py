@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from aigchip.models import Message, Reply, Usage
+from aigchip.models.protocol import Message, Reply, Usage
 
 NOTICE = ("No LLM was used: this is aigchip's offline baseline, which answers with the closest verified "
           "design from the demo library. To use a model, pass --model NAME with --base-url URL (any "

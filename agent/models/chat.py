@@ -1,87 +1,22 @@
-"""The model layer: the `Model` protocol, its vocabulary, and the chat kind (any OpenAI-compatible endpoint).
+"""The chat kind: langchain's ChatOpenAI against any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama,
+llama.cpp server, LM Studio), with failures classified as `ModelError`s.
 
-The kinds that need no endpoint (scripted, replay, manual) are in agent/local_models.py, offline in
-agent/offline.py.
-
-A model turns chat messages into `n` replies; reply `j` of a call with `sample_index=i` is sample
-`i + j` (seeds and reply caches count samples that way). Failures are `ModelError`s whose `kind` says
-what to do. API keys stay inside `ChatModel` as a `SecretStr`: never in a repr, an error or a
-transcript. langchain is imported inside methods only, so importing this module stays fast.
+API keys stay inside `ChatModel` as a `SecretStr`: never in a repr, an error or a transcript. langchain
+is imported inside methods only, so importing this module stays fast.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import os
 import re
 import threading
 import weakref
-from typing import Any, Literal, Protocol, TypedDict, runtime_checkable
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-
-class Message(TypedDict):
-    role: Literal["system", "user", "assistant"]
-    content: str
-
-
-class Usage(BaseModel):
-    """Tokens a call spent, and what they cost when the price is known (None: unknown)."""
-
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cost_usd: float | None = None
-
-    @property
-    def total_tokens(self) -> int:
-        return self.prompt_tokens + self.completion_tokens
-
-    def __add__(self, other: "Usage") -> "Usage":
-        costs = [c for c in (self.cost_usd, other.cost_usd) if c is not None]
-        return Usage(prompt_tokens=self.prompt_tokens + other.prompt_tokens,
-                     completion_tokens=self.completion_tokens + other.completion_tokens,
-                     cost_usd=sum(costs) if costs else None)
-
-
-class Reply(BaseModel):
-    text: str
-    usage: Usage
-    model: str
-    kind: str  # chat, offline, manual, replay, scripted
-    finish_reason: str | None = None
-    cached: bool = False
-    llm: bool = True  # False: no LLM wrote this text (scripted, offline baseline)
-
-
-ErrorKind = Literal["auth", "context_length", "unreachable", "rate_limited", "server", "bad_response",
-                    "timeout", "exhausted", "cancelled"]
-_RETRYABLE_KINDS = {"unreachable", "rate_limited", "server", "timeout"}
-
-
-class ModelError(Exception):
-    """A model call failed. `retryable`: trying the same request later may succeed."""
-
-    def __init__(self, kind: ErrorKind, message: str, *, retryable: bool | None = None) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-        self.retryable = kind in _RETRYABLE_KINDS if retryable is None else retryable
-
-    def __reduce__(self) -> Any:  # survives pickling across worker processes
-        return (type(self), (self.kind, self.message), {"retryable": self.retryable})
-
-
-@runtime_checkable
-class Model(Protocol):
-    name: str
-    kind: str
-
-    def complete(self, messages: list[Message], *, n: int = 1, sample_index: int = 0) -> list[Reply]: ...
-
-    async def acomplete(self, messages: list[Message], *, n: int = 1, sample_index: int = 0) -> list[Reply]: ...
+from aigchip.models.protocol import ErrorKind, Message, ModelError, Reply, Usage, check_n
 
 
 class ChatSettings(BaseModel):
@@ -109,17 +44,6 @@ def price(usage: Usage, model_name: str, prices: dict[str, tuple[float, float]])
     if rate is None:
         return None
     return (usage.prompt_tokens * rate[0] + usage.completion_tokens * rate[1]) / 1_000_000
-
-
-def messages_digest(messages: list[Message]) -> str:
-    """sha256 of the roles and contents, in order."""
-    blob = json.dumps([[m["role"], m["content"]] for m in messages], separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()
-
-
-def _check_n(n: int) -> None:
-    if n < 1:
-        raise ValueError(f"n must be at least 1, not {n}")
 
 
 OPENAI_URL = "https://api.openai.com/v1"
@@ -153,7 +77,7 @@ class ChatModel:
                 "max_tokens": s.max_tokens, "seed": s.seed}
 
     def complete(self, messages: list[Message], *, n: int = 1, sample_index: int = 0) -> list[Reply]:
-        _check_n(n)
+        check_n(n)
         llm, prompt = self._llm(None), _to_langchain(messages)
         replies: list[Reply] = []
         while len(replies) < n:  # after the first call: the endpoint ignored `n`, or we stream; one per sample
@@ -166,7 +90,7 @@ class ChatModel:
         return replies[:n]
 
     async def acomplete(self, messages: list[Message], *, n: int = 1, sample_index: int = 0) -> list[Reply]:
-        _check_n(n)
+        check_n(n)
         llm, prompt = self._llm(asyncio.get_running_loop()), _to_langchain(messages)
 
         async def one_call(want: int, index: int) -> list[Reply]:

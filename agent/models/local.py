@@ -11,7 +11,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Iterable, TextIO
 
-from aigchip.models import Message, ModelError, Reply, Usage, _check_n, messages_digest
+from aigchip.models.protocol import Message, ModelError, Reply, Usage, check_n, messages_digest
 
 
 class ScriptedModel:
@@ -26,7 +26,7 @@ class ScriptedModel:
         self.requests: list[list[Message]] = []  # the messages of every call, in order
 
     def complete(self, messages: list[Message], *, n: int = 1, sample_index: int = 0) -> list[Reply]:
-        _check_n(n)
+        check_n(n)
         with self._lock:
             self.requests.append([Message(role=m["role"], content=m["content"]) for m in messages])
             return [self._next() for _ in range(n)]
@@ -73,7 +73,7 @@ class ReplayModel:
         self._lock = threading.Lock()
 
     def complete(self, messages: list[Message], *, n: int = 1, sample_index: int = 0) -> list[Reply]:
-        _check_n(n)
+        check_n(n)
         digest = messages_digest(messages)
         with self._lock:
             return [self._take(digest) for _ in range(n)]
@@ -119,7 +119,7 @@ class ManualModel:
         self._out, self._in = out, input_stream
 
     def complete(self, messages: list[Message], *, n: int = 1, sample_index: int = 0) -> list[Reply]:
-        _check_n(n)
+        check_n(n)
         if self.reply_path and n > 1:
             raise ValueError("a reply file holds one reply: ask the manual model for one sample at a time")
         prompt = "\n\n".join(f"### {m['role']}\n{m['content']}" for m in messages)

@@ -16,7 +16,7 @@ from aigchip.bench import preflight
 from aigchip.bench.adapters import load
 from aigchip.bench.runner import run_eval
 from aigchip.config import RunConfig
-from aigchip.local_models import ScriptedModel
+from aigchip.models.local import ScriptedModel
 from aigchip.loopback import Loopback, Response
 from aigchip.sim.types import Status, Verdict
 

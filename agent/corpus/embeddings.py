@@ -36,9 +36,9 @@ def embeddings_path(corpus: str | Path) -> Path:
 
 def build(corpus: Path, entries: list[Entry]) -> Path:
     """Embed every entry's text at each grain (with the BM25 index's fallbacks) and save them."""
+    model = _model()  # first: without the extra, numpy may be missing too
     import numpy as np
 
-    model = _model()
     arrays = {}
     for grain in GRAINS:
         docs = [corpus_index.grain_document(e, grain) for e in entries]

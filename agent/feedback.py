@@ -3,6 +3,8 @@ quoted, the testbench's report, the first failing assertion, and a log cut to he
 
 from __future__ import annotations
 
+import re
+
 from aigchip.sim.process import cap_text
 from aigchip.sim.types import Design, Diagnostic, Severity, Status, Verdict
 
@@ -12,13 +14,40 @@ LOG_HEAD, LOG_TAIL = 1500, 2500
 _ADVICE = {
     Status.NO_CODE: "No Verilog module was found in your reply.",
     Status.POLICY_VIOLATION: "The design uses constructs that are refused for safety; remove them.",
-    Status.COMPILE_ERROR: "The design does not compile. Fix the errors above; keep the interface unchanged.",
+    Status.COMPILE_ERROR: "The design does not compile. Fix the errors above; keep the interface unchanged unless "
+                          "an error says the tests connect a port the design lacks.",
     Status.SIM_ERROR: "The simulation failed to run the design properly (a port missing or misnamed, or a crash).",
     Status.MISMATCH: "The design compiles but its outputs differ from the expected ones. Find the logic that "
                      "produces the mismatching outputs and correct it.",
     Status.TIMEOUT: "The simulation did not finish: look for a combinational loop, an always block without an "
                     "event or delay, or a handshake that never completes.",
 }
+
+
+# how Icarus, Verilator and cocotb say that the tests use a port the design does not have
+_MISSING_PORT = re.compile(r"port\s+``(?P<icarus>\w+)'' is not a port of|Pin not found: '(?P<verilator>\w+)'"
+                           r"|no child object named (?P<cocotb>\w+)")
+
+
+def missing_ports(verdict: Verdict) -> list[str]:
+    """Ports the testbench or tests connect that the design lacks, in the order first reported."""
+    found: list[str] = []
+    for diag in verdict.diagnostics:
+        for m in _MISSING_PORT.finditer(diag.message):
+            name = m["icarus"] or m["verilator"] or m["cocotb"]
+            if name not in found:
+                found.append(name)
+    return found
+
+
+def _advice(verdict: Verdict, top: str, missing: list[str]) -> str:
+    if missing and verdict.status in (Status.COMPILE_ERROR, Status.SIM_ERROR):
+        names = ", ".join(f"`{n}`" for n in missing)
+        return (f"The tests connect {names}, which `{top}` does not have. Add {'it' if len(missing) == 1 else 'them'} to "
+                f"`{top}`'s ports with the direction and width the tests use (the specification may not mention "
+                f"{'it' if len(missing) == 1 else 'them'}: the tests decide), give {'it' if len(missing) == 1 else 'each'} "
+                "the behaviour its name and the tests imply, and keep every other port unchanged.")
+    return _ADVICE.get(verdict.status, "The check did not pass.")
 
 
 def _quote(diag: Diagnostic, design: Design | None) -> dict[str, str]:
@@ -50,6 +79,7 @@ def feedback_context(verdict: Verdict, design: Design | None, top: str, *, waves
     problems = [_quote(d, design) for d in ranked
                 if not (d.source == "testbench" and d.severity is Severity.INFO)][:MAX_PROBLEMS]
     show_log = verdict.status in (Status.COMPILE_ERROR, Status.SIM_ERROR, Status.TIMEOUT, Status.MISMATCH)
+    missing = missing_ports(verdict)
     return {
         "top": top,
         "headline": verdict.summary().split(":")[0] if verdict.diagnostics else str(verdict.status),
@@ -57,7 +87,8 @@ def feedback_context(verdict: Verdict, design: Design | None, top: str, *, waves
         "report": _report(verdict),
         "waves": waves,
         "log": cap_text(verdict.log, LOG_HEAD, LOG_TAIL) if show_log and verdict.log.strip() else "",
-        "advice": _ADVICE.get(verdict.status, "The check did not pass."),
+        "missing_ports": missing,
+        "advice": _advice(verdict, top, missing),
     }
 
 

@@ -16,6 +16,7 @@ from aigchip.loop import Agent, Outcome
 from aigchip.models import Model
 from aigchip.models.factory import make_model
 from aigchip.record import CHECKS, Recorder, copy_checks, run_meta
+from aigchip.self_tests import test_file_name
 from aigchip.task import Task
 
 
@@ -44,7 +45,7 @@ def generate(task: Task, config: RunConfig, *, out_dir: Path | None, model: Mode
         files = recorder.write_design(outcome.design) if outcome.design is not None else []
         checks = copy_checks(task, out_dir) if out_dir is not None else {}
         if outcome.self_tests is not None:
-            checks["self_tests"] = f"{CHECKS}/test_{task.top}.py"
+            checks["self_tests"] = f"{CHECKS}/{test_file_name(task.top)}"
         summary = summarize(outcome, model, chosen, files)
         recorder.write_meta({**meta, **summary, "checks": checks,
                              "verdict": outcome.verdict.model_dump(mode="json") if outcome.verdict else None})

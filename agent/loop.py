@@ -13,7 +13,7 @@ from typing import Callable, Literal
 
 from pydantic import BaseModel, Field
 
-from aigchip import prompts
+from aigchip import interface, prompts
 from aigchip.config import RunConfig
 from aigchip.extract import extract, python_tests
 from aigchip.feedback import feedback_context
@@ -21,6 +21,7 @@ from aigchip.feedback import waveform_table as feedback_waveform_table
 from aigchip.models import Message, Model, ModelError, Reply, Usage
 from aigchip.models.local import record_line
 from aigchip.record import Recorder
+from aigchip.self_tests import SelfTestWriter
 from aigchip.task import Task, verify_options
 from aigchip.sim.check import VerifyOptions, verify_many
 from aigchip.sim.types import Design, Status, Verdict
@@ -87,6 +88,8 @@ class Agent:
         self.usage = Usage()
         self.replies = self.cached_replies = 0
         self._last_design: Design | None = None
+        self.self_tests = SelfTestWriter(model, self.recorder, work_dir, took=self._took, sample_index=sample_index) \
+            if work_dir is not None else None
 
     def run(self, task: Task, demos: list, *, opening: list[Message] | None = None) -> Outcome:
         """Run the loop; on Ctrl-C, `self.outcome` holds everything done so far and the interrupt propagates.
@@ -121,8 +124,9 @@ class Agent:
                                                        demos=demos)},
         ]
         options = self._loop_options(task)
-        if config.feedback == "self":
-            outcome.self_tests = self._write_self_tests(task, spec)
+        known = interface.of_task(task.interface, spec, task.top)
+        if config.feedback == "self" and (known is not None or task.interface):
+            outcome.self_tests = self._write_self_tests(task, spec, known)
             if outcome.self_tests is None:
                 outcome.stopped, outcome.message = "model_error", "the model wrote no usable cocotb test"
                 return
@@ -141,7 +145,15 @@ class Agent:
                 self.recorder.event("model_error", iteration=iteration, kind=exc.kind, message=str(exc))
                 break
             outcome.iterations = iteration
+            if config.feedback == "self" and outcome.self_tests is None:  # no interface known: the design's header
+                outcome.self_tests = self._write_self_tests(task, spec, _header_of(replies, task.top))
+                if outcome.self_tests is None:
+                    outcome.stopped, outcome.message = "model_error", "the model wrote no usable cocotb test"
+                    break
+                options = options.model_copy(update={"tests": self._self_test_path(task)})
             attempts = self._check_replies(task, replies, options, iteration, messages)
+            if config.feedback == "self" and iteration == 1 and min(attempts, key=rank).status is Status.PASS:
+                attempts = self._after_review(task, attempts, options)
             outcome.attempts += attempts
             best = min(attempts, key=rank)
             if best.status is Status.PASS:
@@ -201,10 +213,24 @@ class Agent:
         self.recorder.event("self_test_revised", code=code)
         return found.model_copy(update={"design": self._last_design, "status": None, "diagnostics": []})
 
+    def _after_review(self, task: Task, attempts: list[Attempt], options: VerifyOptions) -> list[Attempt]:
+        """Self-tests that pass at once get one review; revised tests re-check the same designs."""
+        if self.self_tests is None or self._over_budget() or self.self_tests.review(task.top) is None:
+            return attempts
+        designs = [(a.design, options) for a in attempts if a.design is not None]
+        verdicts = iter(self.check(designs, jobs=self.config.jobs))
+        rechecked = [a.model_copy(update={"verdict": next(verdicts)}) if a.design is not None else a for a in attempts]
+        for attempt in rechecked:
+            self.recorder.event("verdict", iteration=attempt.iteration, sample=attempt.sample, after="self_test_review",
+                                verdict=attempt.verdict.model_dump(mode="json", exclude={"log"}))
+        return rechecked
+
     def _feedback(self, task: Task, best: Attempt, spec: str, options: VerifyOptions) -> str:
-        if self.config.feedback == "self" and best.status is Status.MISMATCH:
+        if self.config.feedback == "self" and best.status is Status.MISMATCH and options.tests is not None:
             failing = [{"message": d.message} for d in best.verdict.errors]
-            return prompts.render("test_verdict", top=task.top, problems=failing, spec=spec)
+            tests = options.tests.read_text(encoding="utf-8") if options.tests.is_file() else ""
+            return prompts.render("test_verdict", top=task.top, problems=failing, tests=tests,
+                                  test_file=options.tests.name)
         waves = self._waveform_table(best, options) if best.status is Status.MISMATCH else ""
         return prompts.render("feedback", **feedback_context(best.verdict, best.design, task.top, waves=waves))
 
@@ -250,29 +276,25 @@ class Agent:
     # -- self-written tests -------------------------------------------------------------------------
 
     def _self_test_path(self, task: Task) -> Path:
-        assert self.work_dir is not None
-        return self.work_dir / f"test_{task.top}.py"
+        assert self.self_tests is not None
+        return self.self_tests.path(task.top)
 
-    def _write_self_tests(self, task: Task, spec: str) -> str | None:
-        """Ask the model for cocotb tests from the spec alone; keep them if they are valid Python."""
-        if self.work_dir is None:
+    def _write_self_tests(self, task: Task, spec: str, found: interface.Interface | None = None) -> str | None:
+        """Ask the model for cocotb tests from the spec and the module's interface; keep them if valid Python."""
+        if self.self_tests is None:
             raise ValueError("self feedback needs a work folder for the agent's tests")
-        messages: list[Message] = [
-            {"role": "system", "content": prompts.render("system")},
-            {"role": "user", "content": prompts.render("self_test", spec=spec, top=task.top, interface=task.interface)},
-        ]
-        for _ in range(2):
-            self.recorder.event("request", purpose="self_test", messages=messages)
-            reply = self.model.complete(messages, n=1, sample_index=self.sample_index)[0]
-            self._took(reply)
-            self.recorder.line({**record_line(messages, reply), "purpose": "self_test"})
-            code, problem = python_tests(reply.text)
-            if code is not None:
-                self.work_dir.mkdir(parents=True, exist_ok=True)
-                self._self_test_path(task).write_text(code, encoding="utf-8")
-                return code
-            messages = [*messages, {"role": "assistant", "content": reply.text}, {"role": "user", "content": problem}]
-        return None
+        if found is None:
+            found = interface.of_task(task.interface, spec, task.top)
+        return self.self_tests.write(spec, task.top, found, task.interface)
+
+
+def _header_of(replies: list[Reply], top: str) -> interface.Interface | None:
+    """The interface of the first design among the replies (for tests written after it)."""
+    for reply in replies:
+        design = extract(reply.text, top).design
+        if design is not None:
+            return interface.of_design(design.files, top)
+    return None
 
 
 def stop_message(outcome: Outcome, allowed: int, feedback: str) -> str:

@@ -128,12 +128,15 @@ async def saturates_high(dut):
 
 @pytest.mark.sim
 def test_self_mode_writes_tests_from_the_spec_then_fixes_the_design(tmp_path):
-    model = ScriptedModel([f"```python\n{SELF_TEST}\n```", fenced(BUGGY), fenced(GOOD)])
+    """The spec names no ports: the tests are asked for after the first design, from its header."""
+    model = ScriptedModel([fenced(BUGGY), f"```python\n{SELF_TEST}\n```", fenced(GOOD)])
     outcome = Agent(model, config(feedback="self"), work_dir=tmp_path).run(mac8_task(), demos=[])
     assert [a.status for a in outcome.attempts] == [Status.MISMATCH, Status.PASS]
     assert "acc got 32766 expected 32767" in model.requests[2][-1]["content"]
+    test_request = model.requests[1][-1]["content"]
+    assert "module mac8" in test_request and "Clock: `clk`" in test_request and "`rst` (active high)" in test_request
     assert outcome.status is Status.PASS and outcome.verdict.samples == 300  # the golden testbench decided
-    assert (tmp_path / "test_mac8.py").read_text().strip() == SELF_TEST.strip()
+    assert (tmp_path / "self_test_mac8.py").read_text().strip() == SELF_TEST.strip()
 
 
 @pytest.mark.sim
@@ -237,16 +240,20 @@ def test_self_mode_against_a_loopback_endpoint(tmp_path, monkeypatch):
     from aigchip.loopback import Loopback, Response
 
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    replies = [Response.text(f"```python\n{SELF_TEST}\n```"), Response.text(fenced(BUGGY)), Response.text(fenced(GOOD))]
+    replies = [Response.text(fenced(BUGGY)), Response.text(f"```python\n{SELF_TEST}\n```"), Response.text(fenced(GOOD))]
     with Loopback(replies) as server:
         cfg = load_config({"model": "served", "base_url": server.base_url, "demos": 0, "lint": False,
                            "feedback": "self"}, env={})
-        outcome, _, summary = generate(mac8_task(), cfg, out_dir=tmp_path)
+        task = mac8_task(testbench=(), tests=EXAMPLE / "test_mac8.py")  # the task's own test_mac8.py decides
+        outcome, _, summary = generate(task, cfg, out_dir=tmp_path)
         third = server.completions()[2].body["messages"][-1]["content"]
     assert "acc got 32766 expected 32767" in third and "decide who is wrong" in third
     assert summary["status"] == "pass" and summary["iterations"] == 2
     meta = json.loads((tmp_path / "meta.json").read_text())
-    assert meta["checks"]["self_tests"] == "checks/test_mac8.py" and (tmp_path / "checks" / "test_mac8.py").is_file()
+    assert meta["checks"]["self_tests"] == "checks/self_test_mac8.py"
+    kept = (tmp_path / "checks" / "self_test_mac8.py").read_text()
+    assert kept.strip() == SELF_TEST.strip() and meta["checks"]["tests"] == "checks/test_mac8.py"
+    assert (tmp_path / "checks" / "test_mac8.py").read_text() != kept  # the task's own test, kept apart
 
 
 def test_dead_endpoint_gives_a_clear_error_and_no_traceback(tmp_path):

@@ -164,7 +164,7 @@ def from_folder(folder: Path) -> Task:
         testbench=(testbench,) if testbench else (), tests=path("tests"), reference=path("reference"),
         solution=solution, unit_tests=_unit_tests(meta, meta_path, path, solution), cost=cost,
         tb_top=meta.get("tb_top"), source=str(meta.get("source", folder.name)), licence=meta.get("licence"),
-        tags=list(meta.get("tags", [])),
+        tags=list(dict.fromkeys([*meta.get("tags", []), *([str(meta["difficulty"])] if meta.get("difficulty") else [])])),
     )
 
 

@@ -39,6 +39,12 @@ def console_summary(summary: dict[str, Any], out_dir: Path) -> str:
         lines += [f"  {rates(summary['pass_at_k'])}  over the {sound} sound tasks",
                   f"  {rates(summary['pass_at_k_all_tasks'])}  over all {everything} tasks "
                   f"({everything - sound} whose reference fails count as failures)"]
+    intervals = summary.get("pass_at_k_interval") or {}
+    if intervals:
+        over = "" if sound == everything else " (sound tasks)"
+        methods = "; ".join(dict.fromkeys(v["method"] for v in intervals.values()))
+        lines.append(f"  95% interval{over}  " + "  ".join(f"pass@{k} {_interval(v)}" for k, v in intervals.items())
+                     + f"  ({methods})")
     lines.append(f"  statuses: {statuses}")
     if by_iter:
         lines.append(f"  pass rate after iteration  {by_iter}  (iterations that ran; at most {summary['max_iters']})")
@@ -82,6 +88,19 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
 
 
+def _interval(found: dict[str, Any] | None) -> str:
+    return "-" if not found else f"{100 * found['low']:.1f}-{100 * found['high']:.1f}%"
+
+
+def _first_failure(row: dict[str, Any]) -> tuple[str, str | None]:
+    """(what the task's first failed sample said, its transcript folder) for the Tasks table."""
+    first = row.get("first_failure")
+    if not first:
+        return "", None
+    sample = "" if first["sample"] is None else f"s{first['sample']} "
+    return f"{sample}{first['status']}: {first['message']}".strip().rstrip(":")[:300], first.get("transcript")
+
+
 def _problems(summary: dict[str, Any]) -> list[str]:
     lines = [f"reference fails: {f['task']} ({f['status']}) {f['message']}".rstrip()
              for f in summary.get("reference_failures", [])]
@@ -95,8 +114,10 @@ def _problems(summary: dict[str, Any]) -> list[str]:
 def markdown(summary: dict[str, Any]) -> str:
     out = [f"# Evaluation: {summary['benchmark']} with {summary['model']}", ""]
     out += [f"- **{name}**: {value}" for name, value in _headline(summary)]
-    out += ["", "## pass@k", "", "| k | pass@k |", "|---|---|"]
-    out += [f"| {k} | {_pct(v)} |" for k, v in summary["pass_at_k"].items()]
+    intervals = summary.get("pass_at_k_interval") or {}
+    out += ["", "## pass@k", "", "| k | pass@k | 95% interval | method |", "|---|---|---|---|"]
+    out += [f"| {k} | {_pct(v)} | {_interval(intervals.get(k))} | {(intervals.get(k) or {}).get('method', '-')} |"
+            for k, v in summary["pass_at_k"].items()]
     out += ["", "## Final statuses", "", "| status | samples |", "|---|---|"]
     out += [f"| {s} | {n} |" for s, n in summary["status_counts"].items()]
     out += ["", "## Pass rate after each iteration", "", "| iteration | pass rate |", "|---|---|"]
@@ -111,10 +132,14 @@ def markdown(summary: dict[str, Any]) -> str:
     problems = _problems(summary)
     if problems:
         out += ["", "## Benchmark problems", ""] + [f"- {p}" for p in problems]
-    out += ["", "## Tasks", "", "| task | samples | passes | statuses |", "|---|---|---|---|"]
+    out += ["", "## Tasks", "", "| task | samples | passes | statuses | first failure | transcript |",
+            "|---|---|---|---|---|---|"]
     for row in summary["per_task"]:
         statuses = ", ".join(f"{s} {n}" for s, n in row["statuses"].items())
-        out.append(f"| {row['task']} | {row['samples']} | {row['passes']} | {statuses} |")
+        said, transcript = _first_failure(row)
+        said = said.replace("|", "\\|").replace("\n", " ")
+        link = f"[{transcript}]({transcript})" if transcript else ""
+        out.append(f"| {row['task']} | {row['samples']} | {row['passes']} | {statuses} | {said} | {link} |")
     return "\n".join(out) + "\n"
 
 
@@ -126,7 +151,9 @@ def page(summary: dict[str, Any]) -> str:
                        f"<td>{_pct(row['pass_rate'])}</td></tr>" for tag, row in summary.get("by_tag", {}).items())
     rows = "".join(
         f"<tr><td>{e(r['task'])}</td><td>{r['samples']}</td><td>{r['passes']}</td><td>{_status_pills(r['statuses'])}"
-        "</td></tr>" for r in summary["per_task"])
+        f"</td><td>{_failure_cell(r)}</td></tr>" for r in summary["per_task"])
+    intervals = "".join(f"<li>pass@{e(k)}: {_interval(v)} ({e(v['method'])})</li>"
+                        for k, v in (summary.get("pass_at_k_interval") or {}).items())
     charts = "".join(f"<figure>{svg}<figcaption>{e(caption)}</figcaption></figure>" for caption, svg in (
         ("pass@k", bar_chart(summary["pass_at_k"], "k")),
         ("final status of every sample", status_bar(summary["status_counts"])),
@@ -139,11 +166,19 @@ figure{{display:inline-block;margin:0 1.5em 1em 0}}figcaption{{text-align:center
 .pill{{display:inline-block;padding:0 .4em;margin:0 .2em;border-radius:.6em;color:#fff;font-size:.85em}}</style>
 </head><body><h1>{e(summary['benchmark'])} with {e(summary['model'])}</h1>
 <table>{head}</table><div>{charts}</div>
+{f'<h2>95% intervals</h2><ul>{intervals}</ul>' if intervals else ''}
 {f'<h2>By tag</h2><table><tr><th>tag</th><th>tasks</th><th>passes</th><th>pass rate</th></tr>{tag_rows}</table>' if tag_rows else ''}
 {f'<h2>Benchmark problems</h2><ul>{problems}</ul>' if problems else ''}
-<h2>Tasks</h2><table><tr><th>task</th><th>samples</th><th>passes</th><th>statuses</th></tr>{rows}</table>
+<h2>Tasks</h2><table><tr><th>task</th><th>samples</th><th>passes</th><th>statuses</th><th>first failure</th></tr>{rows}
+</table>
 </body></html>
 """
+
+
+def _failure_cell(row: dict[str, Any]) -> str:
+    said, transcript = _first_failure(row)
+    link = f' <a href="{html.escape(transcript)}">transcript</a>' if transcript else ""
+    return html.escape(said) + link
 
 
 def _status_pills(statuses: dict[str, int]) -> str:

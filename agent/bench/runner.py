@@ -272,7 +272,8 @@ class _Sampler:
         simulator = self.preflight[task.id]["simulator"]
         outcome, _, summary = generate(task, self.config.model_copy(update={"simulator": simulator}), out_dir=folder,
                                        model=model, sample_index=sample, check=self.check)
-        return sample_record(task.id, sample, outcome, summary, time.monotonic() - started) | {"simulator": simulator}
+        return sample_record(task.id, sample, outcome, summary, time.monotonic() - started) | {
+            "simulator": simulator, "transcript": folder.relative_to(self.out_dir).as_posix()}
 
     def _reference(self, task: Task, started: float) -> dict[str, Any]:
         """The pre-flight's verdict on the task's own solution (only sound tasks get here), then each of the

@@ -10,10 +10,11 @@ import time
 from collections import Counter
 from typing import Any
 
-from aigchip.bench import passk
+from aigchip.bench import passk, stats
 from aigchip.bench.results import by_task
 
 NOT_RUN = "not_run"
+DIFFICULTIES = ("easy", "medium", "hard")  # tags that name a task's difficulty (AccelBench's convention)
 
 
 def summarize(records: list[dict[str, Any]], *, benchmark: Any, config: Any, samples: int, ks: list[int],
@@ -39,6 +40,7 @@ def summarize(records: list[dict[str, Any]], *, benchmark: Any, config: Any, sam
     reference = config.model == "reference"
     ran = max((int(r.get("iterations") or 0) for r in counted), default=0)
     stopped = Counter(str(r.get("stopped")) for r in counted)
+    tags = by_tag(sound, per_task, samples, ks)
     return {
         "benchmark": benchmark.name,
         "layout": getattr(benchmark, "layout", None),
@@ -48,6 +50,7 @@ def summarize(records: list[dict[str, Any]], *, benchmark: Any, config: Any, sam
         "sound_tasks": len(sound),
         "samples_per_task": samples,
         "pass_at_k": passk.pass_at_ks([(samples, row["passes"]) for row in per_task], ks),
+        "pass_at_k_interval": stats.pass_at_k_intervals([(samples, row["passes"]) for row in per_task], ks),
         "pass_at_k_all_tasks": passk.pass_at_ks(
             [(samples, row["passes"]) for row in per_task] + [(samples, 0)] * (len(tasks) - len(sound)), ks),
         "denominators": {"sound_tasks": len(sound), "all_tasks": len(tasks)},
@@ -74,7 +77,8 @@ def summarize(records: list[dict[str, Any]], *, benchmark: Any, config: Any, sam
         "tasks_without_tests": [t.id for t in tasks if not t.has_golden_tests],
         "benchmark_problems": [str(p) for p in getattr(benchmark, "problems", [])],
         "per_task": per_task,
-        "by_tag": by_tag(sound, per_task, samples, ks),
+        "by_tag": tags,
+        "by_difficulty": {level: tags[level] for level in DIFFICULTIES if level in tags},
         "toolchain": tools.toolchain(),
         "templates": prompts.template_hashes(),
         "concurrency": concurrency,
@@ -106,11 +110,20 @@ def iterations(config: Any) -> int:
 
 
 def task_row(task_id: str, records: list[dict[str, Any]], samples: int) -> dict[str, Any]:
+    """A task's samples, passes and statuses; `first_failure` is its lowest-numbered failed sample (its
+    status, message and transcript folder relative to the run), or None when every sample passed."""
     statuses = Counter(r["status"] for r in records)
     if len(records) < samples:
         statuses[NOT_RUN] += samples - len(records)
+    failed = sorted((r for r in records if r["status"] != "pass"), key=lambda r: int(r["sample"]))
+    first = None
+    if failed:
+        first = {"sample": failed[0]["sample"], "status": failed[0]["status"],
+                 "message": str(failed[0].get("message") or ""), "transcript": failed[0].get("transcript")}
+    elif len(records) < samples:
+        first = {"sample": None, "status": NOT_RUN, "message": "never ran", "transcript": None}
     return {"task": task_id, "samples": samples, "passes": statuses.get("pass", 0),
-            "statuses": dict(sorted(statuses.items()))}
+            "statuses": dict(sorted(statuses.items())), "first_failure": first}
 
 
 def status_counts(records: list[dict[str, Any]], expected: int) -> dict[str, int]:

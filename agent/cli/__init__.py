@@ -33,7 +33,7 @@ def build_app() -> typer.Typer:
     app.command()(verify.tools)
     app.command()(generate.generate)
     app.command()(generate.demos)
-    app.command("eval")(evaluate.eval_)
+    app.command("eval", cls=evaluate.EvalCommand)(evaluate.eval_)
     app.command()(regress.regress)
     chat.register(app)
 

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from typer.core import TyperCommand
+from typer.main import get_command
 
 from aigchip.cli.common import EXIT_USAGE, ExistingFile, Feedback, Simulator, parse_ks, usage
 
@@ -53,7 +55,8 @@ def eval_(
     ray_address: Annotated[Optional[str], typer.Option(help="Ray cluster to join with --executor ray (like ray://head:10001 or auto); default: a Ray instance on this machine.")] = None,
 ) -> None:
     """Evaluate a model on a benchmark: pass@k, statuses, pass rate per iteration, spend. Exit 0 when the run
-    completed (whatever the pass rate), 2 on a usage or tool error."""
+    completed (whatever the pass rate), 2 on a usage or tool error. `aigchip eval compare RUN_A RUN_B` compares
+    two runs' folders task by task (see `aigchip eval compare -h`)."""
     import time as clock
 
     from aigchip.bench.adapters import BenchmarkError, load
@@ -98,3 +101,32 @@ def eval_(
         typer.echo("aigchip: every sample failed to get a reply from the model (see the messages above); "
                    "rerun with --resume once the endpoint answers", err=True)
         raise typer.Exit(EXIT_USAGE)
+
+
+def eval_compare(
+    run_a: Annotated[Path, typer.Argument(help="The first evaluation's --out folder (the baseline).", file_okay=False)],
+    run_b: Annotated[Path, typer.Argument(help="The second evaluation's --out folder.", file_okay=False)],
+    json_out: Annotated[bool, typer.Option("--json", help="Print the comparison as one JSON object on stdout.")] = False,
+) -> None:
+    """Compare two evaluations task by task: pass@1 of each over the tasks both counted, the paired change
+    with a bootstrap interval, which tasks flipped, and McNemar's exact test. Exit 0, or 2 on a usage error."""
+    from aigchip.bench.compare import CompareError, compare, text
+
+    try:
+        result = compare(run_a, run_b)
+    except CompareError as exc:
+        raise usage(str(exc)) from None
+    typer.echo(json.dumps(result) if json_out else text(result))
+
+
+class EvalCommand(TyperCommand):
+    """`aigchip eval BENCH_DIR ...` runs an evaluation; `aigchip eval compare RUN_A RUN_B` compares two. A
+    benchmark folder literally named `compare` is reached as `./compare`."""
+
+    def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
+        if args and args[0] == "compare":
+            compare_app = typer.Typer(add_completion=False, context_settings={"help_option_names": ["-h", "--help"]})
+            compare_app.command("compare")(eval_compare)
+            command = get_command(compare_app)
+            return command.make_context(f"{info_name} compare", list(args[1:]), parent=parent, **extra)
+        return super().make_context(info_name, args, parent=parent, **extra)

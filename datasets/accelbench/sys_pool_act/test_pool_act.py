@@ -6,6 +6,7 @@ Corners: signed extremes (all -128, all 127, checkerboards), the leaky rounding 
 ceiling, strides larger than the window, images exactly k wide or high, back-to-back jobs, a reset mid-job.
 Reset is held from time 0 with the clock starting low."""
 
+import json
 import random
 from collections import deque
 
@@ -258,6 +259,9 @@ async def full_rate_jobs_and_a_reset_mid_job(dut):
         cycles, bound = end - begin, cfg["width"] * cfg["height"] + 8
         dut._log.info("job %d (%s): %d cycles from configuration to last output", n, describe(cfg), cycles)
         assert cycles <= bound, f"job {n} ({describe(cfg)}): cycles from configuration to last output got {cycles} expected <= {bound}"
+    with open("cost.json", "w", encoding="utf-8") as f:  # the run folder; aigchip verify --keep keeps it
+        json.dump({"cycles_per_job": marks[1][1] - marks[1][0], "job": describe(jobs[1][0]),
+                   "cycles": {describe(cfg): end - begin for (cfg, _), (begin, end) in zip(jobs, marks)}}, f)
 
     cut = (config(8, 6, 2, 1, 1, 0), random_image(rng, 8, 6))
     await run(dut, [cut], rng, gap=0.2, ready_p=0.5, first=3, stop_after_pixels=20)

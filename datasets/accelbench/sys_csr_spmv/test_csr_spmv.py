@@ -6,6 +6,7 @@ gaps and junk on idle cycles, the output stream random back-pressure, so any lat
 range), a non-zero first pointer, repeated columns, vectors of 1 and 32 entries, back-to-back jobs, full rate with a
 bound, resets mid-job. Reset is held from time 0 with the clock starting low."""
 
+import json
 import random
 from collections import deque
 
@@ -218,6 +219,9 @@ async def full_rate_jobs_and_a_reset_mid_job(dut):
         cycles, bound = end - begin + 1, len(x) + len(rows) + sum(map(len, rows)) + 12
         dut._log.info("job %d (%s): %d cycles from first vector entry to last output", n, describe(job), cycles)
         assert cycles <= bound, f"job {n} ({describe(job)}): cycles got {cycles} expected <= {bound}"
+    with open("cost.json", "w", encoding="utf-8") as f:  # the run folder; aigchip verify --keep keeps it
+        json.dump({"cycles_per_job": marks[0][1] - marks[0][0] + 1, "job": describe(jobs[0]),
+                   "cycles": {describe(job): end - begin + 1 for job, (begin, end) in zip(jobs, marks)}}, f)
 
     await run(dut, [random_job(rng, 6, 12, 0.5)], rng, gap=0.2, ready_p=0.5, first=3, stop_after=("nz", 6))
     await reset(dut)

@@ -1,3 +1,4 @@
+module rmsnorm_unit (
   input  wire              clk,
   input  wire              rst,       // synchronous, active high; gamma is kept
   input  wire              g_we,      // gamma write: gamma[g_addr] <= g_data

@@ -6,6 +6,7 @@ so any latency passes. Corners: saturation of every arithmetic op both ways, mul
 rounding term, -32768 * -32768, ties in MAX, ignored command bits, a destination that is also a source, the FIFO
 full, full rate with a bound, a reset mid-program. Reset is held from time 0 with the clock starting low."""
 
+import json
 import random
 from collections import deque
 
@@ -293,6 +294,9 @@ async def full_rate_program_and_a_reset_mid_program(dut):
     cycles, bound = done - first + 1, 10 * len(program) + 10
     dut._log.info("program of %d commands: %d cycles from first command to idle", len(program), cycles)
     assert cycles <= bound, f"program of {len(program)} commands: cycles got {cycles} expected <= {bound}"
+    with open("cost.json", "w", encoding="utf-8") as f:  # the run folder; aigchip verify --keep keeps it
+        json.dump({"cycles_per_job": cycles, "job": f"a program of {len(program)} commands",
+                   "commands": {NAMES[op]: sum(cmd >> 28 == op for cmd, _ in program) for op in NAMES}}, f)
 
     await run(dut, Machine(), random_program(rng, 6), rng, gap=0.2, ready_p=0.5, retired_before=len(program),
               stop_after_commands=5)

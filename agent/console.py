@@ -14,7 +14,7 @@ _SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.I
 
 def show_verdict(verdict: Verdict, console: Console, *, log_lines: int = 40) -> None:
     style = _STYLE.get(verdict.status, "bold red")
-    console.print(f"[{style}]{escape(verdict.summary())}[/]")
+    console.print(f"[{style}]{verdict.status}: {escape(verdict.label())}[/]")
     checks = ", ".join(verdict.checks) or "none"
     sim = verdict.simulator or "-"
     cached = " (cached)" if verdict.cached else ""
@@ -60,7 +60,7 @@ def show_outcome(outcome, summary: dict, console: Console, *, out_dir=None) -> N
     for attempt in summary["attempts"]:
         style = "green" if attempt["status"] == "pass" else "red"
         console.print(f"iteration {attempt['iteration']} sample {attempt['sample']}: "
-                      f"[{style}]{escape(attempt['summary'])}[/]  ({attempt['tokens']} tokens)")
+                      f"[{style}]{escape(attempt.get('label') or attempt['summary'])}[/]  ({attempt['tokens']} tokens)")
     if outcome.design is not None:
         for name, text in outcome.design.files.items():
             console.rule(name, style="dim")

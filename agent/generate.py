@@ -75,7 +75,8 @@ def summarize(outcome: Outcome, model: Model, chosen: list, files: list[str]) ->
         "iterations": outcome.iterations,
         "files": files,
         "attempts": [{"iteration": a.iteration, "sample": a.sample, "status": str(a.status),
-                      "tokens": a.usage.total_tokens, "cached": a.cached, "summary": a.verdict.summary()}
+                      "tokens": a.usage.total_tokens, "cached": a.cached, "summary": a.verdict.summary(),
+                      "label": a.verdict.label()}
                      for a in outcome.attempts],
         "model": model.name,
         "llm_used": getattr(model, "kind", "") != "offline",

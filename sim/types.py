@@ -105,6 +105,27 @@ class Verdict(BaseModel):
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity is Severity.WARNING]
 
+    def label(self) -> str:
+        """Words that say what was checked, for people: "passes 3 tests", "fails 1 of 3 tests",
+        "compiles and lints (no tests)", "does not compile: <first error>"."""
+        tested = bool({"testbench", "cocotb"} & set(self.checks)) or self.tests_total is not None
+        first = next(iter(self.errors), None)
+        if self.status is Status.PASS:
+            if self.tests_total:
+                return f"passes {self.tests_total} test{'s' if self.tests_total != 1 else ''}"
+            if self.samples is not None:
+                return f"passes the testbench ({self.samples} samples)"
+            if tested:
+                return "passes the testbench"
+            return ("compiles and lints" if "lint" in self.checks else "compiles") + " (no tests)"
+        if self.status is Status.MISMATCH and self.tests_total:
+            text = f"fails {self.tests_failed or 0} of {self.tests_total} tests"
+        elif self.status is Status.MISMATCH and self.samples is not None:
+            text = f"fails the testbench ({self.mismatches or 0} mismatches in {self.samples} samples)"
+        else:
+            text = _STATUS_WORDS[self.status]
+        return f"{text}: {first.render()}" if first else text
+
     def summary(self) -> str:
         """One line for people: status and the most telling detail."""
         text = str(self.status)
@@ -116,3 +137,9 @@ class Verdict(BaseModel):
         if first and self.status is not Status.PASS:
             text += f": {first.render()}"
         return text
+
+
+_STATUS_WORDS = {Status.PASS: "passes", Status.NO_CODE: "no code in the reply",
+                 Status.POLICY_VIOLATION: "refused by the safety policy", Status.COMPILE_ERROR: "does not compile",
+                 Status.SIM_ERROR: "simulation error", Status.MISMATCH: "fails its tests",
+                 Status.TIMEOUT: "simulation timed out", Status.TOOL_ERROR: "tool error (not the design's fault)"}

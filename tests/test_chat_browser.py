@@ -62,7 +62,7 @@ def test_a_person_designs_a_counter_in_the_browser(tmp_path, monkeypatch):
                 page.fill("#message", TYPED)
                 page.press("#message", "Enter")
                 page.wait_for_url("**/?session=*")
-                page.wait_for_function("() => document.getElementById('verdict').textContent.startsWith('v1: pass')")
+                page.wait_for_function("() => document.getElementById('verdict').textContent.startsWith('v1: compiles')")
                 assert page.input_value("#message") == ""  # cleared once the server took it
                 assert "[7:0] count" in page.text_content("#code")
                 assert "asking loopback-model" in "\n".join(page.evaluate("window.progressSeen"))
@@ -78,7 +78,7 @@ def test_a_person_designs_a_counter_in_the_browser(tmp_path, monkeypatch):
                 page.keyboard.press("Enter")
                 page.wait_for_function("() => document.getElementById('diff').textContent.includes('[15:0]')")
                 page.wait_for_function(WAVES_LOADED, arg=first_picture)
-                page.wait_for_function("() => document.getElementById('verdict').textContent.startsWith('v2: pass')")
+                page.wait_for_function("() => document.getElementById('verdict').textContent.startsWith('v2: passes 1 test')")
                 assert "+module counter8(input clk, input rst, input en, output reg [15:0] count);" in \
                     page.text_content("#diff")
                 assert page.get_attribute("#download", "href").endswith("/download")
@@ -90,7 +90,7 @@ def test_a_person_designs_a_counter_in_the_browser(tmp_path, monkeypatch):
                 assert second.evaluate(turns) == page.evaluate(turns) == [TYPED, "/test add test_counter.py",
                                                                            "make it 16 bits"]
                 assert "[15:0] count" in second.text_content("#code")
-                assert second.text_content("#verdict").startswith("v2: pass")
+                assert second.text_content("#verdict").startswith("v2: passes 1 test")
 
                 assert page.evaluate("window.pwned") is None and page.query_selector("#turns img, #turns b") is None
                 page.bring_to_front()  # a background tab gets few animation frames: Playwright's waits crawl
@@ -110,7 +110,7 @@ def test_a_person_designs_a_counter_in_the_browser(tmp_path, monkeypatch):
 
                 second_picture = second.get_attribute("#waves-img", "src")
                 page.click("#undo")  # the other tab follows along through its event stream
-                second.wait_for_function("() => document.getElementById('verdict').textContent.startsWith('v1: pass')")
+                second.wait_for_function("() => document.getElementById('verdict').textContent.startsWith('v1: passes 1 test')")
                 assert "[7:0] count" in second.text_content("#code")
                 second.wait_for_function(WAVES_LOADED, arg=second_picture)
                 page.wait_for_function("() => document.querySelectorAll('#turns .turn').length === 4")

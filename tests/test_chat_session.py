@@ -63,12 +63,21 @@ def test_describe_refine_undo_and_the_record_on_disk(tmp_path: Path) -> None:
     assert refine[1]["content"] == SPEC and "version 1" in refine[2]["content"]  # the conversation so far
     assert "[7:0] count" in refine[-1]["content"] and "make it 16 bits" in refine[-1]["content"]
 
-    assert session.undo().answer == "back to version 1 (was 2)"
+    assert session.undo().answer == "back to version 1 (was 2): compiles (no tests)"
     assert session.current().number == 1 and session.diff() == ""
     with pytest.raises(ValueError, match="nothing to undo"):
         session.undo()
+    assert session.redo().answer.startswith("forward to version 2 (was 1)") and session.current().number == 2
+    with pytest.raises(ValueError, match="nothing to redo"):
+        session.redo()
+    assert session.use(1).answer.startswith("now on version 1 (was 2") and session.current().number == 1
+    with pytest.raises(ValueError, match="no version 7"):
+        session.use(7)
+    assert session.undo().answer.startswith("back to version 2")  # /use is undone like any move
+    session.use(1)
     on_disk = json.loads((session.folder / "chat.json").read_text())
-    assert [t["text"] for t in on_disk["turns"]] == [SPEC, "make it 16 bits", "/undo"]
+    assert [t["text"] for t in on_disk["turns"]] == [SPEC, "make it 16 bits", "/undo", "/redo", "/use 1", "/undo",
+                                                     "/use 1"]
     assert on_disk["current"] == 1 and "[15:0] count" in (session.folder / "versions/002/counter8.v").read_text()
     assert (session.folder / "session.jsonl").read_text().count('"type": "verdict"') == 2
 
@@ -243,7 +252,7 @@ def test_a_verilator_session_shows_its_waveform(tmp_path: Path) -> None:
                                  model_factory=lambda config, task: model)
     session.add_test("test_counter8.py", TESTS)
     turn = session.send(SPEC)
-    assert turn.answer.startswith("version 1: pass (0 of 1 tests failed)"), turn.answer
+    assert turn.answer.startswith("version 1: passes 1 test after 1 iteration"), turn.answer
     header = session.waves_table().splitlines()[0].split()
     assert header == ["time", "clk", "count", "en", "rst"]  # each signal once, though Verilator declares ports twice
     assert "<svg" in (session.folder / session.current().picture).read_text()
@@ -256,9 +265,25 @@ def test_your_own_edit_becomes_a_version_the_model_then_refines(tmp_path: Path) 
         session.load_design({"other.v": "module other; endmodule\n"})
     edited = V1.replace("count + 8'd1", "count + 8'd2")
     turn = session.load_design({"counter8.v": edited})
-    assert turn.answer == "version 2 (your edit): pass" and session.current().files == {"counter8.v": edited}
+    assert turn.answer == "version 2 (your edit): compiles (no tests)" and session.current().files == {"counter8.v": edited}
     assert "+            count <= count + 8'd2;" in session.diff()
     session.send("make it 16 bits")
     asked = model.requests[-1]
     assert "count + 8'd2" in asked[-1]["content"]  # the refinement starts from the edit
     assert any("I edited the design myself" in m["content"] for m in asked)
+
+
+def test_check_runs_again_and_verdicts_go_stale_when_the_tests_change(tmp_path: Path) -> None:
+    session, _, check = new_session(tmp_path, [fenced(V1), fenced(V2)])
+    session.send(SPEC)
+    said: list[str] = []
+    turn = session.check(said.append)  # the checker passed to the constructor must not hide this method
+    assert turn.state == "done" and turn.answer == "version 1 checked again: compiles (no tests)"
+    assert said == ["checking the current design"] and len(check.calls) == 2
+    session.send("make it 16 bits")
+    session.add_test("test_counter8.py", TESTS)
+    v1, v2 = session.state.version(1), session.state.version(2)
+    assert session.verdict_label(v2) == "passes the testbench" and not session.stale(v2)
+    assert session.stale(v1) and session.verdict_label(v1).endswith("[stale: the tests changed since; /check]")
+    assert "stale" in session.undo().answer  # back on v1, whose verdict predates the tests
+    assert session.check().answer == "version 1 checked again: passes the testbench" and not session.stale(v1)

@@ -9,6 +9,7 @@ version; the one before it stays, so `undo` is a pointer move. One operation run
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import shutil
 import tempfile
 import threading
@@ -51,7 +52,7 @@ class ChatSession:
         self.store, self.state = store, state
         self.config = config.model_copy(update={"model": state.model})
         self.folder = store.folder(state.id)
-        self.model_factory, self.check = model_factory, check
+        self.model_factory, self.checker = model_factory, check  # `check` is the operation below
         self._busy = threading.Lock()  # one operation at a time
         self._mutex = threading.RLock()  # short: guards reads and writes of `state`
         self._claim: Path | None = store.acquire(state.id)
@@ -158,14 +159,42 @@ class ChatSession:
             return turn
 
     def undo(self) -> Turn:
+        """Back to the version before the current one (`redo` comes forward again)."""
         with self._operation(), self._mutex:
             if not self.state.undo_stack:
                 raise ValueError("nothing to undo")
             was, self.state.current = self.state.current, self.state.undo_stack.pop()
-            turn = self._add_turn("undo", "/undo")
-            turn.state, turn.answer = "done", f"back to version {self.state.current} (was {was})"
-            self.store.save(self.state)
-            return turn
+            self.state.redo_stack.append(was)
+            return self._moved("undo", "/undo", f"back to version {self.state.current} (was {was})")
+
+    def redo(self) -> Turn:
+        with self._operation(), self._mutex:
+            if not self.state.redo_stack:
+                raise ValueError("nothing to redo")
+            was, self.state.current = self.state.current, self.state.redo_stack.pop()
+            self.state.undo_stack.append(was)
+            return self._moved("redo", "/redo", f"forward to version {self.state.current} (was {was})")
+
+    def use(self, number: int) -> Turn:
+        """Make version `number` the current one (`undo` goes back to the one before)."""
+        with self._operation(), self._mutex:
+            if self.state.version(number) is None:
+                known = ", ".join(str(v.number) for v in self.state.versions) or "none yet"
+                raise ValueError(f"no version {number} (versions: {known})")
+            if number == self.state.current:
+                raise ValueError(f"version {number} is already the current one")
+            was, self.state.current = self.state.current, number
+            self.state.undo_stack.append(was)
+            self.state.redo_stack.clear()
+            return self._moved("use", f"/use {number}", f"now on version {number} (was {was}; /undo goes back)")
+
+    def _moved(self, kind: str, text: str, answer: str) -> Turn:
+        """A turn that moved `current`; its answer says what the version now current was last checked to do."""
+        turn = self._add_turn(kind, text)
+        now = self.state.version()
+        turn.state, turn.answer = "done", f"{answer}: {self.verdict_label(now)}" if now else answer
+        self.store.save(self.state)
+        return turn
 
     def set_model(self, name: str) -> Turn:
         name = model_name(name)
@@ -200,6 +229,22 @@ class ChatSession:
                 old = self.state.undo_stack[-1] if self.state.undo_stack else None
             old_v = self.state.version(old) if old is not None else None
         return version_diff(old_v, new_v) if new_v is not None and old_v is not None else ""
+
+    def tests_key(self) -> str:
+        """A fingerprint of the tests in use now: a verdict checked against other tests is stale."""
+        digest = hashlib.sha256((self.state.tb_top or "").encode())
+        for name, text in sorted(self.tests_text().items()):
+            digest.update(f"\0{name}\0{text}".encode())
+        return digest.hexdigest()[:16]
+
+    def stale(self, version: Version, tests_key: str | None = None) -> bool:
+        """Whether `version`'s verdict was checked against tests other than the ones in use now."""
+        return version.tests_key is not None and version.tests_key != (tests_key or self.tests_key())
+
+    def verdict_label(self, version: Version, tests_key: str | None = None) -> str:
+        """What `version`'s verdict says was checked, marked stale when the tests changed since."""
+        label = Verdict.model_validate(version.verdict).label()
+        return f"{label} [stale: the tests changed since; /check]" if self.stale(version, tests_key) else label
 
     def waves_table(self) -> str:
         version = self.current()
@@ -318,7 +363,7 @@ class ChatSession:
         def check(pairs, jobs=1):
             pairs = [(design, options.model_copy(update={"waves": True, "keep_dir": keep})
                       if (options.tests or options.testbench) else options) for design, options in pairs]
-            return self.check(pairs, jobs=jobs)
+            return self.checker(pairs, jobs=jobs)
         return check
 
     def _conclude(self, turn: Turn, outcome: Outcome) -> None:
@@ -334,7 +379,7 @@ class ChatSession:
             return
         version = self._new_version(turn, outcome.design, outcome.verdict, outcome)
         turn.state, turn.version = "done", version.number
-        turn.answer = (f"version {version.number}: {version.summary} after {outcome.iterations} "
+        turn.answer = (f"version {version.number}: {self.verdict_label(version)} after {outcome.iterations} "
                        f"iteration{'s' if outcome.iterations != 1 else ''}")
         if outcome.message:
             turn.answer += f" (stopped: {outcome.message})"
@@ -348,7 +393,7 @@ class ChatSession:
                           status=str(verdict.status), summary=verdict.summary(),
                           verdict=verdict.model_dump(mode="json", exclude={"waveform", "run_dir"}),
                           iterations=outcome.iterations if outcome else 0,
-                          tokens=outcome.usage.total_tokens if outcome else 0)
+                          tokens=outcome.usage.total_tokens if outcome else 0, tests_key=self.tests_key())
         folder = self.folder / version.folder
         folder.mkdir(parents=True, exist_ok=True)
         for name, text in design.files.items():
@@ -358,6 +403,7 @@ class ChatSession:
             self.state.versions.append(version)
             if self.state.current is not None:
                 self.state.undo_stack.append(self.state.current)
+            self.state.redo_stack.clear()
             self.state.current = number
         return version
 
@@ -371,16 +417,17 @@ class ChatSession:
             with self._mutex:
                 version.status, version.summary = str(verdict.status), verdict.summary()
                 version.verdict = verdict.model_dump(mode="json", exclude={"waveform", "run_dir"})
+                version.tests_key = self.tests_key()
             self._keep_waves(version, verdict)
         turn.state, turn.version = "done", version.number
-        turn.answer = f"version {version.number} checked again: {version.summary}"
+        turn.answer = f"version {version.number} checked again: {self.verdict_label(version)}"
 
     def _check_edit(self, turn: Turn, design: Design, progress: Progress) -> None:
         progress("checking your edit")
         with self._checked(design) as verdict:
             version = self._new_version(turn, design, verdict, None)
         turn.state, turn.version = "done", version.number
-        turn.answer = f"version {version.number} (your edit): {version.summary}"
+        turn.answer = f"version {version.number} (your edit): {self.verdict_label(version)}"
 
     def _write_tests(self, turn: Turn, progress: Progress) -> None:
         task = self._task(conversation(self.state))
@@ -390,7 +437,7 @@ class ChatSession:
         recorder = ProgressRecorder(self.folder, progress, model.name)
         with tempfile.TemporaryDirectory(prefix="aigchip-chat-tests-") as scratch:
             try:
-                agent = Agent(model, config, recorder=recorder, check=self.check, work_dir=Path(scratch))
+                agent = Agent(model, config, recorder=recorder, check=self.checker, work_dir=Path(scratch))
                 code = agent._write_self_tests(task, task.spec_text())
             finally:
                 recorder.close()

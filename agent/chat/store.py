@@ -27,7 +27,7 @@ STATE = "chat.json"
 LOCK = ".lock"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
 
-TurnKind = Literal["spec", "refine", "edit", "tests", "check", "undo", "model"]
+TurnKind = Literal["spec", "refine", "edit", "tests", "check", "undo", "redo", "use", "model"]
 TurnState = Literal["pending", "done", "failed"]
 
 
@@ -39,6 +39,7 @@ class Version(BaseModel):
     status: str  # its latest verdict's status
     summary: str
     verdict: dict[str, Any]  # the latest verdict (sim.types.Verdict as JSON)
+    tests_key: str | None = None  # which tests that verdict was checked against (ChatSession.tests_key)
     waves: str | None = None  # the last simulation's VCD, relative to the session folder
     picture: str | None = None  # the waveform drawn as SVG, relative to the session folder
     iterations: int = 0
@@ -72,6 +73,7 @@ class SessionState(BaseModel):
     versions: list[Version] = Field(default_factory=list)
     current: int | None = None  # the version being refined
     undo_stack: list[int] = Field(default_factory=list)  # earlier `current` values, newest last
+    redo_stack: list[int] = Field(default_factory=list)  # `current` values undone, newest last
     tests: list[str] = Field(default_factory=list)  # file names in tests/: one cocotb module or Verilog testbenches
     tb_top: str | None = None
     inbox: list[str] = Field(default_factory=list)  # messages accepted (by the web page) but not yet started

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 from typing import Callable
 
@@ -10,22 +9,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.syntax import Syntax
 
+from aigchip.chat import commands
 from aigchip.chat.session import ChatSession, SessionBusy
 from aigchip.chat.store import SessionStore, Turn
 
-HELP = """\
+INTRO = """\
 Describe the block you want; then ask for changes in plain words ("make the accumulator 32 bits").
-  /show [N]        the current design (or version N)        /versions   every version and its verdict
-  /diff [A B]      what changed (default: the last change)   /verdict    the current verdict in full
-  /tests           the tests in use                          /test add FILE  add a cocotb .py or Verilog testbench
-  /test write      let the agent write cocotb tests           /check      check the current design again
-  /waves           the last simulation: a table and a picture file
-  /save DIR        write the design as `generate --out` does (aigchip regress can re-check it)
-  /model [NAME]    show or switch the model                  /undo       back to the previous version
-  /retry           send the last failed message again        /file PATH  send a file's text as your message
-  /load FILE...    your own edit of the design, as a new version, checked
-  /sessions        list sessions                             /quit       leave (the session is kept)
-A line ending in \\ continues on the next line; a line of three double quotes starts and ends a block."""
+A line ending in \\ continues on the next line; a line of three double quotes starts and ends a block.
+Commands:"""
 
 
 class Terminal:
@@ -55,14 +46,8 @@ class Terminal:
                 continue
             if line is None:
                 continue
-            if line.strip() in ("/quit", "/exit", "/q"):
+            if not self._handle(line):
                 break
-            try:
-                self._handle(line)
-            except (ValueError, OSError, SessionBusy) as exc:
-                self.console.print(f"[red]{escape(str(exc))}[/]")
-            except KeyboardInterrupt:
-                self.console.print("\ninterrupted", style="dim")
         self.console.print(f"session kept: aigchip chat --resume {state.id}", style="dim")
 
     # -- input --------------------------------------------------------------------------------------
@@ -83,80 +68,79 @@ class Terminal:
 
     # -- commands -----------------------------------------------------------------------------------
 
-    def _handle(self, line: str) -> None:
-        if not line.startswith("/"):
-            self._turn(lambda progress: self.session.send(line, progress))
+    def _handle(self, line: str) -> bool:
+        """Run one message or command; False when the person leaves. Whatever goes wrong fails that command
+        alone: the session and the prompt carry on."""
+        try:
+            if not line.startswith("/"):
+                self._turn(lambda progress: self.session.send(line, progress))
+                return True
+            command, args = commands.parse(line)
+            files = self._read_files(args) if command.files else {}
+            call = commands.Call(self.session, [] if command.files else args, files, self._progress)
+            if command.name == "file":
+                self.console.print(f"sending {len(next(iter(files.values())))} characters from {args[0]}", style="dim")
+            if command.queued(args):
+                self._turn(lambda progress: command.run(call).turn)
+                return True
+            reply = command.run(call)
+        except (ValueError, OSError, SessionBusy) as exc:
+            self.console.print(f"[red]{escape(str(exc))}[/]")
+            return True
+        except KeyboardInterrupt:
+            self.console.print("\ninterrupted", style="dim")
+            return True
+        except Exception as exc:  # noqa: BLE001 - a bug in one command must not end the session
+            self.console.print(f"[red]internal error in {escape(line.split()[0])}: {type(exc).__name__}: "
+                               f"{escape(str(exc))}[/] (the session goes on)")
+            return True
+        self._show_reply(command.name, reply)
+        return not reply.leave
+
+    def _read_files(self, args: list[str]) -> dict[str, str]:
+        from aigchip.chat.testfiles import MAX_TEST_BYTES
+
+        files = {}
+        for arg in args:
+            path = Path(arg).expanduser()
+            if path.is_file() and path.stat().st_size > 4 * MAX_TEST_BYTES:
+                raise ValueError(f"{arg} is {path.stat().st_size} bytes: too big to send")
+            files[path.name] = path.read_bytes().decode("utf-8", errors="replace")
+        return files
+
+    def _progress(self, text: str) -> None:
+        self.console.print(f"  · {escape(text)}", style="dim")
+
+    def _show_reply(self, name: str, reply: commands.Reply) -> None:
+        if reply.turn is not None:
+            self._show_turn(reply.turn)
+        if name == "help":
+            self.console.print(escape(INTRO))
+        if not reply.text:
             return
-        words = shlex.split(line[1:]) if line[1:].strip() else [""]
-        command, args = words[0], words[1:]
-        session = self.session
-        if command == "help":
-            self.console.print(escape(HELP))
-        elif command == "show":
-            self._show_code(int(args[0]) if args else None)
-        elif command == "diff":
-            diff = session.diff(*(int(a) for a in args[:2])) if len(args) >= 2 else session.diff()
-            self._show_diff(diff) if diff else self.console.print("no change to show", style="dim")
-        elif command == "versions":
-            for v in session.state.versions:
-                mark = "*" if v.number == session.state.current else " "
-                self.console.print(f"{mark} v{v.number}  turn {v.turn}  {escape(v.summary)}")
-        elif command == "verdict":
-            self._show_verdict(full=True)
-        elif command == "tests":
-            texts = session.tests_text()
-            if not texts:
-                self.console.print("no tests yet: /test add FILE, or /test write", style="dim")
-            for name, text in texts.items():
-                self.console.rule(name, style="dim")
-                self.console.print(Syntax(text, "python" if name.endswith(".py") else "verilog", line_numbers=True))
-        elif command == "test" and args[:1] == ["add"] and len(args) == 2:
-            path = Path(args[1]).expanduser()
-            self._turn(lambda progress: session.add_test(path.name, path.read_bytes(), progress))
-        elif command == "test" and args == ["write"]:
-            self._turn(session.write_tests)
-        elif command == "check":
-            self._turn(session.check)
-        elif command == "waves":
-            self._show_waves()
-        elif command == "save" and len(args) == 1:
-            files = session.save(Path(args[0]).expanduser())
-            self.console.print(f"saved {', '.join(files)} with checks/, session.jsonl and meta.json in {args[0]}"
-                               f"  (re-check: aigchip regress {args[0]})")
-        elif command == "model":
-            if args:
-                self._show_turn(session.set_model(args[0]))
-            else:
-                self.console.print(f"model: {escape(session.state.model)}")
-        elif command == "undo":
-            self._show_turn(session.undo())
-            self._show_code()
-        elif command == "load" and args:
-            paths = [Path(a).expanduser() for a in args]
-            files = {p.name: p.read_text(encoding="utf-8", errors="replace") for p in paths}
-            self._turn(lambda progress: session.load_design(files, progress))
-        elif command == "retry":
-            self._turn(session.retry)
-        elif command == "file" and len(args) == 1:
-            text = Path(args[0]).expanduser().read_text(encoding="utf-8", errors="replace")
-            self.console.print(f"sending {len(text)} characters from {args[0]}", style="dim")
-            self._turn(lambda progress: session.send(text, progress))
-        elif command == "sessions":
-            for s in self.store.list()[:20]:
-                self.console.print(f"{s['id']}  {escape(str(s['status']))}  {escape(s['title'])}")
+        if reply.syntax in ("verilog", "diff", "python"):
+            if reply.syntax == "diff":
+                self.console.rule("what changed", style="dim")
+            self.console.print(Syntax(reply.text, reply.syntax, line_numbers=reply.syntax != "diff", word_wrap=True))
         else:
-            raise ValueError(f"unknown command /{' '.join(words)}; /help lists them")
+            self.console.print(escape(reply.text), highlight=False)
+        if reply.picture:
+            self.console.print(f"picture: {self.session.folder / reply.picture}", style="dim")
 
     # -- output -------------------------------------------------------------------------------------
 
     def _turn(self, operation: Callable) -> None:
         before = self.session.state.current
-        turn = operation(lambda text: self.console.print(f"  · {escape(text)}", style="dim"))
+        turn = operation(self._progress)
         self._show_turn(turn)
-        if turn.state == "done" and turn.version is not None:
-            if turn.version != before:
-                diff = self.session.diff()
-                self._show_diff(diff) if diff else self._show_code()
+        if turn.state != "done":
+            return
+        if turn.version is not None and turn.version != before:  # a new version: what changed, then its verdict
+            diff = self.session.diff()
+            self._show_diff(diff) if diff else self._show_code()
+        elif self.session.state.current != before:  # undo, redo, use: the version now current
+            self._show_code()
+        if turn.version is not None:
             self._show_verdict()
 
     def _show_turn(self, turn: Turn) -> None:
@@ -176,23 +160,16 @@ class Terminal:
         self.console.rule("what changed", style="dim")
         self.console.print(Syntax(diff, "diff", word_wrap=True))
 
-    def _show_verdict(self, *, full: bool = False) -> None:
+    def _show_verdict(self) -> None:
         from aigchip.console import show_verdict
         from aigchip.sim.types import Verdict
 
         version = self.session.current()
         if version is not None:
-            show_verdict(Verdict.model_validate(version.verdict), self.console, log_lines=40 if full else 12)
-
-    def _show_waves(self) -> None:
-        version = self.session.current()
-        table = self.session.waves_table()
-        if not table:
-            self.console.print("no simulation yet: add tests (/test add FILE or /test write)", style="dim")
-            return
-        self.console.print(table, highlight=False)
-        if version is not None and version.picture:
-            self.console.print(f"picture: {self.session.folder / version.picture}", style="dim")
+            show_verdict(Verdict.model_validate(version.verdict), self.console, log_lines=12)
+            if self.session.stale(version):
+                self.console.print(f"stale: v{version.number} was checked against other tests than the ones in use "
+                                   "now; /check runs them", style="yellow")
 
     def _show_history(self) -> None:
         for turn in self.session.state.turns[-6:]:

@@ -22,14 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from aigchip.chat.store import SessionStore
-from aigchip.chat.web_hub import (
-    NoSession,
-    SessionHub,
-    command_job,
-    design_job,
-    message_job,
-    tests_job,
-)
+from aigchip.chat.web_hub import NoSession, SessionHub, command_call, command_job, message_job
 from aigchip.config import RunConfig
 from aigchip.paths import package_data
 
@@ -148,6 +141,9 @@ def create_app(store: SessionStore, config: RunConfig, *, model_factory: Any = N
                 return JSONResponse({"error": hub.redact(str(exc))}, status_code=404)
             except ValueError as exc:
                 return JSONResponse({"error": hub.redact(str(exc))}, status_code=400)
+            except Exception as exc:  # noqa: BLE001 - a bug fails this request, never the server
+                return JSONResponse({"error": hub.redact(f"internal error: {type(exc).__name__}: {exc}")},
+                                    status_code=500)
         return endpoint
 
     async def live_of(request: Request) -> Any:
@@ -183,20 +179,30 @@ def create_app(store: SessionStore, config: RunConfig, *, model_factory: Any = N
         live = await live_of(request)
         return accepted(live, message_job(live, data.get("text")))
 
+    async def run_command(live: Any, data: dict[str, Any]) -> Response:
+        command, call = await run_in_threadpool(command_call, live, data)
+        if command.queued(call.args):
+            return accepted(live, command_job(command, call))
+        reply = await run_in_threadpool(command.run, call)  # reads only: answered at once
+        return Response(hub.redact(json.dumps({"command": command.name, "output": reply.text,
+                                               "syntax": reply.syntax})), media_type="application/json")
+
     async def commands(request: Request) -> Response:
         data = await read_json(request)
-        live = await live_of(request)
-        return accepted(live, command_job(live, data.get("command"), data.get("arg")))
+        return await run_command(await live_of(request), data)
 
-    async def tests(request: Request) -> Response:
+    async def tests(request: Request) -> Response:  # the same as {"command": "test add", "files": {name: content}}
         data = await read_json(request)
-        live = await live_of(request)
-        return accepted(live, tests_job(live, data.get("name"), data.get("content")))
+        if not isinstance(data.get("name"), str) or not isinstance(data.get("content"), str):
+            raise ValueError("a test upload is JSON {name, content} with both strings")
+        return await run_command(await live_of(request),
+                                 {"command": "test add", "files": {data["name"]: data["content"]}})
 
-    async def design(request: Request) -> Response:
+    async def design(request: Request) -> Response:  # the same as {"command": "load", "files": {...}}
         data = await read_json(request)
-        live = await live_of(request)
-        return accepted(live, design_job(live, data.get("files")))
+        if not isinstance(data.get("files"), dict) or not data["files"]:
+            raise ValueError("a design upload is JSON {files: {name: content}} with strings")
+        return await run_command(await live_of(request), {"command": "load", "files": data["files"]})
 
     async def events(request: Request) -> Response:
         live = await live_of(request)

@@ -8,6 +8,7 @@ Nothing here knows about HTTP: agent.chat.web turns requests into `Job`s and vie
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import re
@@ -18,15 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aigchip.chat.session import ChatSession, SessionBusy, model_name
+from aigchip.chat import commands
+from aigchip.chat.session import ChatSession, SessionBusy
 from aigchip.chat.store import SessionStore
-from aigchip.chat.testfiles import plain_name, validate_test
+from aigchip.chat.testfiles import plain_name
 from aigchip.config import RunConfig
 
 LOG_TAIL = 4000  # characters of the tool log a view carries
 MAX_DIAGNOSTICS = 200
 SUBSCRIBER_BACKLOG = 1000  # events a slow tab may fall behind by before it misses some
-COMMANDS = ("undo", "retry", "check", "write_tests", "model")
 _TOP = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")
 
 Progress = Callable[[str], None]
@@ -38,7 +39,7 @@ class NoSession(LookupError):
 
 @dataclass
 class Job:
-    kind: str  # message, tests, or one of COMMANDS
+    kind: str  # message, or a command's name (aigchip.chat.commands)
     text: str  # what the page shows while the job waits its turn
     run: Callable[[Progress], Any]
 
@@ -187,16 +188,16 @@ class Live:
         if running is not None and not any(t.state == "pending" for t in state.turns):
             waiting.insert(0, {"kind": running.kind, "text": running.text})  # started, no turn saved yet
         base = f"/api/sessions/{state.id}"
-        current = state.version()
+        current, key = state.version(), session.tests_key()
         view: dict[str, Any] = {
             "seq": seq, "id": state.id, "title": state.title, "top": state.top, "model": state.model,
             "busy": running is not None or bool(waiting) or session.busy, "queued": len(waiting),
             "waiting": waiting, "last_error": self.last_error,
             "turns": [{"number": t.number, "kind": t.kind, "text": t.text, "state": t.state, "answer": t.answer,
                        "version": t.version} for t in state.turns],
-            "versions": [{"number": v.number, "turn": v.turn, "status": v.status, "summary": v.summary}
-                         for v in state.versions],
-            "can_undo": bool(state.undo_stack), "current": None, "diff": "", "waves_table": "",
+            "versions": [{"number": v.number, "turn": v.turn, "status": v.status, "summary": v.summary,
+                          "label": session.verdict_label(v, key), "stale": session.stale(v, key)} for v in state.versions],
+            "can_undo": bool(state.undo_stack), "can_redo": bool(state.redo_stack), "current": None, "diff": "", "waves_table": "",
             "picture_url": None, "download_url": None,
             "tests": [{"name": name, "text": text} for name, text in session.tests_text().items()],
         }
@@ -207,7 +208,8 @@ class Live:
             picture = self._picture_of(current)
             view["current"] = {
                 "number": current.number, "top": current.top, "files": current.files, "status": current.status,
-                "summary": current.summary, "diagnostics": diagnostics, "tests_total": verdict.get("tests_total"),
+                "summary": current.summary, "label": session.verdict_label(current, key), "stale": session.stale(current, key),
+                "checks": verdict.get("checks", []), "diagnostics": diagnostics, "tests_total": verdict.get("tests_total"),
                 "tests_failed": verdict.get("tests_failed"), "log": (verdict.get("log") or "")[-LOG_TAIL:],
                 "iterations": current.iterations}
             view["diff"] = session.diff()
@@ -303,39 +305,34 @@ def _send(live: Live, text: str) -> Job:
     return Job("message", text, lambda progress: live.session.send(text, progress))
 
 
-def command_job(live: Live, command: Any, arg: Any = None) -> Job:
-    session = live.session
-    if command not in COMMANDS:
-        raise ValueError(f"unknown command {str(command)[:40]!r}: one of {', '.join(COMMANDS)}")
-    if command == "model":
-        name = model_name(arg)
-        return Job("model", f"/model {name}", lambda progress: session.set_model(name))
-    if live.idle:  # otherwise what is queued ahead may change the answer: the worker reports it
-        if command == "undo" and not session.snapshot().undo_stack:
-            raise ValueError("nothing to undo")
-        if command == "retry":
-            session.retry_text()
-    if command == "undo":
-        return Job("undo", "/undo", lambda progress: session.undo())
-    operation = {"retry": session.retry, "check": session.check, "write_tests": session.write_tests}[command]
-    return Job(command, "/" + command.replace("_", " "), operation)
+def command_call(live: Live, data: dict[str, Any]) -> tuple[commands.Command, commands.Call]:
+    """A command from the page, as the terminal's table knows it: `{"line": "/use 2"}` typed in the message box,
+    or `{"command": "test add", "args": [...], "files": {name: text}}` from a button; checked before it is queued."""
+    if isinstance(data.get("line"), str):
+        command, args = commands.parse(data["line"], page=True)
+        if command.files:
+            raise ValueError(f"/{command.name} takes files: use the page's button for it (Add test file, Load design)")
+    else:
+        command = commands.lookup(data.get("command"), page=True)
+        args = data.get("args", [data["arg"]] if isinstance(data.get("arg"), str) else [])
+        if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
+            raise ValueError("args is a list of strings")
+        least, most = command.arity()
+        if not command.files and not least <= len(args) <= most:
+            raise ValueError(f"usage: {command.line}")
+    files = data.get("files") or {}
+    if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+        raise ValueError("files is an object of file names to their text")
+    if command.files:
+        files, args = {plain_name(name): text for name, text in files.items()}, []
+    call = commands.Call(live.session, args, files, page=True)
+    if command.validate is not None:
+        command.validate(call)
+    if command.ready is not None and live.idle:  # otherwise what is queued ahead may change the answer
+        command.ready(call)
+    return command, call
 
 
-def tests_job(live: Live, name: Any, content: Any) -> Job:
-    """An uploaded test file, checked as `ChatSession.add_test` will check it, so a bad one is refused at once."""
-    if not isinstance(name, str) or not isinstance(content, str):
-        raise ValueError("a test upload is JSON {name, content} with both strings")
-    base, content = validate_test(name, content)
-    return Job("tests", f"/test add {base}", lambda progress: live.session.add_test(base, content, progress))
-
-
-def design_job(live: Live, files: Any) -> Job:
-    """Your own edit of the design (uploaded Verilog files), checked like one the agent wrote."""
-    if not isinstance(files, dict) or not files or not all(isinstance(k, str) and isinstance(v, str)
-                                                           for k, v in files.items()):
-        raise ValueError("a design upload is JSON {files: {name: content}} with strings")
-    names = [plain_name(name) for name in files]
-    if any(Path(n).suffix.lower() not in (".v", ".sv") for n in names):
-        raise ValueError("a design is Verilog files (.v, .sv)")
-    design = dict(zip(names, files.values()))
-    return Job("edit", "/load " + " ".join(names), lambda progress: live.session.load_design(design, progress))
+def command_job(command: commands.Command, call: commands.Call) -> Job:
+    shown = command.line.split()[0] + "".join(f" {a}" for a in [*call.args, *call.files])
+    return Job(command.name, shown, lambda progress: command.run(dataclasses.replace(call, progress=progress)))

@@ -12,8 +12,7 @@ from aigchip.cli.common import EXIT_USAGE
 def build_app() -> typer.Typer:
     """The command tree: every command registered here, so importing a command module does nothing."""
     from aigchip import __version__
-    from aigchip.chat import commands as chat
-    from aigchip.cli import bench, dataset, evaluate, generate, regress, verify
+    from aigchip.cli import bench, chat, dataset, evaluate, generate, regress, verify
 
     def version(value: bool) -> None:
         if value:

@@ -57,6 +57,7 @@
     history.replaceState(null, "", id ? `?session=${encodeURIComponent(id)}` : location.pathname);
     lastSeq = 0;
     wasBusy = false;
+    notes.length = 0;
     $("progress").textContent = "";
     if (source) { source.close(); source = null; }
     if (!id) { render(null); return Promise.resolve(); }
@@ -92,7 +93,12 @@
     $("send").disabled = true;
     try {
       await ensureSession();
-      await api("POST", `${base()}/messages`, { text });
+      if (text.trim().startsWith("/")) { // a command, read by the same table as the terminal's
+        const answer = await api("POST", `${base()}/commands`, { line: text.trim() });
+        if (answer && answer.output !== undefined) addNote(text.trim(), answer.output);
+      } else {
+        await api("POST", `${base()}/messages`, { text });
+      }
       if (box.value === text) box.value = ""; // cleared only once the server has it
       showError("");
     } catch (err) {
@@ -102,12 +108,30 @@
     }
   }
 
-  async function command(name, arg) {
+  async function command(name, args, files) {
     if (!sessionId) { showError("start by describing the block you want"); return; }
     try {
-      await api("POST", `${base()}/commands`, arg === undefined ? { command: name } : { command: name, arg });
+      const body = { command: name };
+      if (args) body.args = args;
+      if (files) body.files = files;
+      await api("POST", `${base()}/commands`, body);
       showError("");
-    } catch (err) { showError(err.message); }
+    } catch (err) { showError(`/${name}: ${err.message}`); }
+  }
+
+  const notes = []; // what read-only commands typed here answered: shown after the turns, on this page only
+  function addNote(line, output) {
+    notes.push({ line, output });
+    const box = $("turns");
+    box.appendChild(noteNode(line, output));
+    box.scrollTop = box.scrollHeight;
+  }
+  function noteNode(line, output) {
+    const node = el("div", "turn note");
+    node.appendChild(el("p", "who", "you"));
+    node.appendChild(el("div", "you command", line));
+    node.appendChild(el("pre", "agent output", output));
+    return node;
   }
 
   async function upload(file) {
@@ -115,7 +139,7 @@
       if (file.size > 1024 * 1024) throw new Error(`${file.name} is over 1 MB`);
       const content = await file.text();
       await ensureSession();
-      await api("POST", `${base()}/tests`, { name: file.name, content });
+      await api("POST", `${base()}/commands`, { command: "test add", files: { [file.name]: content } });
       showError("");
     } catch (err) { showError(`test not added: ${err.message}`); }
   }
@@ -128,7 +152,7 @@
         design[file.name] = await file.text();
       }
       await ensureSession();
-      await api("POST", `${base()}/design`, { files: design });
+      await api("POST", `${base()}/commands`, { command: "load", files: design });
       showError("");
     } catch (err) { showError(`design not loaded: ${err.message}`); }
   }
@@ -187,14 +211,17 @@
       box.appendChild(turnNode(t.kind, t.text, t.state, t.answer, passed));
     }
     for (const w of view.waiting) box.appendChild(turnNode(w.kind, w.text, "queued", ""));
+    for (const n of notes) box.appendChild(noteNode(n.line, n.output));
     if (atEnd) box.scrollTop = box.scrollHeight;
   }
 
   function renderDesign(view) {
     const current = view && view.current;
     const verdict = $("verdict");
-    verdict.className = "verdict " + (!current ? "none" : current.status === "pass" ? "pass" : "fail");
-    verdict.textContent = current ? `v${current.number}: ${current.summary}` : "no design yet";
+    verdict.className = "verdict " + (!current ? "none" : current.stale ? "stale"
+      : current.status !== "pass" ? "fail" : current.tests_total || current.checks.some((c) => c === "cocotb" || c === "testbench")
+      ? "pass" : "untested");
+    verdict.textContent = current ? `v${current.number}: ${current.label}` : "no design yet";
     $("code-version").textContent = current ? `v${current.number}` : "";
     const code = $("code");
     code.replaceChildren();
@@ -251,8 +278,15 @@
     versions.replaceChildren();
     for (const v of (view ? view.versions : [])) {
       const item = el("li", current && v.number === current.number ? "current" : null);
-      item.appendChild(el("span", v.status === "pass" ? "st-pass" : "st-fail", v.summary));
+      item.appendChild(el("span", v.stale ? "st-stale" : v.status === "pass" ? "st-pass" : "st-fail", v.label));
       item.appendChild(el("span", "muted", `  (turn ${v.turn})`));
+      if (!current || v.number !== current.number) {
+        const use = el("button", "use", "use");
+        use.type = "button";
+        use.dataset.testid = `use-${v.number}`;
+        use.addEventListener("click", () => command("use", [String(v.number)]));
+        item.appendChild(use);
+      }
       item.value = v.number;
       versions.appendChild(item);
     }
@@ -274,6 +308,7 @@
     $("working").hidden = !busy;
     $("progress").hidden = !busy || !$("progress").textContent;
     $("undo").disabled = !!view && !view.can_undo && !busy;
+    $("redo").disabled = !view || (!view.can_redo && !busy);
     if (view && view.last_error && !busy) showError(view.last_error);
     renderTurns(view);
     renderDesign(view);
@@ -287,8 +322,9 @@
   $("undo").addEventListener("click", () => command("undo"));
   $("retry").addEventListener("click", () => command("retry"));
   $("check").addEventListener("click", () => command("check"));
-  $("write-tests").addEventListener("click", () => command("write_tests"));
-  $("switch-model").addEventListener("click", () => command("model", $("model").value));
+  $("redo").addEventListener("click", () => command("redo"));
+  $("write-tests").addEventListener("click", () => command("test write"));
+  $("switch-model").addEventListener("click", () => command("model", [$("model").value]));
   $("test-file").addEventListener("change", (e) => {
     const file = e.target.files && e.target.files[0];
     if (file) upload(file).finally(() => { e.target.value = ""; });

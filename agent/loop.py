@@ -91,14 +91,17 @@ class Agent:
         self.self_tests = SelfTestWriter(model, self.recorder, work_dir, took=self._took, sample_index=sample_index) \
             if work_dir is not None else None
 
-    def run(self, task: Task, demos: list, *, opening: list[Message] | None = None) -> Outcome:
+    def run(self, task: Task, demos: list, *, opening: list[Message] | None = None,
+            self_tests: str | None = None) -> Outcome:
         """Run the loop; on Ctrl-C, `self.outcome` holds everything done so far and the interrupt propagates.
 
         `opening`: the first request's messages, when the caller builds them (a chat refinement carries
-        the conversation and the current design); by default the generate prompt for the task's spec."""
+        the conversation and the current design); by default the generate prompt for the task's spec.
+        `self_tests`: in `self` mode, the tests to start from when the caller has them (the accelerator
+        flow writes each module's tests at that module's size); by default the agent writes its own."""
         outcome = self.outcome = Outcome(status=Status.NO_CODE, stopped="max_iters", iterations=0)
         try:
-            self._run(task, demos, outcome, opening)
+            self._run(task, demos, outcome, opening, self_tests)
         except KeyboardInterrupt:
             outcome.stopped, outcome.message = "interrupted", "interrupted by the user"
             self.recorder.event("interrupted")
@@ -115,7 +118,8 @@ class Agent:
         self.replies += 1
         self.cached_replies += bool(reply.cached)
 
-    def _run(self, task: Task, demos: list, outcome: Outcome, opening: list[Message] | None) -> None:
+    def _run(self, task: Task, demos: list, outcome: Outcome, opening: list[Message] | None,
+             self_tests: str | None) -> None:
         config = self.config
         spec = task.spec_text()
         messages: list[Message] = list(opening) if opening else [
@@ -125,8 +129,8 @@ class Agent:
         ]
         options = self._loop_options(task)
         known = interface.of_task(task.interface, spec, task.top)
-        if config.feedback == "self" and (known is not None or task.interface):
-            outcome.self_tests = self._write_self_tests(task, spec, known)
+        if config.feedback == "self" and (self_tests is not None or known is not None or task.interface):
+            outcome.self_tests = self._write_self_tests(task, spec, known, given=self_tests)
             if outcome.self_tests is None:
                 outcome.stopped, outcome.message = "model_error", "the model wrote no usable cocotb test"
                 return
@@ -279,10 +283,15 @@ class Agent:
         assert self.self_tests is not None
         return self.self_tests.path(task.top)
 
-    def _write_self_tests(self, task: Task, spec: str, found: interface.Interface | None = None) -> str | None:
-        """Ask the model for cocotb tests from the spec and the module's interface; keep them if valid Python."""
+    def _write_self_tests(self, task: Task, spec: str, found: interface.Interface | None = None,
+                          given: str | None = None) -> str | None:
+        """Ask the model for cocotb tests from the spec and the module's interface (unless the caller `given`
+        them); keep them if valid Python."""
         if self.self_tests is None:
             raise ValueError("self feedback needs a work folder for the agent's tests")
+        if given is not None:
+            self.self_tests.keep(task.top, given)
+            return given
         if found is None:
             found = interface.of_task(task.interface, spec, task.top)
         return self.self_tests.write(spec, task.top, found, task.interface)

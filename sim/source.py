@@ -46,10 +46,15 @@ _NOT_MODULE_TYPES = frozenset(
 )
 
 
+def instances(text: str) -> list[tuple[str, str]]:
+    """(module type, instance name) of every instance in `text`, in order."""
+    return [(m.group(1), m.group(2)) for m in _INSTANCE.finditer(blank_comments_and_strings(text))
+            if m.group(1) not in _NOT_MODULE_TYPES]
+
+
 def instantiated_modules(text: str) -> list[str]:
     """Module types that `text` instantiates (`adder_8bit uut (...)`, `fifo #(.W(8)) f0 (...)`), in order."""
-    found = [m.group(1) for m in _INSTANCE.finditer(blank_comments_and_strings(text))]
-    return [name for name in dict.fromkeys(found) if name not in _NOT_MODULE_TYPES]
+    return list(dict.fromkeys(kind for kind, _ in instances(text)))
 
 
 _DIRECTION = re.compile(r"\b(input|output|inout)\b")

@@ -1,0 +1,159 @@
+"""What a passing accelerator costs: cycles per job measured in its system test, and cells from synthesis.
+
+Cycles come from a waveform of the system test (Icarus): the plan's `job.done` condition on the top's ports
+is evaluated just before every rising edge; `cycles_per_job` is the span from the first job's start (or the
+first completion) to the last completion over the jobs completed, `latency_cycles` the mean cycles from a
+job's start to its completion when the plan says how a job starts. Cells: yosys `synth` (generic cells, the
+hierarchy kept) and `stat`, per module and for the whole design.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from aigchip.accel import waves
+from aigchip.accel.modules import Workshop
+from aigchip.record import Record, check_options, recorded_design
+from aigchip.sim import process, tools
+from aigchip.sim.check import VerifyOptions, verify
+from aigchip.sim.types import Design
+
+_GUESSES = ("out_valid && out_ready", "m_valid && m_ready", "valid_out && ready_out", "out_valid", "valid_out",
+            "done", "m_valid")
+_FLOP = re.compile(r"DFF|DLATCH|SR_", re.I)
+
+
+def measure(ws: Workshop) -> dict[str, Any]:
+    """The cost of the top's verified design; fields are absent when they cannot be measured (and
+    `notes` says why)."""
+    folder = ws.folder(ws.plan.top)
+
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    record = Record(folder, ws.plan.top, meta, "pass")
+    design = recorded_design(record)
+    cost: dict[str, Any] = {"notes": []}
+    if design is None:
+        cost["notes"].append("the top's design files are missing")
+        return cost
+    cost.update(cycles(ws, design, check_options(record, "icarus"), cost["notes"]))
+    cost.update(cells(design, [m.name for m in ws.plan.modules], cost["notes"]))
+    return cost
+
+
+def cycles(ws: Workshop, design: Design, options: VerifyOptions, notes: list[str]) -> dict[str, Any]:
+    if options.tests is None and not options.testbench:
+        notes.append("no system test to measure cycles in")
+        return {}
+    with tempfile.TemporaryDirectory(prefix="aigchip-cost-") as keep:
+        verdict = verify(design, options.model_copy(update={"waves": True, "keep_dir": Path(keep), "use_cache": False,
+                                                            "lint": False}))
+        if not verdict.waveform:
+            notes.append(f"the system test gave no waveform ({verdict.status})")
+            return {}
+        wave = waves.read(verdict.waveform)
+    clock = waves.find_clock(wave, ws.plan.clock)
+    if clock is None:
+        notes.append(f"no clock `{ws.plan.clock}` in the waveform")
+        return {}
+    return job_cycles(wave, clock, ws.plan.job.done if ws.plan.job else None,
+                      ws.plan.job.start if ws.plan.job else None, notes)
+
+
+def job_cycles(wave: Any, clock: str, done: str | None, start: str | None, notes: list[str]) -> dict[str, Any]:
+    cycles = waves.Cycles(wave, clock)
+    names = waves.codes_by_name(wave)
+    top_ports = {n for n in names if "." not in n}
+    if done is None:
+        done = next((g for g in _GUESSES if set(waves.Condition(g).names) <= top_ports), None)
+        if done is None:
+            notes.append("the plan does not say when a job is done (job.done)")
+            return {}
+        notes.append(f"a job counted as done when {done} (guessed: the plan gives no job.done)")
+    try:
+        conditions = {"done": waves.Condition(done), **({"start": waves.Condition(start)} if start else {})}
+    except ValueError as exc:
+        notes.append(str(exc))
+        return {}
+    missing = sorted({n for c in conditions.values() for n in c.names} - top_ports)
+    if missing:
+        notes.append(f"job conditions name signals the top does not have: {', '.join(missing)}")
+        return {}
+    sampled = {n: cycles.sample(names[n]) for c in conditions.values() for n in c.names}
+    hits = {kind: [k for k in range(len(cycles.edges)) if cond({n: sampled[n][k] for n in cond.names})]
+            for kind, cond in conditions.items()}
+    finished = hits["done"]
+    if not finished:
+        notes.append("no job completed in the system test")
+        return {"jobs": 0}
+    first = hits["start"][0] if hits.get("start") else finished[0]
+    span = finished[-1] - first + (1 if hits.get("start") else 0)
+    jobs = len(finished) if hits.get("start") else max(len(finished) - 1, 1)
+    found: dict[str, Any] = {"jobs": len(finished), "cycles": span, "cycles_per_job": round(span / jobs, 2),
+                             "test_cycles": len(cycles.edges)}
+    gaps = [b - a for a, b in zip(finished, finished[1:])]
+    if gaps:
+        found["best_interval_cycles"] = min(gaps)
+    if hits.get("start"):
+        pairs = list(zip(hits["start"], finished))
+        found["latency_cycles"] = round(sum(d - s for s, d in pairs) / len(pairs), 2)
+    return found
+
+
+def cells(design: Design, plan_modules: list[str], notes: list[str], timeout: float = 300.0) -> dict[str, Any]:
+    """Generic cells and flip-flops per module (one instance's own logic, children not counted), how many
+    instances the design has of it, and the whole design's."""
+    if not tools.available("yosys"):
+        notes.append("yosys is not installed: no cell counts")
+        return {}
+    yosys = tools.find("yosys")
+    with process.RunFolder(prefix="aigchip-cost-") as folder:
+        names = [folder.write(name, text).name for name, text in design.files.items() if name.endswith((".v", ".sv"))]
+        script = f"read_verilog -sv {' '.join(names)}; synth -top {design.top}; tee -q -o stat.json stat -json"
+        result = process.run([yosys.path, "-q", "-p", script], cwd=folder.path, timeout=timeout)
+        try:
+            stat = _stat_json((folder.path / "stat.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            notes.append("yosys did not synthesize the design: " + process.cap_text(result.output, 300, 300).strip())
+            return {}
+    per_module: dict[str, dict[str, int]] = {}
+    uses: dict[str, dict[str, int]] = {}  # module -> child module -> instances in it
+    for raw, figures in stat.get("modules", {}).items():
+        name = _module_name(raw)
+        by_type = figures.get("num_cells_by_type", {})
+        children = {_module_name(k): c for k, c in by_type.items() if _module_name(k) in plan_modules}
+        uses[name] = {k: uses.get(name, {}).get(k, 0) + c for k, c in children.items()}
+        row = per_module.setdefault(name, {"cells": 0, "ffs": 0, "instances": 0})
+        row["cells"] = max(row["cells"], int(figures.get("num_cells", 0)) - sum(children.values()))
+        row["ffs"] = max(row["ffs"], sum(count for kind, count in by_type.items() if _FLOP.search(kind)))
+    _count_instances(design.top, 1, uses, per_module)
+    design_stat = stat.get("design", {})
+    by_type = design_stat.get("num_cells_by_type", {})
+    return {"cells": int(design_stat.get("num_cells", 0)), "ffs": sum(c for k, c in by_type.items() if _FLOP.search(k)),
+            "modules": per_module, "synthesis": f"yosys {yosys.version} synth (generic cells)"}
+
+
+def _count_instances(name: str, times: int, uses: dict[str, dict[str, int]],
+                     per_module: dict[str, dict[str, int]]) -> None:
+    if name in per_module:
+        per_module[name]["instances"] += times
+    for child, count in uses.get(name, {}).items():
+        _count_instances(child, times * count, uses, per_module)
+
+
+def _stat_json(text: str) -> dict[str, Any]:
+    """yosys 0.23 writes the hierarchy's `name count` lines into `stat -json` output: drop them."""
+    kept = [line for line in text.splitlines() if not line.strip() or line.strip()[0] in '{}[]"']
+    return json.loads("\n".join(kept))
+
+
+def _module_name(raw: str) -> str:
+    """`\\pe` or `$paramod\\pe\\W=8` as `pe`."""
+    raw = raw.lstrip("\\")
+    if raw.startswith("$paramod"):
+        parts = [p for p in raw.split("\\") if p]
+        return parts[1] if len(parts) > 1 else raw
+    return raw

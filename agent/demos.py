@@ -14,6 +14,7 @@ import math
 import os
 import re
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Sequence
 
@@ -156,24 +157,61 @@ def library_dir() -> Path:
 
 
 def bundled_library() -> list[Entry]:
+    return load_demo_library(_existing_library())
+
+
+_shared: dict[tuple[str, str], tuple[tuple, list[Entry], CorpusIndex]] = {}
+_shared_lock = threading.Lock()
+
+
+def _stamp(path: Path) -> tuple:
+    """What tells a changed corpus from the one loaded: size and mtime of the file, or of every file of a
+    library folder."""
+    if path.is_file():
+        st = path.stat()
+        return (st.st_size, st.st_mtime_ns)
+    return tuple(sorted((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in path.rglob("*") if f.is_file()))
+
+
+def _existing_library() -> Path:
     folder = library_dir()
     if not folder.is_dir():
         raise FileNotFoundError(f"no demo library at {folder}; set AIGCHIP_DEMOS_DIR to a library folder")
-    return load_demo_library(folder)
+    return folder
 
 
-def corpus_for(config: RunConfig) -> tuple[list[Entry], CorpusIndex | None]:
-    """The demonstration entries a run uses (--corpus, else the bundled library) and the corpus's persisted
-    index. A corpus that does not exist yet (e.g. $AIGCHIP_CORPUS before --learn made it) falls back to the
-    bundled library, saying so on stderr, as do the lines of a corpus that cannot be read."""
+def _load_shared(kind: str, path: Path) -> tuple[list[Entry], CorpusIndex]:
+    """The corpus at `path` and its index, loaded once per process and shared by every sample of a run
+    (reloaded when the files change); loading and indexing a corpus per sample costs more than the model
+    call's own overhead under the GIL."""
+    key = (kind, str(path.resolve()))
+    with _shared_lock:
+        stamp = _stamp(path)
+        hit = _shared.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1], hit[2]
+        if kind == "library":
+            entries, index = load_demo_library(path), None
+        else:
+            loaded = load_corpus(path)
+            for problem in loaded.problems:
+                print(f"aigchip: {problem}", file=sys.stderr)
+            entries, index = loaded.entries, loaded.index
+        index = index if index is not None else CorpusIndex.build(entries)
+        _shared[key] = (stamp, entries, index)
+        return entries, index
+
+
+def corpus_for(config: RunConfig) -> tuple[list[Entry], CorpusIndex]:
+    """The demonstration entries a run uses (--corpus, else the bundled library) and their index (the
+    persisted one beside the corpus, else built in memory), both loaded once per process. A corpus that does
+    not exist yet (e.g. $AIGCHIP_CORPUS before --learn made it) falls back to the bundled library, saying so
+    on stderr, as do the lines of a corpus that cannot be read (reported when it is first loaded)."""
     if config.corpus is not None and not config.corpus.exists():
         print(f"aigchip: no corpus at {config.corpus} yet; using the bundled demo library", file=sys.stderr)
     elif config.corpus is not None:
-        loaded = load_corpus(config.corpus)
-        for problem in loaded.problems:
-            print(f"aigchip: {problem}", file=sys.stderr)
-        return loaded.entries, loaded.index
-    return bundled_library(), None
+        return _load_shared("corpus", config.corpus)
+    return _load_shared("library", _existing_library())
 
 
 def pick_for(task: Task, config: RunConfig, entries: list[Entry], index: CorpusIndex | None = None) -> list[Demo]:

@@ -33,5 +33,12 @@ def render(name: str, **context: Any) -> str:
 
 def template_hashes() -> dict[str, str]:
     """Short content hashes of every prompt template, recorded with each run so results name their prompts."""
-    return {path.stem: hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-            for path in sorted(templates_dir().glob("*.j2"))}
+    folder = templates_dir()
+    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*.j2")))
+    return dict(_hashes(folder, stamp))
+
+
+@functools.lru_cache(maxsize=8)
+def _hashes(folder: Path, stamp: tuple) -> tuple[tuple[str, str], ...]:
+    return tuple((path.stem, hashlib.sha256(path.read_bytes()).hexdigest()[:12])
+                 for path in sorted(folder.glob("*.j2")))

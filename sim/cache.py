@@ -12,8 +12,17 @@ from aigchip.sim.files import write_atomic
 from aigchip.sim.types import Status, Verdict
 
 FORMAT = 1  # bump when what a verdict means changes, so old entries stop matching
-# Timeouts depend on how busy the machine was, and a tool error on the machine itself: never cached.
-_UNCACHEABLE = {Status.TIMEOUT, Status.TOOL_ERROR}
+# A wall-clock timeout depends on how busy the machine was, and a tool error on the machine itself: never
+# cached. A testbench's own time limit is simulated time, decided by the design and the testbench alone.
+OWN_TIME_LIMIT = "testbench-time-limit"  # sim.testbench's code for it (kept here so the cache imports no checker)
+
+
+def cacheable(verdict: Verdict) -> bool:
+    if verdict.status is Status.TOOL_ERROR:
+        return False
+    if verdict.status is Status.TIMEOUT:
+        return any(d.code == OWN_TIME_LIMIT for d in verdict.diagnostics)
+    return True
 
 
 def digest(material: Any) -> str:
@@ -59,7 +68,7 @@ class VerdictCache:
             return None  # absent or damaged entries are simply misses
 
     def put(self, key: str, verdict: Verdict) -> None:
-        if verdict.status in _UNCACHEABLE:
+        if not cacheable(verdict):
             return
         path = self._path(key)
         try:

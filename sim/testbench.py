@@ -10,6 +10,7 @@ from enum import Enum
 from typing import Iterable, Mapping
 
 from aigchip.sim import source
+from aigchip.sim.cache import OWN_TIME_LIMIT  # the code of a TIMEOUT decided in simulated time
 from aigchip.sim.types import Diagnostic, Severity, Status
 
 MAX_TESTBENCH_DIAGNOSTICS = 20
@@ -201,9 +202,10 @@ def judge(convention: Convention, recorded: str, marker: str, returncode: int | 
 def _verilog_eval(lines: list[str]) -> Judgement:
     hints = [_said(line, Severity.INFO) for line in lines if line.startswith("Hint:")]
     if any(line.strip() == "TIMEOUT" for line in lines):
-        return Judgement(Status.TIMEOUT, [_said(
-            "the testbench's own simulation-time limit ran out (it printed TIMEOUT) before its "
-            "stimulus finished; this is not the wall-clock timeout"), *hints])
+        own_limit = _said("the testbench's own simulation-time limit ran out (it printed TIMEOUT) before its "
+                          "stimulus finished; this is not the wall-clock timeout")
+        own_limit.code = OWN_TIME_LIMIT
+        return Judgement(Status.TIMEOUT, [own_limit, *hints])
     results = [m for m in map(_VE_RESULT.match, lines) if m]
     if not results:
         return Judgement(Status.SIM_ERROR, [_said("the testbench never printed its 'Mismatches: N in M samples' line")])

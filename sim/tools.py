@@ -136,6 +136,7 @@ def available(name: str) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=1)
 def cocotb_version() -> str:
     try:
         return importlib.metadata.version("cocotb")

@@ -263,3 +263,22 @@ def test_cli_readable_output_and_usage_errors():
         result = aigchip(*args)
         assert result.returncode == 2, args
         assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_run_loads_its_corpus_once_and_again_after_an_edit(tmp_path, monkeypatch):
+    from aigchip import demos
+    from aigchip.config import RunConfig
+
+    shutil.copytree(LIBRARY / "sync_fifo", tmp_path / "lib" / "sync_fifo")
+    monkeypatch.setenv("AIGCHIP_DEMOS_DIR", str(tmp_path / "lib"))
+    loads = []
+    real = demos.load_demo_library
+    monkeypatch.setattr(demos, "load_demo_library", lambda folder: loads.append(folder) or real(folder))
+    config = RunConfig()
+    first = demos.corpus_for(config)
+    second = demos.corpus_for(config)
+    assert len(loads) == 1 and first[0] is second[0] and first[1] is second[1]
+    assert first[1] is not None  # an index is always given, so no sample builds its own
+    shutil.copytree(LIBRARY / "skid_buffer", tmp_path / "lib" / "skid_buffer")
+    third = demos.corpus_for(config)
+    assert len(loads) == 2 and sorted(e.id for e in third[0]) == ["skid_buffer", "sync_fifo"]

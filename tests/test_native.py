@@ -233,6 +233,25 @@ def test_testbench_time_limit_is_a_timeout(tmp_path):
     assert "own simulation-time limit" in verdict.errors[0].message
 
 
+@pytest.mark.sim
+@needs_icarus
+def test_testbench_time_limit_is_remembered_like_any_verdict(tmp_path):
+    from aigchip.sim.cache import VerdictCache
+    from aigchip.sim.check import VerifyOptions, verify
+
+    tb = tmp_path / "wait_test.sv"
+    tb.write_text(VE_TB.read_text().replace("{a, b} <= 2'b00;", "{a, b} <= 2'b00;\n\t\twait (tb.out_dut === 1'b1);"))
+    stuck = Design(files={"top.sv": "module TopModule(input a, input b, output out);\n  assign out = 1'b0;\nendmodule\n"},
+                   top="TopModule")
+    options = VerifyOptions(testbench=(tb,), reference=VE_REF, lint=False)
+    cache = VerdictCache(tmp_path / "cache")
+    first = verify(stuck, options, cache=cache)
+    second = verify(stuck, options, cache=cache)
+    assert first.status is second.status is Status.TIMEOUT
+    assert not first.cached and second.cached  # simulated time is deterministic: not re-simulated
+    assert "own simulation-time limit" in second.errors[0].message
+
+
 FLOOD = 'repeat(500000) $display("%s", "" + "x" * 49 + "");'
 
 

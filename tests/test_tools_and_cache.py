@@ -38,7 +38,7 @@ def test_verdict_cache_round_trip_and_damage(tmp_path):
     assert cache.get(key) is None  # a damaged entry is a miss, not a crash
 
 
-def test_timeouts_and_tool_errors_are_never_cached(tmp_path):
+def test_wall_clock_timeouts_and_tool_errors_are_never_cached(tmp_path):
     cache = VerdictCache(tmp_path)
     for status in (Status.TIMEOUT, Status.TOOL_ERROR):
         cache.put(digest(str(status)), Verdict(status=status))

@@ -80,6 +80,20 @@ def test_broken_library_folder_is_named_never_skipped_silently(tmp_path):
         load_demo_library(tmp_path)
 
 
+def test_a_demo_whose_description_leaves_out_its_clock_and_reset_is_named(tmp_path):
+    shutil.copytree(LIBRARY / "ctrl_fsm", tmp_path / "ctrl_fsm")
+    shutil.copytree(LIBRARY / "mac_dual_u8", tmp_path / "mac_dual_u8")  # names en<i>, a<i>, b<i>: en0 ... b1
+    meta_file = tmp_path / "ctrl_fsm" / "descriptions.json"
+    meta = json.loads(meta_file.read_text())
+    meta["detailed"] = meta["detailed"].replace("Inputs: clk, rst (synchronous, active high), ", "Inputs: ") \
+        .replace("rst returns to IDLE", "A reset returns to IDLE")
+    meta_file.write_text(json.dumps(meta))
+    entries, problems = load_demo_library_checked(tmp_path)
+    assert [e.id for e in entries] == ["mac_dual_u8"]
+    assert len(problems) == 1 and problems[0].kind == "undescribed_port"
+    assert "ctrl_fsm" in problems[0].file and "never names port(s) clk, rst of ctrl_fsm" in problems[0].message
+
+
 # ---- relevance ----
 
 @pytest.mark.parametrize("spec, expected", [

@@ -11,6 +11,7 @@ one folder per design: `<id>/<top>.v`, `<id>/test_<top>.py` (cocotb) and `<id>/d
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from aigchip.sim.files import write_atomic
@@ -157,8 +158,26 @@ def _library_entry(folder: Path, root: Path) -> Entry:
     return Entry(id=meta.get("id", folder.name), top=top, code=design.read_text(encoding="utf-8"), checks=checks, **fields)
 
 
+_NAMED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:<\w+>[A-Za-z0-9_]*)*")
+
+
+def undescribed_ports(entry: Entry) -> list[str] | None:
+    """The ports of `entry`'s top module (read by slang) that its detailed description never names, in port
+    order; a description may name a family as `en<i>` (en0, en1, ...). None when the header cannot be read."""
+    from aigchip import interface
+
+    found = interface.of_design({f"{entry.top}.v": entry.code}, entry.top)
+    if found is None:
+        return None
+    named = set(_NAMED.findall(entry.detailed))
+    families = [re.compile(re.sub(r"<\w+>", r"\\d+", n) + "$") for n in named if "<" in n]
+    return [p.name for p in found.ports
+            if p.name not in named and not any(family.match(p.name) for family in families)]
+
+
 def load_demo_library_checked(root: str | Path) -> tuple[list[Entry], list[Problem]]:
-    """The library's entries in id order, and a Problem for each folder that could not be read."""
+    """The library's entries in id order, and a Problem for each folder that could not be read or whose
+    detailed description leaves out a port of its code (a demo teaches the interface it describes)."""
     root = Path(root)
     entries: list[Entry] = []
     problems: list[Problem] = []
@@ -173,6 +192,10 @@ def load_demo_library_checked(root: str | Path) -> tuple[list[Entry], list[Probl
             continue
         if (why := _check(entry, seen)) is not None:
             problems.append(Problem(file=where, message=why))
+            continue
+        if missing := undescribed_ports(entry):
+            problems.append(Problem(file=where, kind="undescribed_port", message=(
+                f"the detailed description never names port(s) {', '.join(missing)} of {entry.top}")))
             continue
         seen.add(entry.id)
         entries.append(entry)

@@ -7,6 +7,8 @@ need_apt=()
 for tool in iverilog yosys make g++ perl ccache; do
   command -v "$tool" >/dev/null 2>&1 || need_apt+=("$tool")
 done
+# Fmax estimates place and route on an iCE40 (Debian's nextpnr-ice40 carries its chip database).
+command -v nextpnr-ice40 >/dev/null 2>&1 || need_apt+=(nextpnr-ice40)
 # The web page's tests drive Debian's chromium through Playwright (never a browser download).
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if ((${#need_apt[@]})); then

@@ -38,11 +38,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     have_icarus = tools.available("iverilog") and tools.available("vvp")
     have_verilator = tools.available("verilator")
     have_browser = _have_browser()
+    have_yosys = tools.available("yosys")
     for item in items:
         if "sim" in item.keywords and not have_icarus:
             item.add_marker(pytest.mark.skip(reason="Icarus Verilog is not installed"))
         if "verilator" in item.keywords and not have_verilator:
             item.add_marker(pytest.mark.skip(reason="Verilator is not installed"))
+        if "synth" in item.keywords and not have_yosys:
+            item.add_marker(pytest.mark.skip(reason="yosys is not installed"))
         if "browser" in item.keywords and not have_browser:
             item.add_marker(pytest.mark.skip(reason="needs Debian chromium (/usr/bin/chromium) and the playwright package"))
         if "slow" in item.keywords and not os.environ.get("AIGCHIP_SLOW"):

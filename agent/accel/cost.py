@@ -10,7 +10,6 @@ hierarchy kept) and `stat`, per module and for the whole design.
 from __future__ import annotations
 
 import json
-import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -18,13 +17,12 @@ from typing import Any
 from aigchip.accel import waves
 from aigchip.accel.modules import Workshop
 from aigchip.record import Record, check_options, recorded_design
-from aigchip.sim import process, tools
+from aigchip.sim import synth, tools
 from aigchip.sim.check import VerifyOptions, verify
 from aigchip.sim.types import Design
 
 _GUESSES = ("out_valid && out_ready", "m_valid && m_ready", "valid_out && ready_out", "out_valid", "valid_out",
             "done", "m_valid")
-_FLOP = re.compile(r"DFF|DLATCH|SR_", re.I)
 
 
 def measure(ws: Workshop) -> dict[str, Any]:
@@ -105,35 +103,21 @@ def job_cycles(wave: Any, clock: str, done: str | None, start: str | None, notes
 
 def cells(design: Design, plan_modules: list[str], notes: list[str], timeout: float = 300.0) -> dict[str, Any]:
     """Generic cells and flip-flops per module (one instance's own logic, children not counted), how many
-    instances the design has of it, and the whole design's."""
+    instances the design has of it, and the whole design's (synthesis is sim/synth.py's)."""
     if not tools.available("yosys"):
         notes.append("yosys is not installed: no cell counts")
         return {}
-    yosys = tools.find("yosys")
-    with process.RunFolder(prefix="aigchip-cost-") as folder:
-        names = [folder.write(name, text).name for name, text in design.files.items() if name.endswith((".v", ".sv"))]
-        script = f"read_verilog -sv {' '.join(names)}; synth -top {design.top}; tee -q -o stat.json stat -json"
-        result = process.run([yosys.path, "-q", "-p", script], cwd=folder.path, timeout=timeout)
-        try:
-            stat = _stat_json((folder.path / "stat.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            notes.append("yosys did not synthesize the design: " + process.cap_text(result.output, 300, 300).strip())
-            return {}
-    per_module: dict[str, dict[str, int]] = {}
-    uses: dict[str, dict[str, int]] = {}  # module -> child module -> instances in it
-    for raw, figures in stat.get("modules", {}).items():
-        name = _module_name(raw)
-        by_type = figures.get("num_cells_by_type", {})
-        children = {_module_name(k): c for k, c in by_type.items() if _module_name(k) in plan_modules}
-        uses[name] = {k: uses.get(name, {}).get(k, 0) + c for k, c in children.items()}
-        row = per_module.setdefault(name, {"cells": 0, "ffs": 0, "instances": 0})
-        row["cells"] = max(row["cells"], int(figures.get("num_cells", 0)) - sum(children.values()))
-        row["ffs"] = max(row["ffs"], sum(count for kind, count in by_type.items() if _FLOP.search(kind)))
+    report = synth.synthesize(design, fpga=None, timeout=timeout)
+    if not report.ok:
+        notes.extend(report.notes)
+        return {}
+    per_module = {name: {"cells": row["cells"], "ffs": row["ffs"], "instances": 0}
+                  for name, row in report.modules.items()}
+    uses = {name: {c: n for c, n in row["children"].items() if c in plan_modules}
+            for name, row in report.modules.items()}
     _count_instances(design.top, 1, uses, per_module)
-    design_stat = stat.get("design", {})
-    by_type = design_stat.get("num_cells_by_type", {})
-    return {"cells": int(design_stat.get("num_cells", 0)), "ffs": sum(c for k, c in by_type.items() if _FLOP.search(k)),
-            "modules": per_module, "synthesis": f"yosys {yosys.version} synth (generic cells)"}
+    return {"cells": report.cost["cells"], "ffs": report.cost["ffs"], "modules": per_module,
+            "synthesis": f"yosys {report.tools['yosys']} synth (generic cells)"}
 
 
 def _count_instances(name: str, times: int, uses: dict[str, dict[str, int]],
@@ -142,18 +126,3 @@ def _count_instances(name: str, times: int, uses: dict[str, dict[str, int]],
         per_module[name]["instances"] += times
     for child, count in uses.get(name, {}).items():
         _count_instances(child, times * count, uses, per_module)
-
-
-def _stat_json(text: str) -> dict[str, Any]:
-    """yosys 0.23 writes the hierarchy's `name count` lines into `stat -json` output: drop them."""
-    kept = [line for line in text.splitlines() if not line.strip() or line.strip()[0] in '{}[]"']
-    return json.loads("\n".join(kept))
-
-
-def _module_name(raw: str) -> str:
-    """`\\pe` or `$paramod\\pe\\W=8` as `pe`."""
-    raw = raw.lstrip("\\")
-    if raw.startswith("$paramod"):
-        parts = [p for p in raw.split("\\") if p]
-        return parts[1] if len(parts) > 1 else raw
-    return raw

@@ -68,6 +68,9 @@ def _warnings(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
     found = []
     if a.get("benchmark") != b.get("benchmark"):
         found.append(f"different benchmarks: {a.get('benchmark')} and {b.get('benchmark')}")
+    for key in ("model", "feedback", "max_iters"):
+        if a.get(key) != b.get(key):
+            found.append(f"different {key.replace('_', ' ')}: {a.get(key)} and {b.get(key)}")
     for run, summary in (("A", a), ("B", b)):
         if not summary.get("complete", True):
             found.append(f"run {run} is incomplete: samples that never ran count as failures")
@@ -77,6 +80,7 @@ def _warnings(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
 def _describe(folder: Path, summary: dict[str, Any]) -> dict[str, Any]:
     return {"run": str(folder), "benchmark": summary.get("benchmark"), "model": summary.get("model"),
             "feedback": summary.get("feedback"), "samples_per_task": summary.get("samples_per_task"),
+            "flow": summary.get("flow") or "oneshot", "grain": summary.get("grain"),
             "pass_at_k": summary.get("pass_at_k")}
 
 
@@ -84,12 +88,13 @@ def text(result: dict[str, Any]) -> str:
     """The comparison for people."""
     a, b, test = result["a"], result["b"], result["test"]
     change = result["change"]
-    lines = [f"A: {a['run']} ({a['model']}, feedback {a['feedback']}, {a['samples_per_task']} sample(s)/task)",
-             f"B: {b['run']} ({b['model']}, feedback {b['feedback']}, {b['samples_per_task']} sample(s)/task)",
-             f"{result['tasks_compared']} tasks in both: pass@1 {100 * result['pass_at_1']['a']:.1f}% -> "
-             f"{100 * result['pass_at_1']['b']:.1f}% (change {100 * change['mean']:+.1f} points, 95% interval "
-             f"{100 * change['low']:+.1f} to {100 * change['high']:+.1f}, {change['method']})",
-             f"{test['name']}: {test['improved']} improved, {test['regressed']} regressed, p = {test['p_value']:.4g}"]
+    lines = [f"{side}: {run['run']} ({run['model']}, flow {run.get('flow') or 'oneshot'}, "
+             f"grain {run.get('grain') or 'as given'}, feedback {run['feedback']}, "
+             f"{run['samples_per_task']} sample(s)/task)" for side, run in (("A", a), ("B", b))]
+    lines += [f"{result['tasks_compared']} tasks in both: pass@1 {100 * result['pass_at_1']['a']:.1f}% -> "
+              f"{100 * result['pass_at_1']['b']:.1f}% (change {100 * change['mean']:+.1f} points, 95% interval "
+              f"{100 * change['low']:+.1f} to {100 * change['high']:+.1f}, {change['method']})",
+              f"{test['name']}: {test['improved']} improved, {test['regressed']} regressed, p = {test['p_value']:.4g}"]
     lines += [f"warning: {w}" for w in result["warnings"]]
     for label, names in (("fixed (fail -> pass)", result["flips"]["fixed"]),
                          ("broken (pass -> fail)", result["flips"]["broken"])):

@@ -32,7 +32,7 @@ def console_summary(summary: dict[str, Any], out_dir: Path) -> str:
     no_llm = "" if summary.get("llm_used", True) else " (no LLM)"
     sound, everything = summary["denominators"]["sound_tasks"], summary["denominators"]["all_tasks"]
     lines = [f"{summary['benchmark']}: {everything} tasks x {summary['samples_per_task']} samples, "
-             f"model {summary['model']}{no_llm}, feedback {summary['feedback']}"]
+             f"model {summary['model']}{no_llm}, feedback {summary['feedback']}{_flow_and_grain(summary)}"]
     if sound == everything:
         lines.append(f"  {rates(summary['pass_at_k'])}")
     else:
@@ -74,6 +74,8 @@ def _headline(summary: dict[str, Any]) -> list[tuple[str, str]]:
             ("model", summary["model"] + ("" if summary.get("llm_used", True) else " (no LLM)")),
             ("tasks x samples", f"{summary['tasks']} x {summary['samples_per_task']}"),
             ("feedback", f"{summary['feedback']}, at most {summary['max_iters']} iteration(s)"),
+            ("flow", summary.get("flow") or "oneshot"),
+            ("spec shown", f"the {summary['grain']} grain only" if summary.get("grain") else "every grain the task gives"),
             ("pass rate", _pct(summary.get("pass_rate"))),
             ("tokens", f"{tokens['total']} ({tokens['prompt']} prompt, {tokens['completion']} completion), "
                        f"{tokens.get('cached_replies', 0)} cached replies"),
@@ -82,6 +84,11 @@ def _headline(summary: dict[str, Any]) -> list[tuple[str, str]]:
     if not summary.get("complete", True):
         rows.insert(0, ("state", "INCOMPLETE: the run stopped before every sample finished"))
     return rows
+
+
+def _flow_and_grain(summary: dict[str, Any]) -> str:
+    flow = f", flow {summary['flow']}" if summary.get("flow", "oneshot") != "oneshot" else ""
+    return flow + (f", {summary['grain']} spec only" if summary.get("grain") else "")
 
 
 def _pct(value: float | None) -> str:

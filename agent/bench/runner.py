@@ -20,6 +20,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from aigchip.bench import flows
 from aigchip.bench import preflight as checks
 from aigchip.bench import results as files
 from aigchip.bench.summary import summarize
@@ -45,7 +46,8 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
              tags: str | None = None, model_factory: ModelFactory | None = None, check: Check | None = None,
              progress: Progress | None = None, executor: str = "local",
              ray_address: str | None = None, preflight: bool = True,
-             notify: Callable[[str], None] | None = None) -> dict[str, Any]:
+             notify: Callable[[str], None] | None = None, flow: str = "oneshot",
+             grain: str | None = None) -> dict[str, Any]:
     """Run the evaluation into `out_dir` and return the summary (also written as summary.json).
 
     `model_factory(task, sample)` replaces the model the config names; `check` replaces sim.verify_many.
@@ -53,11 +55,16 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
     (default: a Ray instance on this machine); "local" runs them in this process. `preflight` checks every
     task's reference first (bench.preflight; always on with `--model reference`); `notify` gets a line
     for each thing a person should know before the samples start (a task moved to the other simulator,
-    a task left out)."""
+    a task left out). `flow` and `grain`: see bench.flows (one reply per design, or the accelerator flow;
+    only one grain of each task's spec shown)."""
     reference = config.model == "reference"
     samples = 1 if reference else samples  # a reference answers the same every time
     ks = sorted(set(ks))
     _check_arguments(samples, ks, concurrency, jobs, config)
+    try:
+        flows.check_choice(flow, grain, config.model)
+    except ValueError as exc:
+        raise EvalError(str(exc)) from None
     if executor not in EXECUTORS:
         raise EvalError(f"--executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
     if executor == "ray" and check is None:
@@ -67,8 +74,13 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
             check = make_ray_check(ray_address, jobs)  # a missing ray stops the run here, before any file
         except RayUnavailable as exc:
             raise EvalError(str(exc)) from None
-    runnable, skipped = _split_runnable(select_tasks(list(benchmark.tasks), task_glob, tags), reference)
-    identity = run_identity(benchmark, config)
+    chosen, without_grain = flows.at_grain(select_tasks(list(benchmark.tasks), task_glob, tags), grain)
+    if not chosen:
+        raise EvalError(f"no selected task has a spec at grain {grain}: {without_grain[0]['reason']}")
+    runnable, skipped = _split_runnable(chosen, reference)
+    skipped += without_grain
+    identity = run_identity(benchmark, config) | ({"flow": flow} if flow != "oneshot" else {}) | \
+        ({"grain": grain} if grain else {})
     out_dir = Path(out_dir)
     _prepare_folder(out_dir, identity, resume)
     started = time.monotonic()
@@ -80,14 +92,14 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
     sound = [t for t in runnable if found[t.id]["state"] != checks.UNSOUND]
     context = dict(benchmark=benchmark, config=config, samples=samples, ks=ks, tasks=runnable, skipped=skipped,
                    identity=identity, concurrency=concurrency, jobs=jobs, preflight=found,
-                   preflight_enabled=preflight)
+                   preflight_enabled=preflight, flow=flow, grain=grain)
     with files.ResultsFile(out_dir / files.RESULTS, resume=resume) as results:
         done = {files.sample_key(r) for r in results.finished}
         records = [r for r in results.finished if r["task"] in {t.id for t in sound}]
         previously = len(records)
         files.write_json(out_dir / files.SUMMARY, _summary(records, executor, **context, wall_s=0.0, complete=False))
         todo = [(t, s) for t in sound for s in range(samples) if (t.id, s) not in done]
-        sampler = _Sampler(config, out_dir, jobs=jobs, concurrency=concurrency, check=check, preflight=found,
+        sampler = _Sampler(config, out_dir, jobs=jobs, concurrency=concurrency, check=check, preflight=found, flow=flow,
                            model_factory=model_factory or _default_models(config, [t for t, _ in todo]))
         try:
             _run_all(todo, sampler, results, records, progress, expected=len(sound) * samples)
@@ -125,9 +137,11 @@ def _preflight(tasks: list[Task], config: RunConfig, jobs: int, check: Check | N
     return found
 
 
-def _summary(records: list[dict[str, Any]], executor: str, **context: Any) -> dict[str, Any]:
-    """The summary, with where the checks ran (`executor`: local or ray)."""
-    return summarize(records, **context) | {"executor": executor}
+def _summary(records: list[dict[str, Any]], executor: str, *, flow: str, grain: str | None,
+             **context: Any) -> dict[str, Any]:
+    """The summary, with where the checks ran (`executor`: local or ray), the flow, and the grain of the spec
+    the model saw (None: every grain the task gives)."""
+    return summarize(records, **context) | {"executor": executor, "flow": flow, "grain": grain}
 
 
 def _prepare_folder(out_dir: Path, identity: dict[str, Any], resume: bool) -> None:
@@ -243,7 +257,8 @@ class _Sampler:
     """Runs one (task, sample): the agent loop, or in reference mode the task's own solution."""
 
     def __init__(self, config: RunConfig, out_dir: Path, *, jobs: int, concurrency: int,
-                 model_factory: ModelFactory, check: Check | None, preflight: dict[str, dict[str, Any]]) -> None:
+                 model_factory: ModelFactory, check: Check | None, preflight: dict[str, dict[str, Any]],
+                 flow: str = "oneshot") -> None:
         self.config = config.model_copy(update={"samples": 1})  # one generate call per sample
         self.preflight = preflight
         self.out_dir = out_dir
@@ -251,6 +266,7 @@ class _Sampler:
         self.model_for = model_factory
         self.concurrency = concurrency
         self.calls = threading.BoundedSemaphore(concurrency)
+        self.flow = flow
 
     def run(self, task: Task, sample: int) -> dict[str, Any]:
         started = time.monotonic()
@@ -267,9 +283,14 @@ class _Sampler:
         from aigchip.generate import generate
 
         folder = self.out_dir / TRANSCRIPTS / safe_name(task.id) / f"s{sample}"
-        shutil.rmtree(folder, ignore_errors=True)  # a resumed sample starts its transcript afresh
         model = Throttled(self.model_for(task, sample), self.calls)
         simulator = self.preflight[task.id]["simulator"]
+        if self.flow == "accel":  # a resumed sample keeps the modules it verified
+            config = self.config.model_copy(update={"simulator": simulator})
+            return flows.accel_sample(task, sample, config, folder=folder, model=model, check=self.check,
+                                      concurrency=self.concurrency) | {
+                "simulator": simulator, "transcript": folder.relative_to(self.out_dir).as_posix()}
+        shutil.rmtree(folder, ignore_errors=True)  # a resumed sample starts its transcript afresh
         outcome, _, summary = generate(task, self.config.model_copy(update={"simulator": simulator}), out_dir=folder,
                                        model=model, sample_index=sample, check=self.check)
         return sample_record(task.id, sample, outcome, summary, time.monotonic() - started) | {

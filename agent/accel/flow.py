@@ -24,6 +24,7 @@ from aigchip.accel.plan import load as load_plan
 from aigchip.accel.plan_check import PlanProblem
 from aigchip.config import RunConfig
 from aigchip.models import Model, ModelError, Usage
+from aigchip.models.throttled import Throttled
 from aigchip.record import Recorder
 from aigchip.sim.files import write_atomic
 from aigchip.task import Task
@@ -94,7 +95,6 @@ def run_accel(task: Task, config: RunConfig, *, out: Path, model: Model, plan_fi
               sample_index: int = 0) -> AccelResult:
     """Plan and build `task` into `out`. `approve(plan, plan_path)` is asked before any RTL is written
     (None: approved); `check` replaces sim.verify_many (eval limits checks across samples with it)."""
-    from aigchip.bench.runner import Throttled
     from aigchip.demos import corpus_for
 
     started = time.monotonic()

@@ -26,6 +26,7 @@ from aigchip.bench import results as files
 from aigchip.bench.summary import summarize
 from aigchip.config import RunConfig
 from aigchip.models import Model, ModelError
+from aigchip.models.throttled import Throttled
 from aigchip.task import Task
 from aigchip.sim.types import Status
 
@@ -330,23 +331,6 @@ def limited(check: Check | None, semaphore: threading.BoundedSemaphore) -> Check
         return verdicts
 
     return run
-
-
-class Throttled:
-    """A model whose calls wait for a slot of `semaphore`: at most `concurrency` requests in flight."""
-
-    def __init__(self, inner: Model, semaphore: threading.BoundedSemaphore) -> None:
-        self.inner, self.semaphore = inner, semaphore
-        self.name, self.kind = inner.name, inner.kind
-
-    def complete(self, messages: list, *, n: int = 1, sample_index: int = 0) -> list:
-        with self.semaphore:
-            return self.inner.complete(messages, n=n, sample_index=sample_index)
-
-    async def acomplete(self, messages: list, *, n: int = 1, sample_index: int = 0) -> list:
-        import asyncio
-
-        return await asyncio.to_thread(self.complete, messages, n=n, sample_index=sample_index)
 
 
 def _default_models(config: RunConfig, tasks: list[Task]) -> ModelFactory:

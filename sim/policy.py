@@ -8,9 +8,8 @@ A first line of defence: the sandbox in sim/process.py remains the security boun
 from __future__ import annotations
 
 import bisect
-import functools
 import re
-from typing import Callable, Iterator, NamedTuple
+from typing import Iterator, NamedTuple
 
 from aigchip.sim.types import Design, Diagnostic, Severity
 
@@ -21,9 +20,12 @@ RULES: dict[str, str] = {
     "file-access": "$fopen, $readmem*, $writemem*, $dumpfile take only plain, relative string-literal paths",
     "include": "`include takes only relative paths (and, when the testbench decides, only the design's own files)",
     "finish": "when the testbench decides pass/fail, the design must not end the simulation ($finish, $stop, ...)",
-    "hierarchy": "when the testbench decides pass/fail, the design must not reach into it ($root, tb.x, ...)",
+    "hierarchy": "when the testbench decides pass/fail, the design must not reach into it ($root, tb.x, bind, ...)",
     "macro-paste": "macro token pasting can assemble a refused name out of harmless pieces",
 }
+
+# top-level scopes cocotb's runners add around the design: Icarus's waveform dumper, Verilator's C++ wrapper
+COCOTB_WRAPPERS = frozenset({"cocotb_iverilog_dump", "TOP"})
 
 # One lexical token the masker cares about: a comment, a string literal, or an escaped identifier.
 _TOKEN = re.compile(r'//[^\n]*|/\*.*?(?:\*/|\Z)|"(?:[^"\\\n]|\\.)*(?P<close>"?)|\\\S+', re.S)
@@ -41,7 +43,16 @@ _FILE_TASK = re.compile(r"\$(?:fopen[arw]?|readmem[hb]|writemem[hb]|dumpfile|sdf
 _INCLUDE = re.compile(r"`include\b")
 _EARLY_END = re.compile(r"\$(?:finish\w*|stop|fatal|exit)\b", re.I)
 _ROOT = re.compile(r"\$(?:root|unit)\b", re.I)
-_DOTTED_NAME = re.compile(r"(?<![\w$.'`\\])(`?[A-Za-z_]\w*)\s*(\.|::)\s*([A-Za-z_$][\w$]*)")
+_MACRO_HEAD = re.compile(r"(`[A-Za-z_]\w*)\s*(?:\.|::)")
+_NOT_A_HEAD = re.compile(r"[\w$.'`\\]")  # a name after one of these is part of another name, or a member
+_BIND = re.compile(r"\bbind\s+[A-Za-z_\\$]")
+_SEPARATOR_AND_NAME = re.compile(r"(?:\.|::)\s*(?:[A-Za-z_$][\w$]*)?")
+_DEFINE_BODY = re.compile(r"`define\s+[A-Za-z_]\w*(?:\([^)\n]*\))?((?:[^\n\\]|\\.|\\\n)*)")
+# a macro call's argument list, and the [...] groups after a name, each with up to three levels of nesting
+_MACRO_CALL = re.compile(r"`[A-Za-z_]\w*\s*\(")
+_MACRO_ARGS = re.compile(r"[^()]*(?:\([^()]*(?:\([^()]*\)[^()]*)*\)[^()]*)*\)")
+_INDEXES = re.compile(r"\s*(?:\[[^\[\];]*(?:\[[^\[\];]*(?:\[[^\[\];]*\][^\[\];]*)*\][^\[\];]*)*\]\s*)*")
+_UNCLOSED_ARGS = 10_000  # how far a macro argument list whose end cannot be found is taken to reach
 _MACRO_PASTE = re.compile(r"``|\$\w*`|`\w+\s*\(\s*\)(?=[\w$])")
 _OPEN_PAREN = re.compile(r"\s*\(\s*")
 _NO_ARGS = re.compile(r"\s*;")
@@ -86,8 +97,7 @@ class _Context(NamedTuple):
     testbench_decides: bool
     design_files: frozenset[str]  # base names, case-folded
     testbench_files: frozenset[str]
-    testbench_names: frozenset[str]  # modules, instances, typed variables the testbench declares
-    design_names: Callable[[], set[str]]  # the same for the design; computed only when needed
+    testbench_names: frozenset[str]  # modules, instances, blocks, typed variables the testbench declares
 
 
 def check(design: Design, *, testbench_decides: bool = False,
@@ -98,8 +108,7 @@ def check(design: Design, *, testbench_decides: bool = False,
     theirs = [_declared_names(_scan(text).code) for text in testbench_files.values()] if testbench_decides else []
     context = _Context(
         testbench_decides, frozenset(map(_base_name, design.files)), frozenset(map(_base_name, testbench_files)),
-        frozenset().union(*theirs),
-        functools.cache(lambda: set().union(*(_declared_names(src.code) for src in sources.values()))))
+        frozenset().union(COCOTB_WRAPPERS, *theirs))
     diagnostics = []
     for name, src in sources.items():
         line_starts = [0] + [m.end() for m in re.finditer("\n", src.text)]
@@ -237,17 +246,58 @@ def _early_end(src: _Source) -> Iterator[_Finding]:
 
 
 def _hierarchy(src: _Source, context: _Context) -> Iterator[_Finding]:
+    """A testbench name as the head of a hierarchical name, whatever the design declares: the design can
+    declare anything (even in never-compiled `ifdef text), so its own names never make such a reference safe.
+    Macros could assemble the reference out of sight, so a testbench name in a macro's body or arguments, or
+    before a macro, is refused too."""
     why = "the design must not reach into the testbench that judges it"
     for m in _ROOT.finditer(src.code):
         yield _Finding(m.start(), "hierarchy", f"{m.group()} is not allowed in the design under test: {why}")
-    for m in _DOTTED_NAME.finditer(src.code):
-        head, reference = m.group(1), "".join(m.group(1, 2, 3))
-        if head.startswith("`"):
-            yield _Finding(m.start(), "hierarchy", f"a hierarchical reference through the macro {head} "
-                           f"cannot be checked: {why}")
-        elif head in context.testbench_names and head not in context.design_names():
-            yield _Finding(m.start(), "hierarchy", f"{reference} is a hierarchical reference into the "
-                           f"testbench ({head} is declared there, not in the design): {why}")
+    for m in _BIND.finditer(src.code):
+        yield _Finding(m.start(), "hierarchy", f"bind is not allowed in the design under test: it puts code "
+                       f"into another module's scope, and {why}")
+    for m in _MACRO_HEAD.finditer(src.code):
+        if m.start() and _NOT_A_HEAD.match(src.code, m.start() - 1):
+            continue
+        yield _Finding(m.start(), "hierarchy", f"a hierarchical reference through the macro {m.group(1)} "
+                       f"cannot be checked: {why}")
+    if not context.testbench_names:
+        return
+    names = re.compile(r"(?:%s)(?![\w$])" % "|".join(
+        map(re.escape, sorted(context.testbench_names, key=len, reverse=True))))
+    in_macros = _macro_spans(src.code)
+    for m in names.finditer(src.code):  # a look-behind here would cost seconds on a 4 MB file
+        if m.start() and _NOT_A_HEAD.match(src.code, m.start() - 1):
+            continue
+        head, after = m.group(), _INDEXES.match(src.code, m.end()).end()
+        rename = f"if {head} is the design's own, rename it"
+        if dotted := _SEPARATOR_AND_NAME.match(src.code, after):
+            reference = re.sub(r"\s+", "", src.code[m.start():after] + dotted.group())
+            yield _Finding(m.start(), "hierarchy", f"{reference} may reach into the testbench ({head} is a "
+                           f"name the testbench declares): {why}; {rename}")
+        elif src.code.startswith(("`", "[", ".", "::"), after) or _inside(in_macros, m.start()):
+            yield _Finding(m.start(), "hierarchy", f"{head} is a name the testbench declares, and what surrounds "
+                           f"it here (a macro, deep indexing) could make it a hierarchical reference: {why}; {rename}")
+
+
+def _macro_spans(code: str) -> list[tuple[int, int]]:
+    """Where macro bodies and macro call argument lists are, as sorted, disjoint (start, end) offsets."""
+    spans = [m.span(1) for m in _DEFINE_BODY.finditer(code)]
+    for m in _MACRO_CALL.finditer(code):
+        args = _MACRO_ARGS.match(code, m.end())
+        spans.append((m.end(), args.end() if args else m.end() + _UNCLOSED_ARGS))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    i = bisect.bisect_right(spans, (pos, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
 
 
 def _declared_names(code: str) -> set[str]:

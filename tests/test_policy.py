@@ -176,20 +176,54 @@ def test_reference_into_testbench_is_refused() -> None:
     assert "tb.stats1" in diagnostics[0].message
     assert codes(judged(wrap("initial good1.q = 0;"))) == ["hierarchy"]
     assert [d.message[:5] for d in judged(wrap("initial $root.tb.clk = 1;"))] == ["$root"]
-    assert codes(judged(wrap("`define T tb\n    initial `T.stats1.errors = 0;"))) == ["hierarchy"]
+    assert codes(judged(wrap("`define T tb\n    initial `T.stats1.errors = 0;"))) == ["hierarchy"] * 2  # body, use
     assert codes(judged(wrap("initial \\tb .stats1.errors = 0;"))) == ["hierarchy"]  # the escaped name \tb is tb
     assert run(wrap("initial tb.stats1.errors = 0;")) == []  # not judged by a testbench: nothing to protect
 
 
-def test_names_declared_in_design_and_port_connections_are_not_hierarchy() -> None:
-    design = wrap("""sub #(.N(2)) stats1 (.a(clk), .b(q[0]));
-    initial $display("%d", stats1.count, 1.5);""")
+def test_port_connections_and_the_designs_own_names_are_not_hierarchy() -> None:
+    design = wrap("""sub #(.N(2)) u_sub (.a(clk), .b(q[0]));
+    initial $display("%d", u_sub.count, 1.5);""")
     assert judged(design) == []
-    own_struct = wrap("struct packed { logic [3:0] errors; } good1;\n    initial good1.errors = 0;")
+    own_struct = wrap("struct packed { logic [3:0] errors; } mine;\n    initial mine.errors = 0;")
     assert judged(own_struct) == []
     assert judged(wrap('initial $display("tb.stats1.errors"); // tb.stats1.errors = 0;')) == []
+    assert judged(wrap("reg [7:0] clocks;\n    initial clocks = 0;")) == []  # a plain use of a testbench name
     fifo = judged(FIFO, name="fifo.v")
     assert fifo == [], [d.render() for d in fifo]
+
+
+DECOY = "`ifdef NEVER\nmodule tb; endmodule\n`endif\n"
+
+
+@pytest.mark.parametrize("text", [
+    DECOY + wrap("initial force tb.stats1 = 0;"),  # the design "declares" tb, in text never compiled
+    wrap("sub stats1 (.a(clk));\n    initial $display(stats1.count);"),  # the design's own stats1 still reaches out
+    wrap("initial release tb.stats1;"),
+    wrap("assign tb.clk = 1'b0;"),
+    wrap("initial $deposit(top_module1.q, 8'd1);"),
+    wrap("defparam good1.W = 4;"),
+    wrap("initial tb [0] . clk = 1;"),
+    wrap("initial tb[m[0][1]].clk = 1;"),
+    wrap("initial tb[m[m[m[0]]]].clk = 1;"),  # deeper than the checker follows: refused all the same
+    wrap("`define DOT .\n    initial tb `DOT clk = 1;"),
+    wrap("`define HEAD(x) x.clk\n    initial `HEAD(tb) = 1;"),
+    wrap("`define WIRE(x, y) x y clk\n    initial `WIRE(tb, .) = 1;"),
+    wrap("`define T \\\n  tb\n    initial `T.clk = 1;"),
+    wrap("bind tb cheat c (.x(clk));"),
+    wrap("initial \\tb .clk = 1;"),
+    wrap("initial tb::clk = 1;"),
+])
+def test_every_way_into_the_testbench_is_refused(text: str) -> None:
+    assert "hierarchy" in codes(judged(text)), text
+
+
+def test_the_refusal_says_what_and_how_to_fix() -> None:
+    [diagnostic] = judged(DECOY + wrap("initial force tb.stats1 = 0;"))
+    assert diagnostic.line == 6 and diagnostic.code == "hierarchy"
+    assert "tb.stats1" in diagnostic.message and "the testbench declares" in diagnostic.message
+    assert "rename" in diagnostic.message
+    assert codes(judged(wrap("initial cocotb_iverilog_dump.x = 1;"))) == ["hierarchy"]
 
 
 def test_testbench_files_are_protected_when_the_testbench_decides() -> None:

@@ -138,16 +138,15 @@ def load_notes_equivalents(task_dir: Path) -> set[str]:
 def score_task(task_dir: Path, *, limit: int | None = 30, jobs: int = 2, simulator: str = "icarus",
                timeout: float = 60, seed: int = 0) -> TaskScore:
     """Run the task's tests on mutants of its solution. Raises ValueError for a folder that is not a usable task."""
-    from aigchip.task import from_folder
-    from aigchip.sim.check import VerifyOptions, verify, verify_many
+    from aigchip.task import from_folder, verify_options
+    from aigchip.sim.check import verify, verify_many
 
     started = time.monotonic()
     task = from_folder(Path(task_dir))
     design = task.solution_design()
     if design is None or not task.has_golden_tests:
         raise ValueError(f"{task_dir}: a task needs a solution and tests (or a testbench) to be measured")
-    options = VerifyOptions(tests=task.tests, testbench=task.testbench, reference=task.reference, tb_top=task.tb_top,
-                            simulator=simulator, timeout=timeout, use_cache=False, lint=False)
+    options = verify_options(task, simulator=simulator, timeout=timeout, use_cache=False, lint=False)
     score = TaskScore(task=task.id, path=str(task_dir), simulator=simulator,
                       check="testbench" if task.testbench else "cocotb")
     baseline = verify(design, options)

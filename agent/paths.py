@@ -72,3 +72,11 @@ def demo_library_dir() -> Path:
     if os.environ.get("AIGCHIP_DEMOS_DIR"):
         return Path(os.environ["AIGCHIP_DEMOS_DIR"]).expanduser()
     return package_data("datasets", "demos")
+
+
+BUNDLED_BENCHMARKS = ("accelbench",)
+
+
+def bundled_benchmark(name: str) -> Path | None:
+    """A benchmark shipped with aigchip, by its bare name (`aigchip eval accelbench` from any folder), else None."""
+    return package_data("datasets", name) if name in BUNDLED_BENCHMARKS else None

@@ -240,3 +240,14 @@ def test_rtllm_testbench_data_file_travels_from_any_working_folder(tmp_path, mon
 def test_a_folder_matching_several_layouts_is_an_error_naming_them():
     with pytest.raises(BenchmarkError, match=r"more than one benchmark layout \(rtllm, vgen, native\)"):
         load(BENCH)
+
+
+def test_the_bundled_accelbench_loads_by_name_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    bench = load(Path("accelbench"))
+    assert bench.name == "accelbench" and bench.layout == "native" and len(bench.tasks) >= 30
+    (tmp_path / "accelbench").mkdir()  # a folder of that name here is the user's, and wins
+    with pytest.raises(BenchmarkError, match="empty"):
+        load(Path("accelbench"))
+    with pytest.raises(BenchmarkError, match="bundled benchmarks, by name: accelbench"):
+        load(Path("no-such-bench"))

@@ -59,3 +59,12 @@ def test_tb_and_tests_together_is_a_usage_error():
     result = aigchip("verify", str(EXAMPLE / "mac8.v"), "--tb", str(EXAMPLE / "tb_mac8.v"),
                      "--tests", str(EXAMPLE / "test_mac8.py"))
     assert result.returncode == 2 and "either" in result.stderr
+
+
+@pytest.mark.sim
+def test_a_spec_longer_than_a_file_name_is_a_spec_not_an_error(tmp_path):
+    spec = "An 8-bit counter with a synchronous active-high reset and an enable input; " * 5  # over 255 bytes
+    result = aigchip("generate", spec, "--top", "counter", "--model", "offline", "--max-iters", "1",
+                     "--out", str(tmp_path / "run"), "--json")
+    assert "internal error" not in result.stderr and result.returncode in (0, 1), result.stderr
+    assert json.loads(result.stdout)["model"] == "offline"

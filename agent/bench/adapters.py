@@ -16,6 +16,7 @@ from types import ModuleType
 from pydantic import BaseModel, Field
 
 from aigchip.bench.layouts import native, rtllm, verilog_eval, vgen
+from aigchip.paths import BUNDLED_BENCHMARKS, bundled_benchmark
 from aigchip.task import Task
 
 LAYOUTS = ("verilog-eval-v2", "rtllm", "vgen", "native")
@@ -76,7 +77,9 @@ def load(root: Path, layout: str | None = None) -> Benchmark:
 def _checked_folder(root: Path) -> Path:
     root = Path(root).expanduser()
     if not root.exists():
-        raise BenchmarkError(f"{root}: no such folder")
+        root = bundled_benchmark(str(root)) or root
+    if not root.exists():
+        raise BenchmarkError(f"{root}: no such folder (bundled benchmarks, by name: {', '.join(BUNDLED_BENCHMARKS)})")
     if not root.is_dir():
         raise BenchmarkError(f"{root} is a file; give the benchmark's folder")
     root = root.resolve()

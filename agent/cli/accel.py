@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from aigchip.cli.common import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ExistingFile, Feedback, Simulator, spec_text, usage
+from aigchip.cli.common import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ExistingFile, Feedback, Simulator, named_path, spec_text, usage
 
 
 def accel(
@@ -53,8 +53,9 @@ def accel(
                  cache=None if cache else False)
     try:
         config = load_config(flags, config_file=config_file)
-        if spec and Path(spec).is_dir():
-            task = from_folder(Path(spec))
+        folder = named_path(spec)
+        if folder is not None and folder.is_dir():
+            task = from_folder(folder)
             task = task.model_copy(update={k: v for k, v in (("top", top),) if v})
         else:
             text = spec_text(spec, None) if spec or plan is None else "the accelerator of the given plan"

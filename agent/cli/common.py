@@ -52,9 +52,21 @@ def spec_text(spec: str | None, spec_file: Path | None) -> str:
         return spec_file.read_text(encoding="utf-8", errors="replace")
     if spec is None or not spec.strip():
         raise ValueError("give a spec: a sentence, a file, a task folder, or --spec-file")
-    if len(spec) < 4096 and Path(spec).is_file():
-        return Path(spec).read_text(encoding="utf-8", errors="replace")
+    path = named_path(spec)
+    if path is not None and path.is_file():
+        return path.read_text(encoding="utf-8", errors="replace")
     return spec
+
+
+def named_path(text: str | None) -> Path | None:
+    """The file or folder `text` names, or None when it names none (a spec sentence is not a path, and one
+    longer than a file name may be must not end in an OSError)."""
+    if not text or "\n" in text or len(text) >= 4096:
+        return None
+    try:
+        return Path(text) if Path(text).exists() else None
+    except OSError:
+        return None
 
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from aigchip.cli.common import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ExistingFile, Grain, Simulator, spec_text, usage
+from aigchip.cli.common import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ExistingFile, Grain, Simulator, named_path, spec_text, usage
 
 
 def generate(
@@ -53,8 +53,9 @@ def generate(
                  cache=None if cache else False)
     try:
         config = load_config(flags, config_file=config_file)
-        if spec and Path(spec).is_dir():
-            task = from_folder(Path(spec))
+        folder = named_path(spec)
+        if folder is not None and folder.is_dir():
+            task = from_folder(folder)
             task = task.model_copy(update={k: v for k, v in (("top", top),) if v})
         else:
             text = spec_text(spec, spec_file)

@@ -187,6 +187,9 @@ async def run(dut, jobs: list[dict], rng: random.Random, gap: float, ready_p: fl
         cycle += 1
         moved = False
         if cfg_src.sample():
+            before = ends[len(marks) - 1] if marks else 0  # outputs of the jobs before this one
+            assert sink.seen >= before, (f"job {first + len(marks)}: configuration taken (cfg_ready 1) while job "
+                                         f"{first + len(marks) - 1} has {before - sink.seen} outputs pending, expected 0")
             marks.append([cycle, None])
             moved = True
         moved |= in_src.sample()

@@ -38,7 +38,7 @@ class RunConfig(BaseModel):
     demo_tokens: int = Field(3000, ge=0)
     corpus: Path | None = None  # a corpus JSONL for demonstrations (default: the bundled library)
     feedback: Literal["golden", "self", "lint", "none"] = "golden"
-    simulator: Literal["icarus", "verilator"] = "icarus"
+    simulator: Literal["icarus", "verilator", "both"] = "icarus"  # both: Icarus and Verilator must agree
     sim_timeout: float = Field(60.0, gt=0)
     lint: bool = True
     jobs: int = Field(2, ge=1)

@@ -35,6 +35,12 @@ def show_verdict(verdict: Verdict, console: Console, *, log_lines: int = 40) -> 
         console.print(table)
         if len(verdict.diagnostics) > 50:
             console.print(f"... and {len(verdict.diagnostics) - 50} more diagnostics (see --json)", style="dim")
+    if verdict.cost:
+        console.print(f"cost: {escape(cost_line(verdict.cost))}")
+    if verdict.equivalence:
+        proof = verdict.equivalence
+        console.print(f"equivalence: {proof['result']} ({escape(proof['method'])})"
+                      + (f": {escape(proof['reason'])}" if proof.get("reason") else ""))
     if verdict.status is not Status.PASS and verdict.log.strip():
         lines = verdict.log.rstrip().splitlines()
         shown = lines[-log_lines:]
@@ -47,6 +53,19 @@ def show_verdict(verdict: Verdict, console: Console, *, log_lines: int = 40) -> 
     tools = ", ".join(f"{k} {v}" for k, v in verdict.tools.items())
     if tools:
         console.print(f"tools: {tools}", style="dim")
+
+
+_COST_WORDS = (("cells", "cells"), ("ffs", "flip-flops"), ("luts", "LUT4s"), ("fpga_ffs", "FPGA flip-flops"),
+               ("dsps", "DSPs"), ("brams", "block RAMs"), ("latency_cycles", "cycles latency"))
+
+
+def cost_line(cost: dict) -> str:
+    """`1472 cells, 353 flip-flops, 357 LUT4s ... 41.6 MHz on the iCE40UP5K` from a verdict's cost."""
+    parts = [f"{cost[key]} {words}" for key, words in _COST_WORDS if cost.get(key) is not None]
+    if cost.get("fmax_mhz") is not None:
+        parts.append(f"Fmax {cost['fmax_mhz']} MHz on the {cost.get('fmax_device', 'FPGA')}")
+    parts += [str(note) for note in cost.get("notes", [])]
+    return ", ".join(parts) or "not measured"
 
 
 def show_outcome(outcome, summary: dict, console: Console, *, out_dir=None) -> None:

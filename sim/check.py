@@ -24,7 +24,7 @@ class VerifyOptions(BaseModel):
     testbench: tuple[Path, ...] = ()  # Verilog testbench files; the first one's folder holds its data files
     tests: Path | None = None  # a cocotb test module
     reference: Path | None = None  # a reference design the testbench instantiates
-    simulator: Literal["icarus", "verilator"] = "icarus"
+    simulator: Literal["icarus", "verilator", "both"] = "icarus"  # both: the two must agree
     timeout: float = Field(60.0, gt=0)
     lint: bool = True  # verilator --lint-only -Wall, when Verilator is installed
     strict: bool = False  # lint warnings fail the design
@@ -32,6 +32,11 @@ class VerifyOptions(BaseModel):
     tb_top: str | None = None
     keep_dir: Path | None = None  # keep each run folder under here
     use_cache: bool = True
+    synth: bool = False  # yosys cost and synthesis warnings (sim/synth.py)
+    fpga: Literal["ice40"] | None = None  # also map to this FPGA (LUTs, FFs, DSPs, block RAMs)
+    fmax: bool = False  # also place and route for an Fmax (implies synth on ice40)
+    equiv: tuple[Path, ...] = ()  # reference design files to prove the design equivalent to
+    equiv_bound: int = Field(20, ge=1)  # cycles from reset a sequential proof looks at
 
     @property
     def testbench_decides(self) -> bool:
@@ -76,11 +81,12 @@ def data_files(options: VerifyOptions) -> list[Path]:
 
 def _cache_key(design: Design, options: VerifyOptions, toolchain: dict[str, str]) -> str:
     inputs: dict[str, object] = {}
-    for role, path in [("tests", options.tests), ("reference", options.reference), *(("tb", p) for p in options.testbench)]:
+    for role, path in [("tests", options.tests), ("reference", options.reference), *(("tb", p) for p in options.testbench),
+                       *(("equiv", p) for p in options.equiv)]:
         if path is not None:
             inputs[f"{role}:{path.name}"] = verdict_cache.file_digest(path)
     inputs["data"] = {p.name: verdict_cache.file_digest(p) for p in data_files(options)}
-    knobs = options.model_dump(mode="json", exclude={"keep_dir", "use_cache", "testbench", "tests", "reference"})
+    knobs = options.model_dump(mode="json", exclude={"keep_dir", "use_cache", "testbench", "tests", "reference", "equiv"})
     return verdict_cache.digest({"format": verdict_cache.FORMAT, "design": design.model_dump(), "inputs": inputs,
                                  "options": knobs, "tools": toolchain})
 
@@ -93,6 +99,10 @@ def _toolchain(options: VerifyOptions) -> dict[str, str]:
         used["verilator"] = tools.find("verilator").version
     if options.tests is not None:
         used["cocotb"] = tools.cocotb_version()
+    if options.synth or options.fmax or options.equiv:
+        used["yosys"] = tools.find("yosys").version
+    if options.fmax:
+        used["nextpnr-ice40"] = tools.find("nextpnr-ice40").version
     return used
 
 
@@ -144,13 +154,22 @@ def _run_checks(run_dir: Path, design: Design, options: VerifyOptions) -> Verdic
     if options.strict and status is Status.PASS and any(d.severity is Severity.WARNING for d in lint_found):
         status = Status.COMPILE_ERROR  # asked to treat lint warnings as failures
     checks = (["lint"] if options.lint and tools.available("verilator") else []) + verdict.checks
-    return verdict.model_copy(update={"status": status, "diagnostics": diagnostics, "checks": checks})
+    verdict = verdict.model_copy(update={"status": status, "diagnostics": diagnostics, "checks": checks})
+    if options.synth or options.fmax or options.equiv:
+        from aigchip.sim import cost_proof
+
+        verdict = cost_proof.apply(run_dir, design, options, verdict)
+    return verdict
 
 
 def verify(design: Design, options: VerifyOptions | None = None, *, cache: verdict_cache.VerdictCache | None = None,
            **overrides: object) -> Verdict:
     """Check `design`; never raises for anything the design or the tools do, only for bad arguments."""
     options = (options or VerifyOptions()).model_copy(update=overrides) if overrides else (options or VerifyOptions())
+    if options.simulator == "both":
+        from aigchip.sim import agree
+
+        return agree.both(lambda one: verify(design, one, cache=cache), options)
     started = time.monotonic()
 
     def finish(verdict: Verdict, toolchain: dict[str, str] | None = None) -> Verdict:

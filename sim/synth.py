@@ -21,7 +21,8 @@ from aigchip.sim import process, tools
 from aigchip.sim.types import Design, Diagnostic, Severity
 
 VERILOG_SUFFIXES = (".v", ".sv")
-_FLOP = re.compile(r"DFF|DLATCH|SR_", re.I)
+_FLOP = re.compile(r"DFF|SR_", re.I)
+_LATCH_CELL = re.compile(r"DLATCH", re.I)
 # `$proc$alu.v:12$3`, `$and$alu.v:5$7`, `$dlatch$alu.v:2$2`: yosys names cells after their source line
 _SOURCE_IN_NAME = re.compile(r"\$([^$:\s]+\.s?v):(\d+)")
 _LATCH = re.compile(r"^Latch inferred for signal `\\?([^']+)' from process `([^']+)'", re.M)
@@ -145,7 +146,9 @@ def generic_figures(stat: dict[str, Any]) -> dict[str, int]:
     """The whole design's generic cell and flip-flop counts from `stat -json` after `synth`."""
     design = stat.get("design") or next(iter(stat.get("modules", {}).values()), {})
     by_type = design.get("num_cells_by_type", {})
-    return {"cells": int(design.get("num_cells", 0)), "ffs": sum(c for k, c in by_type.items() if _FLOP.search(k))}
+    figures = {"cells": int(design.get("num_cells", 0)), "ffs": sum(c for k, c in by_type.items() if _FLOP.search(k))}
+    latches = sum(c for k, c in by_type.items() if _LATCH_CELL.search(k))
+    return {**figures, "latches": latches} if latches else figures
 
 
 def module_figures(stat: dict[str, Any]) -> dict[str, dict[str, int]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from pydantic import BaseModel, Field
 
@@ -92,6 +92,8 @@ class Verdict(BaseModel):
     waveform: str | None = None  # path of a kept VCD file
     run_dir: str | None = None  # path of the kept run folder
     cached: bool = False
+    cost: dict[str, Any] | None = None  # synthesis figures (sim/synth.py) when asked: cells, luts, ffs, fmax_mhz ...
+    equivalence: dict[str, Any] | None = None  # sim/equiv.py's answer when a reference was given to prove against
 
     @property
     def passed(self) -> bool:

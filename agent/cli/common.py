@@ -14,6 +14,11 @@ ExistingFile = dict(exists=True, dir_okay=False, readable=True)
 class Simulator(str, Enum):
     icarus = "icarus"
     verilator = "verilator"
+    both = "both"  # Icarus and Verilator; a disagreement fails the design
+
+
+class Fpga(str, Enum):
+    ice40 = "ice40"
 
 
 class Feedback(str, Enum):

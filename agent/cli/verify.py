@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from aigchip.cli.common import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ExistingFile, Simulator, infer_top, usage
+from aigchip.cli.common import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ExistingFile, Fpga, Simulator, infer_top, usage
 
 
 def verify(
@@ -27,6 +27,16 @@ def verify(
     waves: Annotated[bool, typer.Option(help="Record a VCD waveform (the run folder is kept).")] = False,
     keep: Annotated[Optional[Path], typer.Option(help="Keep the run folder under this directory.", file_okay=False)] = None,
     cache: Annotated[bool, typer.Option(help="Reuse the verdict of an identical earlier check.")] = True,
+    synth: Annotated[bool, typer.Option("--synth", help="Synthesize with yosys: cost (cells, flip-flops) and "
+                                        "warnings (latches, loops, multiple drivers).")] = False,
+    fpga: Annotated[Optional[Fpga], typer.Option(help="Also map to this FPGA: LUTs, FFs, DSPs, block RAMs "
+                                                 "(implies --synth).")] = None,
+    fmax: Annotated[bool, typer.Option("--fmax", help="Also place and route with nextpnr-ice40 for an Fmax "
+                                       "(implies --synth --fpga ice40).")] = False,
+    equiv: Annotated[Optional[list[Path]], typer.Option(help="Reference design file(s) to prove the design "
+                                                        "equivalent to (yosys SAT).", **ExistingFile)] = None,
+    equiv_bound: Annotated[int, typer.Option(help="Cycles from reset a sequential equivalence proof looks at.",
+                                             min=1)] = 20,
 ) -> None:
     """Check Verilog: policy, lint, and the testbench or cocotb tests. Exit 0 pass, 1 fail, 2 usage/tool error."""
     from aigchip.sim.check import VerifyOptions, verify as run_verify
@@ -42,7 +52,11 @@ def verify(
         design = design.model_copy(update={"top": infer_top(design.files)})
     options = VerifyOptions(testbench=tuple(tb or ()), tests=tests, reference=ref, simulator=sim.value,
                             timeout=timeout, lint=lint, strict=strict, waves=waves, tb_top=tb_top,
-                            keep_dir=keep, use_cache=cache)
+                            keep_dir=keep, use_cache=cache, synth=synth or bool(fpga) or fmax,
+                            fpga=fpga.value if fpga else ("ice40" if fmax else None), fmax=fmax,
+                            equiv=tuple(equiv or ()), equiv_bound=equiv_bound)
+    if equiv and len({p.name for p in equiv}) != len(equiv):
+        raise usage("two --equiv files share a name; rename one")
     verdict = run_verify(design, options)
     if json_out:
         sys.stdout.write(json.dumps(verdict.model_dump(mode="json")) + "\n")

@@ -1,0 +1,52 @@
+"""The `--synth`, `--fmax` and `--equiv` checks on a design that compiled: its cost in the verdict's `cost`,
+synthesis warnings among its diagnostics, and the proof against a reference in its `equivalence`.
+
+A synthesis error (a combinational loop, conflicting drivers) or a proven difference from the reference
+fails a design that passed its tests: the tests did not look where the problem is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aigchip.sim import equiv, synth
+from aigchip.sim.types import Design, Severity, Status, Verdict
+
+if TYPE_CHECKING:
+    from aigchip.sim.check import VerifyOptions
+
+MIN_TIMEOUT = 300.0  # synthesis and place and route of a whole accelerator take longer than a simulation
+
+
+def apply(run_dir: Path, design: Design, options: "VerifyOptions", verdict: Verdict) -> Verdict:
+    if verdict.status not in (Status.PASS, Status.MISMATCH):
+        return verdict
+    timeout = max(options.timeout, MIN_TIMEOUT)
+    status, diagnostics, checks, update = verdict.status, list(verdict.diagnostics), list(verdict.checks), {}
+    if options.synth or options.fmax:
+        report = synth.synthesize(design, fpga="ice40" if options.fpga or options.fmax else None, fmax=options.fmax,
+                                  timeout=timeout, run_dir=_subfolder(run_dir, "synth"))
+        update["cost"] = {**report.cost, "synthesis_s": report.duration_s,
+                          **({"notes": report.notes} if report.notes else {})}
+        diagnostics += report.diagnostics
+        if status is Status.PASS and any(d.severity is Severity.ERROR for d in report.diagnostics):
+            status = Status.COMPILE_ERROR
+        checks.append("synth")
+    if options.equiv:
+        reference = Design.from_paths(options.equiv, top=design.top)
+        found = equiv.check(design, reference, bound=options.equiv_bound, timeout=timeout,
+                            keep=run_dir if options.keep_dir is not None else None)
+        update["equivalence"] = found.model_dump(mode="json")
+        said = found.diagnostic()
+        if said is not None:
+            diagnostics.append(said)
+        if status is Status.PASS and found.result == "not_equivalent":
+            status = Status.MISMATCH
+        checks.append("equivalence")
+    return verdict.model_copy(update={**update, "status": status, "diagnostics": diagnostics, "checks": checks})
+
+
+def _subfolder(run_dir: Path, name: str) -> Path:
+    folder = run_dir / name
+    folder.mkdir(exist_ok=True)
+    return folder

@@ -1,0 +1,65 @@
+"""`aigchip verify --synth --fpga --equiv --sim both`: the cost and equivalence objects a script reads,
+and the exit status a CI job sees."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli import aigchip
+from tests.test_equiv import COUNTER, COUNTER_DECADE, COUNTER_RECODED
+from tests.test_synth import LATCH, MAC
+
+AGREE = Path(__file__).parent / "fixtures" / "agree"
+
+
+def _write(folder: Path, name: str, text: str) -> str:
+    path = folder / name
+    path.write_text(text)
+    return str(path)
+
+
+@pytest.mark.synth
+def test_synth_json_has_cost_and_the_latch_warning(tmp_path: Path) -> None:
+    done = aigchip("verify", _write(tmp_path, "gate.v", LATCH), "--synth", "--json")
+    verdict = json.loads(done.stdout)
+    assert done.returncode == 0 and verdict["status"] == "pass"  # a latch is a warning, not a failure
+    assert verdict["cost"]["latches"] == 4 and "synth" in verdict["checks"] and verdict["tools"]["yosys"]
+    assert any(d["code"] == "latch" and d["line"] == 2 for d in verdict["diagnostics"])
+
+
+@pytest.mark.synth
+def test_fpga_figures_in_the_cost_object(tmp_path: Path) -> None:
+    done = aigchip("verify", _write(tmp_path, "mac.v", MAC), "--fpga", "ice40", "--json")
+    cost = json.loads(done.stdout)["cost"]
+    assert done.returncode == 0 and cost["dsps"] == 1 and cost["luts"] > 0 and cost["ffs"] == 20
+
+
+@pytest.mark.synth
+def test_equiv_proves_or_fails_with_a_counterexample(tmp_path: Path) -> None:
+    reference = _write(tmp_path, "cnt_ref.v", COUNTER)
+    same = aigchip("verify", _write(tmp_path, "recoded.v", COUNTER_RECODED), "--equiv", reference, "--json")
+    assert same.returncode == 0 and json.loads(same.stdout)["equivalence"]["result"] == "equivalent"
+    other = aigchip("verify", _write(tmp_path, "decade.v", COUNTER_DECADE), "--equiv", reference, "--json",
+                    "--keep", str(tmp_path / "kept"))
+    verdict = json.loads(other.stdout)
+    proof = verdict["equivalence"]
+    assert other.returncode == 1 and verdict["status"] == "mismatch" and proof["result"] == "not_equivalent"
+    assert proof["counterexample"]["differing"] == ["q"] and Path(proof["counterexample"]["vcd"]).is_file()
+    assert any(d["code"] == "not-equivalent" and "<- differs" in d["message"] for d in verdict["diagnostics"])
+    shown = aigchip("verify", str(tmp_path / "decade.v"), "--equiv", reference)
+    assert shown.returncode == 1 and "not_equivalent" in shown.stdout and "<- differs" in shown.stdout
+
+
+@pytest.mark.sim
+@pytest.mark.verilator
+def test_sim_both_flags_an_icarus_verilator_disagreement() -> None:
+    done = aigchip("verify", str(AGREE / "stack_top.v"), "--tests", str(AGREE / "test_stack_top.py"), "--sim", "both",
+                   "--no-lint", "--json")
+    verdict = json.loads(done.stdout)
+    assert done.returncode == 1 and verdict["simulator"] == "icarus+verilator"
+    first = verdict["diagnostics"][0]
+    assert first["code"] == "simulators-disagree"
+    assert "Icarus Verilog: fails 1 of 2 tests" in first["message"] and "Verilator: passes 2 tests" in first["message"]

@@ -111,7 +111,8 @@ def _lint(run_dir: Path, design: Design, options: VerifyOptions) -> list[Diagnos
 
     if not options.lint or not tools.available("verilator"):
         return []
-    found, _ = lint.verilator_lint(run_dir, list(design.files), design.top, timeout=min(options.timeout, 60))
+    files = {process.safe_name(name): text for name, text in design.files.items()}
+    found = lint.lint_once(run_dir, files, design.top, timeout=min(options.timeout, 60))
     if options.simulator == "icarus":  # Icarus is the judge here; Verilator's refusals are advice
         found = [d.model_copy(update={"severity": Severity.WARNING, "message": f"Verilator rejects this: {d.message}"})
                  if d.severity is Severity.ERROR else d for d in found]
@@ -132,23 +133,19 @@ def _syntax_only(run_dir: Path, design: Design, options: VerifyOptions) -> Verdi
 def _run_checks(run_dir: Path, design: Design, options: VerifyOptions) -> Verdict:
     for name, text in design.files.items():
         (run_dir / process.safe_name(name)).write_text(text, encoding="utf-8")
-    lint_found = _lint(run_dir, design, options)
-    if options.simulator == "verilator" and any(d.severity is Severity.ERROR for d in lint_found):
-        verdict = _verdict(Status.COMPILE_ERROR, [], simulator="verilator")
-    elif options.testbench:
-        from aigchip.sim import native
-
-        verdict = native.run_testbench(run_dir, design, list(options.testbench), reference=options.reference,
-                                       simulator=options.simulator, timeout=options.timeout,
-                                       tb_top=options.tb_top, waves=options.waves)
-    elif options.tests is not None:
-        from aigchip.sim import cocotb_run
-
-        extra = [options.reference] if options.reference else []
-        verdict = cocotb_run.run_cocotb(run_dir, design, options.tests, simulator=options.simulator,
-                                        timeout=options.timeout, waves=options.waves, extra_sources=extra)
-    else:
-        verdict = _syntax_only(run_dir, design, options)
+    if not options.lint or not tools.available("verilator"):
+        verdict, lint_found = _simulate(run_dir, design, options), []
+    elif options.simulator == "icarus":  # Verilator's lint is advice here: run it beside the simulation
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aigchip-lint") as beside:
+            linting = beside.submit(_lint, run_dir, design, options)
+            verdict = _simulate(run_dir, design, options)
+            lint_found = linting.result()
+    else:  # Verilator's refusal is the verdict: lint first, simulate only what it accepts
+        lint_found = _lint(run_dir, design, options)
+        if any(d.severity is Severity.ERROR for d in lint_found):
+            verdict = _verdict(Status.COMPILE_ERROR, [], simulator="verilator")
+        else:
+            verdict = _simulate(run_dir, design, options)
     diagnostics = [*verdict.diagnostics, *lint_found]
     status = verdict.status
     if options.strict and status is Status.PASS and any(d.severity is Severity.WARNING for d in lint_found):
@@ -160,6 +157,22 @@ def _run_checks(run_dir: Path, design: Design, options: VerifyOptions) -> Verdic
 
         verdict = cost_proof.apply(run_dir, design, options, verdict)
     return verdict
+
+
+def _simulate(run_dir: Path, design: Design, options: VerifyOptions) -> Verdict:
+    if options.testbench:
+        from aigchip.sim import native
+
+        return native.run_testbench(run_dir, design, list(options.testbench), reference=options.reference,
+                                    simulator=options.simulator, timeout=options.timeout,
+                                    tb_top=options.tb_top, waves=options.waves)
+    if options.tests is not None:
+        from aigchip.sim import cocotb_run
+
+        extra = [options.reference] if options.reference else []
+        return cocotb_run.run_cocotb(run_dir, design, options.tests, simulator=options.simulator,
+                                     timeout=options.timeout, waves=options.waves, extra_sources=extra)
+    return _syntax_only(run_dir, design, options)
 
 
 def verify(design: Design, options: VerifyOptions | None = None, *, cache: verdict_cache.VerdictCache | None = None,

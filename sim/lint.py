@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Sequence
 
 from aigchip.sim import process, tools
+from aigchip.sim.cache import digest
 from aigchip.sim.types import Diagnostic, Severity
 
 # `file:line: error: msg`, `file:line: syntax error`, `file:line: warning: msg`, `file:line: sorry: msg`
@@ -98,3 +101,32 @@ def verilator_lint(run_dir: Path, files: Sequence[str], top: str, timeout: float
     if result.start_error:
         raise tools.ToolMissing("verilator", result.start_error)
     return parse_verilator(result.output), result
+
+
+_LINTED: OrderedDict[str, tuple[list[Diagnostic], str]] = OrderedDict()  # design key -> (diagnostics, log)
+_LINTED_LOCK = threading.Lock()
+_LINTED_MAX = 1024
+
+
+def lint_once(run_dir: Path, files: dict[str, str], top: str, timeout: float = 30.0) -> list[Diagnostic]:
+    """`verilator_lint` of the design whose files (name -> text, already written in `run_dir`) are `files`,
+    run once per distinct design in this process: k samples that wrote the same code, and every check of one
+    design (self tests, then the golden check), see the same warnings for one lint. `lint.log` is written
+    either way; a lint that timed out is not remembered."""
+    verilator = tools.find("verilator")
+    key = digest({"files": files, "top": top, "verilator": [verilator.path, verilator.version],
+                  "waivers": _LINT_WAIVERS})
+    with _LINTED_LOCK:
+        hit = _LINTED.get(key)
+        if hit is not None:
+            _LINTED.move_to_end(key)
+    if hit is not None:
+        (run_dir / "lint.log").write_text(hit[1], encoding="utf-8")
+        return [d.model_copy() for d in hit[0]]
+    found, result = verilator_lint(run_dir, list(files), top, timeout=timeout)
+    if not result.timed_out:
+        with _LINTED_LOCK:
+            _LINTED[key] = (found, result.output)
+            while len(_LINTED) > _LINTED_MAX:
+                _LINTED.popitem(last=False)
+    return found

@@ -81,3 +81,23 @@ def test_verilator_lint_reports_warning_codes(tmp_path):
     codes = {d.code for d in found}
     assert "WIDTHTRUNC" in codes and "UNUSEDSIGNAL" in codes
     assert all(d.severity is Severity.WARNING and d.file == "m.v" for d in found)
+
+
+@pytest.mark.verilator
+def test_the_same_design_is_linted_once_and_every_check_sees_its_warnings(tmp_path, monkeypatch):
+    from aigchip.sim.check import verify
+
+    design = "module m(input clk, input [7:0] a, output reg [3:0] y);\n  wire spare;\n  always @(posedge clk) y <= a;\nendmodule\n"
+    calls = []
+    real = lint.verilator_lint
+    monkeypatch.setattr(lint, "verilator_lint", lambda *a, **k: calls.append(a) or real(*a, **k))
+    from aigchip.sim.types import Design
+
+    first = verify(Design(files={"m.v": design}, top="m"), use_cache=False, keep_dir=tmp_path / "one")
+    second = verify(Design(files={"m.v": design}, top="m"), use_cache=False, keep_dir=tmp_path / "two")
+    other = verify(Design(files={"m.v": design.replace("spare", "extra")}, top="m"), use_cache=False)
+    assert len(calls) == 2  # the repeated design is not linted again; a changed one is
+    for verdict in (first, second):
+        assert {"WIDTHTRUNC", "UNUSEDSIGNAL"} <= {d.code for d in verdict.diagnostics}
+    assert "UNUSEDSIGNAL" in (tmp_path / "two").rglob("lint.log").__next__().read_text()
+    assert "extra" in " ".join(d.message for d in other.diagnostics)

@@ -285,3 +285,19 @@ def test_cached_model_asks_the_endpoint_once_per_sample(tmp_path):
             entry.write_text("{ damaged")
         assert run_async(model, lambda: model.acomplete(ASK))[0].text == "third"  # a damaged entry is a miss
         assert CachedModel(chat(server), tmp_path, enabled=False).complete(ASK)[0].text == "fourth"
+
+
+def test_a_chat_model_builds_its_client_before_the_first_request(tmp_path, monkeypatch):
+    from aigchip.config import RunConfig
+    from aigchip.models.factory import make_model
+    from aigchip.task import from_text
+
+    monkeypatch.setenv("AIGCHIP_CACHE_DIR", str(tmp_path))
+    with Loopback(handler=lambda body: Response.text("```verilog\nmodule m; endmodule\n```")) as server:
+        config = RunConfig(model="served", base_url=server.base_url, max_retries=0)
+        model = make_model(config, from_text("a module m", top="m"), out_dir=None)
+        deadline = time.monotonic() + 60
+        while model.inner._sync_llm is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert model.inner._sync_llm is not None and server.completions() == []  # ready, nothing sent yet
+        assert "module m" in model.complete([{"role": "user", "content": "hi"}])[0].text

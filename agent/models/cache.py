@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from aigchip.models.protocol import Message, Model, Reply, Usage
+from aigchip.models.protocol import Message, Model, Reply, Usage, warm_up
 from aigchip.sim.cache import digest
 from aigchip.sim.files import write_atomic
 
@@ -30,6 +30,9 @@ class CachedModel:
 
     def __repr__(self) -> str:
         return f"CachedModel({self.inner!r}, root={str(self.root)!r}, enabled={self.enabled})"
+
+    def warm_up(self) -> None:
+        warm_up(self.inner)
 
     def complete(self, messages: list[Message], *, n: int = 1, sample_index: int = 0) -> list[Reply]:
         keys = self._keys(messages, n, sample_index)

@@ -132,6 +132,19 @@ class ChatModel:
         return [Reply(text=g.text, usage=u, model=self.name, kind="chat", finish_reason=(g.generation_info or {})
                       .get("finish_reason")) for g, u in zip(generations, usages)]
 
+    def warm_up(self) -> None:
+        """Build the client in the background: importing langchain_openai and openai costs about 1.7 CPU
+        seconds, which then overlaps the run's own set-up instead of delaying the first request. A client
+        that cannot be built fails again, with its real error, on the first call."""
+        if self._injected is None and self._sync_llm is None:
+            threading.Thread(target=self._build_quietly, daemon=True, name="aigchip-client-warm-up").start()
+
+    def _build_quietly(self) -> None:
+        try:
+            self._llm(None)
+        except Exception:  # noqa: BLE001  reported by the first real call
+            pass
+
     def _llm(self, loop: asyncio.AbstractEventLoop | None) -> Any:
         """The langchain model; async callers get one per event loop (an httpx pool is bound to its loop)."""
         if self._injected is not None:

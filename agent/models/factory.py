@@ -43,4 +43,6 @@ def make_model(config: RunConfig, task: Task, *, out_dir: Path | None,
                             timeout_s=config.timeout_s, max_retries=config.max_retries,
                             temperature=config.temperature, top_p=config.top_p, max_tokens=config.max_tokens,
                             seed=config.seed, stream=config.stream, prices=config.prices)
-    return CachedModel(ChatModel(settings), paths.cache_root() / "replies", enabled=config.cache)
+    model = ChatModel(settings)
+    model.warm_up()  # its imports overlap whatever the caller does before the first request
+    return CachedModel(model, paths.cache_root() / "replies", enabled=config.cache)

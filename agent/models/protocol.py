@@ -84,3 +84,10 @@ def messages_digest(messages: list[Message]) -> str:
 def check_n(n: int) -> None:
     if n < 1:
         raise ValueError(f"n must be at least 1, not {n}")
+
+
+def warm_up(model: Any) -> None:
+    """Let `model` prepare its client in the background (models that have nothing to prepare ignore it)."""
+    prepare = getattr(model, "warm_up", None)
+    if callable(prepare):
+        prepare()

@@ -149,3 +149,28 @@ def test_a_sample_that_stopped_because_its_checks_passed_says_so_and_a_rerun_say
     assert "1 of 1 model replies came from the reply cache" in again.stdout
     assert json.loads((tmp_path / "b" / "summary.json").read_text())["tokens"]["cached_replies"] == 1
     assert "1 cached replies" in (tmp_path / "b" / "report.md").read_text()
+
+
+
+def test_the_longest_check_known_from_a_previous_run_starts_first(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIGCHIP_CACHE_DIR", str(tmp_path / "cache"))
+    root = bench_of(tmp_path, "add4")
+    for name in ("add4_slow", "add4_mid"):
+        shutil.copytree(FIXTURES / "add4", root / name)
+        (root / name / "task.json").write_text((root / name / "task.json").read_text()
+                                                .replace('"id": "add4"', f'"id": "{name}"'))
+    seconds = {"add4": 0.1, "add4_slow": 3.0, "add4_mid": 1.0}
+    orders: list[list[str]] = []
+
+    def timed(pairs, jobs=1):  # each task's check takes its own time, as a simulator's would
+        folders = [next(p.parent.name for p in (o.tests, *o.testbench) if p is not None) for _, o in pairs]
+        orders.append(folders)
+        return [Verdict(status=Status.PASS, duration_s=seconds[f]) for f in folders]
+
+    config = RunConfig(model="reference", lint=False, cache=False)
+    for _ in range(2):
+        found = preflight.check_references(load(root).tasks, config, jobs=2, check=timed, benchmark="mine")
+        assert all(f["state"] == "sound" for f in found.values())
+    assert orders[0] == ["add4", "add4_mid", "add4_slow"]  # nothing known: the benchmark's order
+    assert orders[1] == ["add4_slow", "add4_mid", "add4"]  # then the longest first
+    assert found["add4_slow"]["seconds"] == 3.0

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
+from aigchip.bench import durations
 from aigchip.task import Task
 
 SIMULATORS = ("icarus", "verilator")
@@ -40,7 +41,7 @@ def reference_options(task: Task, config: Any, simulator: str) -> Any:
 
 
 def check_references(tasks: Iterable[Task], config: Any, *, jobs: int, check: Callable[..., list] | None = None,
-                     other_installed: Callable[[str], bool] = installed) -> dict[str, dict[str, Any]]:
+                     other_installed: Callable[[str], bool] = installed, benchmark: str = "") -> dict[str, dict[str, Any]]:
     """{task id: finding}. Each finding has `state` (sound, fallback, unsound, unchecked), `simulator` (the one
     to judge the task with), `status` and `message` (the reference's verdict under that simulator, or under
     the chosen one when none passes) and `tried` ({simulator: verdict summary} for each that failed)."""
@@ -50,12 +51,18 @@ def check_references(tasks: Iterable[Task], config: Any, *, jobs: int, check: Ca
     chosen = config.simulator
     found = {t.id: {"state": UNCHECKED, "simulator": chosen, "status": None, "message": "", "tried": {}}
              for t in tasks}
-    checkable = [t for t in tasks if t.solution and t.has_golden_tests]
+    known = durations.load(benchmark)
+    checkable = durations.longest_first([t for t in tasks if t.solution and t.has_golden_tests], known,
+                                        lambda t: t.id)
     first = check([(t.solution_design(), reference_options(t, config, chosen)) for t in checkable], jobs=jobs)
+    fresh = {t.id: v.duration_s for t, v in zip(checkable, first) if not v.cached}
+    durations.remember(benchmark, fresh)
+    known.update(fresh)
     failing = []
     for task, verdict in zip(checkable, first):
         finding = found[task.id]
         finding.update(status=str(verdict.status), cached=verdict.cached)
+        finding["seconds"] = known.get(task.id)  # how long checking this task takes: the longest start first
         if verdict.passed:
             finding["state"] = SOUND
         else:

@@ -20,7 +20,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from aigchip.bench import flows
+from aigchip.bench import durations, flows
 from aigchip.bench import preflight as checks
 from aigchip.bench import results as files
 from aigchip.bench.summary import summarize
@@ -86,7 +86,7 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
     _prepare_folder(out_dir, identity, resume)
     started = time.monotonic()
     preflight = preflight or reference
-    found = _preflight(runnable, config, jobs, check, notify) if preflight else \
+    found = _preflight(runnable, config, jobs, check, notify, benchmark.name) if preflight else \
         {t.id: {"state": checks.UNCHECKED, "simulator": config.simulator, "status": None, "message": "", "tried": {}}
          for t in runnable}
     files.write_json(out_dir / PREFLIGHT, found)
@@ -100,6 +100,8 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
         previously = len(records)
         files.write_json(out_dir / files.SUMMARY, _summary(records, executor, **context, wall_s=0.0, complete=False))
         todo = [(t, s) for t in sound for s in range(samples) if (t.id, s) not in done]
+        seconds = {task: f["seconds"] for task, f in found.items() if f.get("seconds") is not None}
+        todo = durations.longest_first(todo, seconds, lambda item: item[0].id)  # no long check left for last
         sampler = _Sampler(config, out_dir, jobs=jobs, concurrency=concurrency, check=check, preflight=found, flow=flow,
                            model_factory=model_factory or _default_models(config, [t for t, _ in todo]))
         try:
@@ -118,13 +120,13 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
 
 
 def _preflight(tasks: list[Task], config: RunConfig, jobs: int, check: Check | None,
-               notify: Callable[[str], None] | None) -> dict[str, dict[str, Any]]:
+               notify: Callable[[str], None] | None, benchmark: str = "") -> dict[str, dict[str, Any]]:
     """Every task's reference against its own tests, with what a person should know said as it is found."""
     say = notify or (lambda line: None)
     checkable = sum(bool(t.solution) and t.has_golden_tests for t in tasks)
     if checkable:
         say(f"pre-flight: checking {checkable} reference(s) against their own tests under {config.simulator}")
-    found = checks.check_references(tasks, config, jobs=jobs, check=check)
+    found = checks.check_references(tasks, config, jobs=jobs, check=check, benchmark=benchmark)
     for task_id, finding in found.items():
         if finding["state"] == checks.FALLBACK:
             say(f"  {task_id}: checked with {finding['simulator']}: {finding['message']}")

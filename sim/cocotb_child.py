@@ -4,8 +4,8 @@ cocotb's runner may call sys.exit and has no wall-clock limit, so sim.cocotb_run
 program through sim.process.run (which kills the whole process group on timeout) and reads the
 outcome file it leaves. Usage: python -P cocotb_child.py JOB.json (a script: it imports nothing of aigchip)
 
-The job (JSON) holds: run_dir, phases (["build", "test"], or one of them), simulator, top,
-sources, includes, test_module, build_dir, timescale, waves, vcd, build_args, build_log,
+The job (JSON) holds: run_dir, test_path (the folder the tests import from), phases (["build", "test"], or one of them), simulator, top,
+sources, includes, guard_modules (imported first), test_module, build_dir, timescale, waves, vcd, build_args, build_log,
 test_log, results_xml, outcome, seed, extra_env. The outcome (JSON) says which phases completed and, for
 a failed phase, whether the failure is the design's ("design") or the tools' ("tool").
 """
@@ -46,7 +46,7 @@ def build(runner: Any, job: dict[str, Any]) -> None:
 
 def test(runner: Any, job: dict[str, Any]) -> None:
     vcd = job["vcd"] if job["waves"] else None
-    runner.test(test_module=job["test_module"], hdl_toplevel=job["top"], hdl_toplevel_lang="verilog",
+    runner.test(test_module=[*job.get("guard_modules", []), job["test_module"]], hdl_toplevel=job["top"], hdl_toplevel_lang="verilog",
                 build_dir=job["build_dir"], test_dir=job["run_dir"], results_xml=job["results_xml"],
                 timescale=tuple(job["timescale"]), waves=job["waves"], log_file=job["test_log"],
                 seed=job["seed"], extra_env=job["extra_env"],
@@ -72,7 +72,8 @@ def classify(phase: str, exc: BaseException, simulator: str) -> dict[str, Any]:
 
 def main(argv: list[str]) -> int:
     job = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
-    sys.path.insert(0, job["run_dir"])  # so the test module and its helpers import from the run folder
+    # the test module and its helpers import from their own folder, never from the run folder the design writes to
+    sys.path.insert(0, job["test_path"])
     for name in [*_FOREIGN_ENV, *(n for n in os.environ if n.startswith("COCOTB_"))]:
         os.environ.pop(name, None)
     outcome: dict[str, Any] = {"completed": [], "failed": None}

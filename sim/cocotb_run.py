@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import shutil
 import site
 import sys
@@ -32,6 +33,17 @@ MAX_COPIED_FILE_BYTES = 16 * 1024 * 1024
 LOG_HEAD_CHARS = 6000
 LOG_TAIL_CHARS = 6000
 SEED = 1  # a fixed random seed: the same design and tests give the same verdict
+PRIVATE_PREFIX = ".aigchip-"
+RESULTS_XML, TEST_LOG, BUILD_LOG = "cocotb_results.xml", "cocotb_test.log", "cocotb_build.log"
+# imported by cocotb before the test module: cocotb puts "" (the working folder, where the design writes)
+# first on sys.path, so Python the design wrote there could be imported by a later, lazy import
+GUARD_MODULE = "aigchip_import_guard"
+GUARD_SOURCE = '''"""Written by aigchip: the tests import only from their own folder, never from the design's working folder."""
+import os
+import sys
+
+sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) != os.getcwd()]
+'''
 COMPILED_SUFFIXES = (".v", ".sv")  # .vh/.svh headers are only `included
 HDL_SUFFIXES = (".v", ".sv", ".vh", ".svh", ".vhd", ".vhdl")
 # Verilator: warnings stay warnings (Icarus accepts the same code); delays and events are simulated
@@ -59,7 +71,7 @@ def run_cocotb(run_dir: Path, design: Design, tests: Path, *, simulator: str = "
     run_dir = Path(run_dir).resolve()
     versions = _tool_versions(simulator)
     job = _write_job(run_dir, design, Path(tests), simulator, waves, timescale, extra_sources)
-    env = _child_env(run_dir, simulator)
+    env = _child_env(run_dir, Path(job["private"]), simulator)
     if simulator == "verilator":
         build_timeout = max(timeout, VERILATOR_BUILD_TIMEOUT)
         outcome, timed_out = _run_child(run_dir, job, ["build"], build_timeout, env)
@@ -71,6 +83,7 @@ def run_cocotb(run_dir: Path, design: Design, tests: Path, *, simulator: str = "
         outcome, timed_out = _run_child(run_dir, job, ["build", "test"], timeout, env)
         limit = timeout
     verdict = _verdict(run_dir, job, outcome, timed_out, limit)
+    _leave_copies(run_dir, job)
     verdict.simulator, verdict.checks, verdict.tools = simulator, ["cocotb"], versions
     vcd = Path(job["vcd"])
     if waves and vcd.is_file() and vcd.stat().st_size > 0:
@@ -90,24 +103,38 @@ def _tool_versions(simulator: str) -> dict[str, str]:
 
 def _write_job(run_dir: Path, design: Design, tests: Path, simulator: str, waves: bool,
                timescale: tuple[str, str], extra_sources: Sequence[Path]) -> dict[str, Any]:
-    """Copy the test module, its helpers and the extra sources in, and describe the job for the child."""
+    """Copy the test module, its helpers and the extra sources into a private folder, and describe the job."""
     if tests.suffix != ".py" or not tests.is_file() or not tests.stem.isidentifier():
         raise ValueError(f"cocotb test module {tests} is not a .py file with an importable name")
     missing = [name for name in design.files if not (run_dir / name).is_file()]
     if missing:
         raise ValueError(f"design files not written into {run_dir}: {', '.join(missing)}")
-    _copy_test_files(tests, run_dir)
-    extra_names = [_copy_extra_source(Path(src), run_dir, design) for src in extra_sources]
-    sources = [str(run_dir / name) for name in [*design.files, *extra_names] if name.endswith(COMPILED_SUFFIXES)]
+    private = run_dir / f"{PRIVATE_PREFIX}{secrets.token_hex(12)}"
+    private.mkdir(mode=0o700)
+    _copy_test_files(tests, private)
+    (private / f"{GUARD_MODULE}.py").write_text(GUARD_SOURCE, encoding="utf-8")
+    extra = [private / _copy_extra_source(Path(src), private, design) for src in extra_sources]
+    sources = [str(p) for p in [*(run_dir / name for name in design.files), *extra] if p.name.endswith(COMPILED_SUFFIXES)]
     return {
-        "run_dir": str(run_dir), "simulator": simulator, "top": design.top, "sources": sources,
-        "includes": [str(run_dir)], "test_module": tests.stem, "build_dir": str(run_dir / "cocotb_build"),
-        "timescale": list(timescale), "waves": waves, "vcd": str(run_dir / f"{design.top}.vcd"),
-        "build_args": VERILATOR_BUILD_ARGS if simulator == "verilator" else [],
-        "build_log": str(run_dir / "cocotb_build.log"), "test_log": str(run_dir / "cocotb_test.log"),
-        "results_xml": str(run_dir / "cocotb_results.xml"), "outcome": str(run_dir / "cocotb_outcome.json"),
+        "run_dir": str(run_dir), "private": str(private), "simulator": simulator, "top": design.top,
+        "sources": sources, "includes": [str(run_dir)], "test_module": tests.stem, "test_path": str(private), "guard_modules": [GUARD_MODULE],
+        "build_dir": str(run_dir / "cocotb_build"), "timescale": list(timescale), "waves": waves,
+        "vcd": str(run_dir / f"{design.top}.vcd"), "build_args": VERILATOR_BUILD_ARGS if simulator == "verilator" else [],
+        "build_log": str(private / BUILD_LOG), "test_log": str(private / TEST_LOG),
+        "results_xml": str(private / RESULTS_XML), "outcome": str(private / "cocotb_outcome.json"),
         "seed": SEED, "extra_env": {"COCOTB_ANSI_OUTPUT": "0", "COCOTB_RESULTS_RELATIVE_TO": str(run_dir)},
     }
+
+
+def _leave_copies(run_dir: Path, job: dict[str, Any]) -> None:
+    """The results and logs the verdict was read from, copied over anything the design wrote by those names."""
+    for name in (RESULTS_XML, TEST_LOG, BUILD_LOG):
+        target = run_dir / name
+        target.unlink(missing_ok=True)
+        try:
+            shutil.copyfile(Path(job["private"]) / name, target)
+        except OSError:
+            pass  # not written (the build failed, or the run timed out)
 
 
 def _copy_test_files(tests: Path, run_dir: Path) -> None:
@@ -130,13 +157,15 @@ def _copy_extra_source(src: Path, run_dir: Path, design: Design) -> str:
     return name
 
 
-def _child_env(run_dir: Path, simulator: str) -> dict[str, str]:
-    """Keep the child's writes in run_dir: HOME, TMPDIR, no bytecode; nothing of aigchip importable."""
+def _child_env(run_dir: Path, private: Path, simulator: str) -> dict[str, str]:
+    """Keep the child's writes in run_dir: HOME, TMPDIR, no bytecode; nothing of aigchip importable, and
+    only the private folder (not the run folder, where the design writes) on the tests' import path."""
     tmp = run_dir / "cocotb_tmp"
     tmp.mkdir(exist_ok=True)
     env = {
-        "PYTHONPATH": os.pathsep.join(p for p in (str(run_dir), os.environ.get("PYTHONPATH")) if p),
+        "PYTHONPATH": os.pathsep.join(p for p in (str(private), os.environ.get("PYTHONPATH")) if p),
         "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONSAFEPATH": "1",  # the simulator's Python must not import from its working folder, the run folder
         "PYTHONUSERBASE": site.getuserbase(),  # HOME moves; packages installed with --user still import
         "HOME": str(run_dir),
         "TMPDIR": str(tmp),
@@ -165,12 +194,13 @@ def _verilator_env() -> dict[str, str]:
 def _run_child(run_dir: Path, job: dict[str, Any], phases: list[str], timeout: float,
                env: dict[str, str]) -> tuple[dict[str, Any], bool]:
     """Run the child for `phases`; returns its outcome and whether it was killed on timeout."""
-    job_path = run_dir / "cocotb_job.json"
+    private = Path(job["private"])
+    job_path = private / "cocotb_job.json"
     job_path.write_text(json.dumps({**job, "phases": phases}, indent=1), encoding="utf-8")
     outcome_path = Path(job["outcome"])
     outcome_path.unlink(missing_ok=True)
     argv = [sys.executable, "-P", str(Path(__file__).with_name("cocotb_child.py")), str(job_path)]  # -P: no sys.path[0]
-    result = process.run(argv, cwd=run_dir, timeout=timeout, env=env, log_path=run_dir / f"cocotb_child_{phases[0]}.log")
+    result = process.run(argv, cwd=run_dir, timeout=timeout, env=env, log_path=private / f"cocotb_child_{phases[0]}.log")
     if result.start_error:
         raise tools.ToolMissing("python", result.start_error)
     try:
@@ -319,7 +349,9 @@ def _read_capped(path: Path, limit: int = 256 * 1024) -> str:
 
 
 def _relative(text: str, run_dir: Path) -> str:
-    return text.replace(f"{run_dir}{os.sep}", "")
+    """Paths in the run folder (and its private folder) as plain names; the private folder's name never shows."""
+    private = f"(?:{re.escape(f'{run_dir}{os.sep}')})?{re.escape(PRIVATE_PREFIX)}[0-9a-f]+(?:{re.escape(os.sep)}|\\b)"
+    return re.sub(private, "", text).replace(f"{run_dir}{os.sep}", "")
 
 
 def _cap(text: str) -> str:

@@ -53,8 +53,10 @@ def test_correct_design_passes_every_test(tmp_path: Path) -> None:
     assert "cocotb" in verdict.tools and "iverilog" in verdict.tools
     assert "accumulates_random_inputs passed" in verdict.log  # cocotb's own log reaches the model
     assert (run_dir / "cocotb_test.log").is_file() and (run_dir / "cocotb_results.xml").is_file()
-    # the helper module came along; sibling HDL fixtures did not
-    assert (run_dir / "acc_model.py").is_file() and not (run_dir / "acc_buggy.v").exists()
+    # the helper module came along, into the private folder the tests import from; sibling HDL fixtures did not
+    [private] = run_dir.glob(".aigchip-*")
+    assert (private / "acc_model.py").is_file() and not list(run_dir.rglob("acc_buggy.v"))
+    assert not (run_dir / "acc_model.py").exists() and ".aigchip-" not in verdict.log
     assert verdict.waveform is None
 
 
@@ -96,7 +98,7 @@ def test_extra_sources_are_copied_and_compiled(tmp_path: Path) -> None:
     ref = tmp_path / "ref_model.v"
     ref.write_text("module ref_model(input wire a, output wire b);\n  assign b = a\nendmodule\n")
     verdict, run_dir = run(tmp_path, "acc.v", "tb_acc.py", extra_sources=[ref])
-    assert (run_dir / "ref_model.v").is_file()
+    assert [p.parent.name[:8] for p in run_dir.rglob("ref_model.v")] == [".aigchip"]  # where the design cannot read it
     assert verdict.status is Status.COMPILE_ERROR, verdict.summary()
     assert verdict.errors[0].file == "ref_model.v"
 

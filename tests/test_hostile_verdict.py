@@ -34,3 +34,30 @@ def test_decoy_testbench_module_does_not_let_a_force_through(bench, simulator, l
     [refusal] = [d for d in verdict.diagnostics if d.code == "hierarchy"]
     assert refusal.line == 13 if bench == "verilog_eval" else refusal.line == 9
     assert "reach into the testbench" in refusal.message
+
+
+# attack 2: a design whose outputs are all zero rewrites cocotb's results file (and results.xml, an
+# outcome file) with a passing report in a `final` block, after cocotb wrote its own
+@pytest.mark.sim
+@pytest.mark.parametrize("simulator, lint", [("icarus", True), pytest.param("verilator", True, marks=pytest.mark.verilator),
+                                             pytest.param("verilator", False, marks=pytest.mark.verilator)])
+def test_design_rewriting_the_results_file_does_not_pass(simulator, lint, tmp_path):
+    design = Design(files={"acc.v": (HOSTILE / "acc_rewrites_results.v").read_text()}, top="acc")
+    verdict = verify(design, VerifyOptions(tests=FIXTURES / "cocotb" / "tb_acc.py", simulator=simulator, lint=lint,
+                                           keep_dir=tmp_path))
+    assert verdict.status is Status.MISMATCH, verdict.summary()
+    assert (verdict.tests_total, verdict.tests_failed) == (2, 1)
+    run_dir = Path(verdict.run_dir)
+    assert (run_dir / "results.xml").is_file()  # the forgery was written, and ignored
+    assert "accumulates_random_inputs" in (run_dir / "cocotb_results.xml").read_text()  # the real one, copied back
+    assert "<failure" in (run_dir / "cocotb_results.xml").read_text()
+
+
+@pytest.mark.sim
+def test_python_the_design_writes_is_never_imported_by_the_tests(tmp_path):
+    design = Design(files={"acc.v": (HOSTILE / "acc_plants_python.v").read_text()}, top="acc")
+    verdict = verify(design, VerifyOptions(tests=HOSTILE / "test_acc_lazy_import.py", keep_dir=tmp_path, lint=False))
+    run_dir = Path(verdict.run_dir)
+    assert (run_dir / "colorsys.py").is_file()  # planted
+    assert not (run_dir / "planted_python_ran").exists()  # but the standard module was imported
+    assert verdict.status is Status.PASS, verdict.summary()

@@ -11,7 +11,6 @@ closely makes that demo more useful.
 from __future__ import annotations
 
 import math
-import os
 import re
 import sys
 import threading

@@ -41,24 +41,24 @@ class Response:
     finish_reason: str = "stop"
 
     @classmethod
-    def text(cls, *texts: str, **kwargs: Any) -> "Response":
+    def text(cls, *texts: str, **kwargs: Any) -> Response:
         return cls(texts=list(texts), **kwargs)
 
     @classmethod
     def fail(cls, status: int, message: str = "", *, code: str | None = None,
-             headers: dict[str, str] | None = None, **kwargs: Any) -> "Response":
+             headers: dict[str, str] | None = None, **kwargs: Any) -> Response:
         kind = {400: "invalid_request_error", 401: "authentication_error", 429: "rate_limit_error"}
         error = {"message": message or f"loopback error {status}", "type": kind.get(status, "server_error"),
                  "param": None, "code": code}
         return cls(texts=[], status=status, error=error, headers=dict(headers or {}), **kwargs)
 
     @classmethod
-    def context_length(cls) -> "Response":
+    def context_length(cls) -> Response:
         return cls.fail(400, "This model's maximum context length is 8192 tokens. However, your messages "
                         "resulted in 9000 tokens.", code="context_length_exceeded")
 
     @classmethod
-    def malformed(cls) -> "Response":
+    def malformed(cls) -> Response:
         return cls(raw_body='{"id": "x", "choices": [ {"message": ')
 
 
@@ -105,7 +105,7 @@ class Loopback:
     def completions(self) -> list[Received]:
         return [r for r in self.requests if r.path.endswith("/chat/completions")]
 
-    def __enter__(self) -> "Loopback":
+    def __enter__(self) -> Loopback:
         self._server = _Server(("127.0.0.1", 0), _handler_class(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="loopback", daemon=True)

@@ -43,7 +43,7 @@ class Recorder:
         self.folder = Path(folder) if folder is not None else None
         if self.folder is not None:
             self.folder.mkdir(parents=True, exist_ok=True)
-            self._session = open(self.folder / SESSION, "a", encoding="utf-8")
+            self._session = open(self.folder / SESSION, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
 
     def event(self, event_type: str, **fields: Any) -> None:
         self.line({"type": event_type, **fields})

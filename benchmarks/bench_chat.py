@@ -20,12 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aigchip.chat.session import ChatSession  # noqa: E402
-from aigchip.chat.store import SessionStore  # noqa: E402
-from aigchip.config import RunConfig  # noqa: E402
-from aigchip.models.local import ScriptedModel  # noqa: E402
-from aigchip.sim.check import verify_many  # noqa: E402
-from aigchip.sim.types import Status, Verdict  # noqa: E402
+from aigchip.chat.session import ChatSession
+from aigchip.chat.store import SessionStore
+from aigchip.config import RunConfig
+from aigchip.models.local import ScriptedModel
+from aigchip.sim.check import verify_many
+from aigchip.sim.types import Status, Verdict
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "chat"
 

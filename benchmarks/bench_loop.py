@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from aigchip.config import RunConfig  # noqa: E402
-from aigchip.models.local import ScriptedModel  # noqa: E402
-from aigchip.loop import Agent  # noqa: E402
-from aigchip.task import from_text  # noqa: E402
-from aigchip.sim import VerifyOptions, verify_many  # noqa: E402
+from aigchip.config import RunConfig
+from aigchip.models.local import ScriptedModel
+from aigchip.loop import Agent
+from aigchip.task import from_text
+from aigchip.sim import VerifyOptions, verify_many
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "datasets" / "examples" / "mac8"

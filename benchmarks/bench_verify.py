@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from slices import verilog_eval_tasks  # noqa: E402
+from slices import verilog_eval_tasks
 
-from aigchip.sim import Design, VerifyOptions, verify, verify_many  # noqa: E402
+from aigchip.sim import Design, VerifyOptions, verify, verify_many
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "datasets" / "examples" / "mac8"
 

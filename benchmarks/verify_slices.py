@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from slices import rtllm_tasks, verilog_eval_tasks  # noqa: E402
+from slices import rtllm_tasks, verilog_eval_tasks
 
-from aigchip.sim import verify_many  # noqa: E402
+from aigchip.sim import verify_many
 
 
 def main() -> None:

@@ -6,7 +6,7 @@
 
 from aigchip.sim.types import Design, Diagnostic, Severity, Status, Verdict
 
-__all__ = ["Design", "Diagnostic", "Severity", "Status", "Verdict", "verify", "verify_many", "VerifyOptions"]
+__all__ = ["Design", "Diagnostic", "Severity", "Status", "Verdict", "VerifyOptions", "verify", "verify_many"]
 
 
 def __getattr__(name: str):  # keep `import sim` cheap: the checking machinery loads on first use

@@ -87,7 +87,7 @@ def main(argv: list[str]) -> int:
             steps[phase](runner, job)
             outcome["completed"].append(phase)
             out_path.write_text(json.dumps(outcome), encoding="utf-8")
-    except BaseException as exc:  # SystemExit included: cocotb's runner exits on simulator failures
+    except BaseException as exc:  # noqa: BLE001 - SystemExit included: cocotb's runner exits on simulator failures
         outcome["failed"] = classify(phase, exc, job["simulator"])
         if outcome["failed"]["kind"] == "tool":
             traceback.print_exc()

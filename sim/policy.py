@@ -263,8 +263,8 @@ def _hierarchy(src: _Source, context: _Context) -> Iterator[_Finding]:
                        f"cannot be checked: {why}")
     if not context.testbench_names:
         return
-    names = re.compile(r"(?:%s)(?![\w$])" % "|".join(
-        map(re.escape, sorted(context.testbench_names, key=len, reverse=True))))
+    names = re.compile(r"(?:{})(?![\w$])".format("|".join(
+        map(re.escape, sorted(context.testbench_names, key=len, reverse=True)))))
     in_macros = _macro_spans(src.code)
     for m in names.finditer(src.code):  # a look-behind here would cost seconds on a 4 MB file
         if m.start() and _NOT_A_HEAD.match(src.code, m.start() - 1):

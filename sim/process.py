@@ -307,7 +307,7 @@ class RunFolder:
         else:
             self.path = Path(tempfile.mkdtemp(prefix=prefix))
 
-    def __enter__(self) -> "RunFolder":
+    def __enter__(self) -> RunFolder:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -115,7 +115,7 @@ def _probe_version(name: str, path: str, env: dict[str, str]) -> str:
     return version
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def find(name: str) -> Tool:
     """Locate `name` (iverilog, vvp, verilator, yosys) or raise ToolMissing with the install hint."""
     if name == "verilator":

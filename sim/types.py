@@ -65,7 +65,7 @@ class Design(BaseModel):
     top: str
 
     @classmethod
-    def from_paths(cls, paths: Iterable[str | Path], top: str) -> "Design":
+    def from_paths(cls, paths: Iterable[str | Path], top: str) -> Design:
         """Read files from disk; names are base names, which must be unique."""
         files: dict[str, str] = {}
         for p in map(Path, paths):

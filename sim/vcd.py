@@ -30,7 +30,7 @@ def read(path: str | Path, max_bytes: int = MAX_BYTES) -> Waveform:
     wave = Waveform()
     scope: list[str] = []
     now = 0
-    with open(path, "r", encoding="utf-8", errors="replace") as f:
+    with open(path, encoding="utf-8", errors="replace") as f:
         text = f.read(max_bytes)
     header, _, body = text.partition("$enddefinitions")
     seen: set[str] = set()

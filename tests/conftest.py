@@ -24,7 +24,7 @@ def processes_mentioning(text: str) -> list[str]:
             continue
         try:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            state = next((l for l in (entry / "status").read_text().splitlines() if l.startswith("State:")), "")
+            state = next((line for line in (entry / "status").read_text().splitlines() if line.startswith("State:")), "")
         except OSError:
             continue
         if text in cmdline and "zombie" not in state:

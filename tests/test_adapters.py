@@ -188,7 +188,7 @@ def test_slices_script_helper_is_a_thin_wrapper():
 
     checks = slices.rtllm_tasks(BENCH / "rtllm", lint=False)
     assert [name for name, _, _ in checks] == ["adder4", "counter8"]
-    name, design, options = checks[0]
+    _name, design, options = checks[0]
     assert design.top == "adder4" and options.testbench[0].name == "testbench.v" and options.lint is False
 
 

@@ -21,7 +21,7 @@ from aigchip.loopback import Loopback, Response
 from tests.conftest import FIXTURES
 
 pytest.importorskip("starlette")
-from starlette.testclient import TestClient  # noqa: E402
+from starlette.testclient import TestClient
 
 pytestmark = [pytest.mark.sim, pytest.mark.timeout(240)]
 CHAT = FIXTURES / "chat"

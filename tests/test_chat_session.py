@@ -83,7 +83,7 @@ def test_describe_refine_undo_and_the_record_on_disk(tmp_path: Path) -> None:
 
 
 def test_a_failing_model_loses_nothing_and_retry_sends_it_again(tmp_path: Path) -> None:
-    session, model, _ = new_session(tmp_path, [ModelError("server", "upstream 503"), fenced(V1)])
+    session, _model, _ = new_session(tmp_path, [ModelError("server", "upstream 503"), fenced(V1)])
     failed = session.send(SPEC)
     assert failed.state == "failed" and "upstream 503" in failed.answer and session.state.current is None
     assert session.store.load(session.state.id).turns[0].text == SPEC
@@ -259,7 +259,7 @@ def test_a_verilator_session_shows_its_waveform(tmp_path: Path) -> None:
 
 
 def test_your_own_edit_becomes_a_version_the_model_then_refines(tmp_path: Path) -> None:
-    session, model, check = new_session(tmp_path, [fenced(V1), fenced(V2)])
+    session, model, _check = new_session(tmp_path, [fenced(V1), fenced(V2)])
     session.send(SPEC)
     with pytest.raises(ValueError, match="must define module counter8"):
         session.load_design({"other.v": "module other; endmodule\n"})

@@ -47,14 +47,14 @@ def _answer(body: dict) -> Response:
     return Response.text(_fenced("counter8_v1.v"))
 
 
-def _spawn(args: list[str], env: dict[str, str]) -> "pexpect.spawn":
+def _spawn(args: list[str], env: dict[str, str]) -> pexpect.spawn:
     child = pexpect.spawn(sys.executable, ["-m", "aigchip.cli", "chat", *args], env=env, encoding="utf-8",
                           timeout=60, dimensions=(50, 160))
     child.expect_exact("you> ")
     return child
 
 
-def _say(child: "pexpect.spawn", text: str, *expect: str, timeout: float = 60) -> str:
+def _say(child: pexpect.spawn, text: str, *expect: str, timeout: float = 60) -> str:
     """Type a line, wait for each expected piece of output in order and the next prompt; returns the output."""
     child.sendline(text)
     seen = ""
@@ -177,7 +177,7 @@ def test_a_multi_line_block_is_one_message(chat_env) -> None:
 
 
 def test_ctrl_c_stops_the_turn_not_the_session(chat_env) -> None:
-    server, env, flags = chat_env
+    _server, env, flags = chat_env
     child = _spawn(flags, env)
     _say(child, "An 8-bit counter module named counter8.", "version 1")
     child.sendline("make it 16 bits, slowly")

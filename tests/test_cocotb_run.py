@@ -159,7 +159,7 @@ def test_missing_simulator_raises_tool_missing(tmp_path: Path, monkeypatch: pyte
 @needs_verilator
 @pytest.mark.verilator
 def test_verilator_passes_the_same_tests_and_records_a_vcd(tmp_path: Path) -> None:
-    verdict, run_dir = run(tmp_path, "acc.v", "tb_acc.py", simulator="verilator", waves=True)
+    verdict, _run_dir = run(tmp_path, "acc.v", "tb_acc.py", simulator="verilator", waves=True)
     assert verdict.status is Status.PASS, verdict.summary() + "\n" + verdict.log
     assert (verdict.tests_total, verdict.tests_failed) == (2, 0)
     assert verdict.simulator == "verilator" and "verilator" in verdict.tools

@@ -81,8 +81,7 @@ def test_rows_without_header_code_or_descriptions_are_refused():
     with pytest.raises(mgverilog.RowError, match="description"):
         mgverilog.row_to_entry({"code": row["code"], "description": 7})
     header = mgverilog.unwrap(row["description"]["detailed_global_summary"])[1]
-    empty = {key: f"<s>[INST] <<SYS>> only code <</SYS>>\n\n Module header:\n\n{header}\n [/INST]"
-             for key in mgverilog.GLOBAL_KEYS.values()}
+    empty = dict.fromkeys(mgverilog.GLOBAL_KEYS.values(), f"<s>[INST] <<SYS>> only code <</SYS>>\n\n Module header:\n\n{header}\n [/INST]")
     with pytest.raises(mgverilog.RowError) as caught:
         mgverilog.row_to_entry({**row, "description": empty})
     assert caught.value.kind == "no_description"

@@ -220,7 +220,7 @@ def test_a_full_disk_leaves_a_valid_results_file_and_a_clear_error(tmp_path, mon
 
     monkeypatch.setattr(results, "_write", filling_disk)
     out = tmp_path / "out"
-    with pytest.raises(results.ResultsWriteError, match="disk is full.*--resume"):
+    with pytest.raises(results.ResultsWriteError, match=r"disk is full.*--resume"):
         run_eval(bench, config(), samples=3, ks=[1], out_dir=out, model_factory=scripted(plan), check=fake_check,
                  concurrency=1)
     text = (out / "results.jsonl").read_text()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from aigchip.loopback import Loopback
-from tests.accel_fixture import DOT4, Script, fenced, plan_text, rtl
+from tests.accel_fixture import Script, fenced, plan_text, rtl
 
 MODULES = ("mul8", "add4", "relu18", "dot4_core", "dot4_top")
 SHORT = "The ReLU of the dot product of two vectors of four signed int8 lanes, one result per cycle."

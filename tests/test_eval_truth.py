@@ -135,7 +135,7 @@ def test_a_sample_that_stopped_because_its_checks_passed_says_so_and_a_rerun_say
                         "--feedback", "lint", "--max-iters", "3", "--no-lint", "--out", str(tmp_path / "b"), env=env)
         asked = len(endpoint.requests)
     assert first.returncode == 0, first.stderr
-    line = next(l for l in first.stderr.splitlines() if l.startswith("[1/1] add4 s0"))
+    line = next(row for row in first.stderr.splitlines() if row.startswith("[1/1] add4 s0"))
     assert "mismatch (1 iter" in line and "stopped after iteration 1 of 3" in line
     assert "then the task's own tests failed" in line and "from the cache" not in line
     summary = json.loads((tmp_path / "a" / "summary.json").read_text())
@@ -144,7 +144,7 @@ def test_a_sample_that_stopped_because_its_checks_passed_says_so_and_a_rerun_say
     assert summary["pass_rate_by_iteration"] == {"1": 0.0} and summary["iterations_ran"] == 1
     assert summary["max_iters"] == 3 and summary["stopped_counts"] == {"checks_passed_golden_failed": 1}
     assert asked == 1  # the second run asked nothing: its reply came from the cache, and it says so
-    line = next(l for l in again.stderr.splitlines() if l.startswith("[1/1] add4 s0"))
+    line = next(row for row in again.stderr.splitlines() if row.startswith("[1/1] add4 s0"))
     assert "1 of 1 replies from the cache" in line
     assert "1 of 1 model replies came from the reply cache" in again.stdout
     assert json.loads((tmp_path / "b" / "summary.json").read_text())["tokens"]["cached_replies"] == 1

@@ -288,7 +288,7 @@ endmodule : shifter
 
 
 def test_fence_words_inside_prose_and_indented_fences():
-    reply = (f"Put your code in a ```verilog block, like this:\n\n1. The adder:\n\n    ```verilog\n"
+    reply = ("Put your code in a ```verilog block, like this:\n\n1. The adder:\n\n    ```verilog\n"
              + "\n".join("    " + line for line in ADDER.split("\n")) + "\n    ```\n")
     assert source_of(extract(reply, "adder_4bit")) == ADDER + "\n"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from aigchip.sim import lint, process
+from aigchip.sim import lint
 from aigchip.sim.types import Severity
 
 IVERILOG_OUT = """\

@@ -147,7 +147,7 @@ def test_generate_against_a_loopback_endpoint_writes_a_complete_record(tmp_path,
     with Loopback([Response.text(fenced(BUGGY)), Response.text(fenced(GOOD))]) as server:
         cfg = load_config({"model": "served-model", "base_url": server.base_url, "demos": 2, "lint": False},
                           env={})
-        outcome, demos, summary = generate(mac8_task(), cfg, out_dir=tmp_path / "run")
+        _outcome, _demos, summary = generate(mac8_task(), cfg, out_dir=tmp_path / "run")
         assert len(server.completions()) == 2
         assert server.requests[0].headers["authorization"] == "Bearer sk-test-never-recorded-123456"
         feedback = server.completions()[1].body["messages"][-1]["content"]
@@ -218,7 +218,7 @@ def test_a_native_task_folder_is_a_spec_with_its_own_tests(tmp_path):
     task = from_folder(EXAMPLE)
     assert task.top == "mac8" and task.tests is not None and "module mac8" in task.interface
     model = ScriptedModel([fenced(GOOD)])
-    outcome, _, summary = generate(task, config(), out_dir=tmp_path, model=model)
+    _outcome, _, summary = generate(task, config(), out_dir=tmp_path, model=model)
     assert summary["status"] == "pass"
     prompt = model.requests[0][-1]["content"]
     assert "sticky output sat" in prompt and "input  wire signed  [7:0] a" in prompt
@@ -228,7 +228,7 @@ def test_a_native_task_folder_is_a_spec_with_its_own_tests(tmp_path):
 def test_task_folder_errors_are_clear(tmp_path):
     from aigchip.task import from_folder
 
-    with pytest.raises(ValueError, match="no task.json"):
+    with pytest.raises(ValueError, match=r"no task\.json"):
         from_folder(tmp_path)
     (tmp_path / "task.json").write_text('{"top": "x", "spec": {}, "tests": "../../etc/passwd"}')
     with pytest.raises(ValueError, match="spec"):
@@ -245,7 +245,7 @@ def test_self_mode_against_a_loopback_endpoint(tmp_path, monkeypatch):
         cfg = load_config({"model": "served", "base_url": server.base_url, "demos": 0, "lint": False,
                            "feedback": "self"}, env={})
         task = mac8_task(testbench=(), tests=EXAMPLE / "test_mac8.py")  # the task's own test_mac8.py decides
-        outcome, _, summary = generate(task, cfg, out_dir=tmp_path)
+        _outcome, _, summary = generate(task, cfg, out_dir=tmp_path)
         third = server.completions()[2].body["messages"][-1]["content"]
     assert "acc got 32766 expected 32767" in third and "decide who is wrong" in third
     assert summary["status"] == "pass" and summary["iterations"] == 2

@@ -190,9 +190,8 @@ def test_async_streaming_with_several_samples():
 def test_models_endpoint_lists_the_model():
     import urllib.request
 
-    with Loopback(model="demo") as server:
-        with urllib.request.urlopen(f"{server.base_url}/models", timeout=5) as answer:
-            assert json.load(answer)["data"][0]["id"] == "demo"
+    with Loopback(model="demo") as server, urllib.request.urlopen(f"{server.base_url}/models", timeout=5) as answer:
+        assert json.load(answer)["data"][0]["id"] == "demo"
 
 
 # --- injected langchain models, and the pieces ---------------------------------------------------

@@ -94,7 +94,7 @@ def test_each_class_finds_its_sites(cls, expected):
 
 def test_each_mutant_is_its_edit_applied_to_the_original_text():
     for m in all_mutants(DESIGN):
-        start, end = changed_region(DESIGN, m.text)
+        start, _end = changed_region(DESIGN, m.text)
         assert DESIGN.count("\n", 0, start) + 1 == m.line, m
         lines = DESIGN.splitlines(keepends=True)
         line_start = sum(len(line) for line in lines[:m.line - 1])

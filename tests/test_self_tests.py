@@ -140,7 +140,7 @@ def test_tests_that_pass_at_once_are_reviewed_and_both_test_files_are_kept_and_r
     design at once, the review strengthens them, the design is corrected."""
     task = from_folder(FIXTURES / "add4")
     model = ScriptedModel([fenced(ADD4_WRONG), fenced(WEAK, "python"), fenced(STRONG, "python"), fenced(ADD4)])
-    outcome, _, summary = generate(task, config(), out_dir=tmp_path / "run", model=model)
+    _outcome, _, summary = generate(task, config(), out_dir=tmp_path / "run", model=model)
     assert "module add4 (input [3:0] a, input [3:0] b, output [4:0] y);" in model.requests[1][-1]["content"]
     assert "take one more look at the tests" in model.requests[2][-1]["content"]
     assert "a=0 b=1: y got 1 expected 1" not in model.requests[3][-1]["content"]

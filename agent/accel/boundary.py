@@ -49,7 +49,7 @@ def instance_scopes(ws: Workshop, wave: Any) -> dict[str, str]:
     for scope in sorted(scopes):
         module = ws.plan.top
         for part in scope.split("."):
-            by_name = dict((inst, kind) for kind, inst in source.instances(_code(ws, module)))
+            by_name = {inst: kind for kind, inst in source.instances(_code(ws, module))}
             bare = part.split("[", 1)[0]
             if bare in by_name and by_name[bare] in ws.plan.names:
                 module = by_name[bare]

@@ -123,7 +123,7 @@ def _spawn(events: queue.Queue, kind: str, name: str, fn: Callable[..., Any], *a
     def work() -> None:
         try:
             value: Any = fn(*args, **kwargs)
-        except BaseException as exc:  # reported to the scheduler: one module's failure is not the run's
+        except BaseException as exc:  # noqa: BLE001 - reported to the scheduler: one module's failure is not the run's
             if not isinstance(exc, (ModelError, ValueError, OSError)):
                 exc.add_note(traceback.format_exc(limit=6))
             value = exc

@@ -9,6 +9,7 @@ hierarchy kept) and `stat`, per module and for the whole design.
 
 from __future__ import annotations
 
+import itertools
 import json
 import tempfile
 from pathlib import Path
@@ -92,7 +93,7 @@ def job_cycles(wave: Any, clock: str, done: str | None, start: str | None, notes
     jobs = len(finished) if hits.get("start") else max(len(finished) - 1, 1)
     found: dict[str, Any] = {"jobs": len(finished), "cycles": span, "cycles_per_job": round(span / jobs, 2),
                              "test_cycles": len(cycles.edges)}
-    gaps = [b - a for a, b in zip(finished, finished[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(finished)]
     if gaps:
         found["best_interval_cycles"] = min(gaps)
     if hits.get("start"):

@@ -9,6 +9,7 @@ for/while/repeat headers, replication counts, and system task arguments other th
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Iterator, NamedTuple
 
@@ -370,7 +371,7 @@ def _concat_swaps(code: _Code) -> Iterator[_Edit]:
                 current.append(j)
             j = code.match[j] + 1 if code.toks[j].text in _OPEN and j in code.match else j + 1
         elements.append(current)
-        for first, second in zip(elements, elements[1:]):
+        for first, second in itertools.pairwise(elements):
             if len(first) == len(second) == 1:
                 a, b = code.toks[first[0]], code.toks[second[0]]
                 if a.kind == b.kind == "id" and a.text != b.text and widths.get(a.text, "?a") == widths.get(b.text, "?b"):

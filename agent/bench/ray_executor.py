@@ -41,13 +41,13 @@ def _import_ray() -> Any:
 
 def _started(ray: Any, address: str | None) -> Any:
     """The remote verify function, after joining or starting Ray (once; a Ray already running is reused)."""
-    global _remote_verify
+    global _remote_verify  # noqa: PLW0603 - made once per process, on first use
     with _lock:
         if not ray.is_initialized():
             try:
                 ray.init(address=address or None, ignore_reinit_error=True, include_dashboard=False,
                          log_to_driver=False, configure_logging=False)
-            except Exception as exc:  # a wrong address, a cluster that is down, a version mismatch
+            except Exception as exc:  # noqa: BLE001 - a wrong address, a cluster that is down, a version mismatch
                 where = address or "a local Ray instance"
                 raise RayUnavailable(f"cannot start or join {where}: {type(exc).__name__}: {exc}") from None
         if _remote_verify is None:

@@ -117,7 +117,7 @@ class ResultsFile:
             os.close(self._fd)
             self._fd = None
 
-    def __enter__(self) -> "ResultsFile":
+    def __enter__(self) -> ResultsFile:
         return self
 
     def __exit__(self, *exc: object) -> None:

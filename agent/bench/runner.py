@@ -155,7 +155,7 @@ def _prepare_folder(out_dir: Path, identity: dict[str, Any], resume: bool) -> No
         raise EvalError(f"{out_dir} already holds results: pass --resume to continue that run, or use another --out")
 
 
-def _run_all(todo: list[tuple[Task, int]], sampler: "_Sampler", results: files.ResultsFile,
+def _run_all(todo: list[tuple[Task, int]], sampler: _Sampler, results: files.ResultsFile,
              records: list[dict[str, Any]], progress: Progress | None, *, expected: int) -> None:
     """Every pending sample; each finished one is written (durably) before it counts."""
     stream = _in_pool(todo, sampler.run, 2 * sampler.concurrency)
@@ -279,7 +279,7 @@ class _Sampler:
             return self._generate(task, sample, started)
         except ModelError as exc:
             return _unattempted(task, sample, "model_error", str(exc), started)
-        except Exception as exc:  # a bug or a broken file must cost this sample, not the run
+        except Exception as exc:  # noqa: BLE001 - a bug or a broken file must cost this sample, not the run
             return _unattempted(task, sample, "crash", f"{type(exc).__name__}: {exc}", started)
 
     def _generate(self, task: Task, sample: int, started: float) -> dict[str, Any]:

@@ -64,11 +64,11 @@ class ChatSession:
             self._claim = None
 
     @classmethod
-    def create(cls, store: SessionStore, config: RunConfig, *, top: str | None = None, **kwargs: Any) -> "ChatSession":
+    def create(cls, store: SessionStore, config: RunConfig, *, top: str | None = None, **kwargs: Any) -> ChatSession:
         return cls(store, store.create(top=top, model=config.model), config, **kwargs)
 
     @classmethod
-    def resume(cls, store: SessionStore, session_id: str, config: RunConfig, **kwargs: Any) -> "ChatSession":
+    def resume(cls, store: SessionStore, session_id: str, config: RunConfig, **kwargs: Any) -> ChatSession:
         state = store.load(session_id)
         for turn in state.turns:  # a turn that was running when the process died
             if turn.state == "pending":

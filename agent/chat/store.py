@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 import re
 import secrets
 import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
@@ -147,7 +146,7 @@ class SessionStore:
 
     # -- one process at a time per session -------------------------------------------------------------
 
-    _held: dict[Path, list] = {}  # lock file to [open file, users in this process]
+    _held: ClassVar[dict[Path, list]] = {}  # lock file to [open file, users in this process]
 
     def acquire(self, session_id: str) -> Path:
         """Claim the session for this process (the terminal and `serve` must not both write chat.json).
@@ -157,7 +156,7 @@ class SessionStore:
         if held is not None:
             held[1] += 1
             return path
-        handle = open(path, "a+")
+        handle = open(path, "a+")  # noqa: SIM115 - held open while the lock is: released in release()
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -67,11 +67,11 @@ def _row(wave: vcd.Waveform, code: str, top: float, x_of, t_max: int, budget: in
     parts: list[str] = []
     path: list[str] = []
     used, drawn = 0, 0
-    for i, (t0, value) in enumerate(changes):
+    for i, (t0, dumped) in enumerate(changes):
         if drawn >= MAX_SEGMENTS or used > budget:
             break
         drawn += 1
-        value = value[-1:] if width == 1 else value  # a 1-bit signal dumped as b01
+        value = dumped[-1:] if width == 1 else dumped  # a 1-bit signal dumped as b01
         t1 = changes[i + 1][0] if i + 1 < len(changes) else t_max
         x0, x1 = x_of(t0), x_of(t1)
         if x1 - x0 < 0.05:

@@ -66,6 +66,6 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("aigchip: interrupted", err=True)
         sys.exit(130)
-    except Exception as exc:  # a bug in aigchip: say so plainly
+    except Exception as exc:  # noqa: BLE001 - a bug in aigchip: say so plainly
         typer.echo(f"aigchip: internal error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_USAGE)

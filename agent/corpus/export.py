@@ -44,7 +44,7 @@ def benchmark_texts(root: Path) -> tuple[str, list[str]]:
                     if path is not None and Path(path).is_file():
                         texts.append(Path(path).read_text(encoding="utf-8", errors="replace"))
             return "adapter", texts
-        except Exception:  # not a layout the adapters know: read the files instead
+        except Exception:  # noqa: BLE001 - not a layout the adapters know: read the files instead
             pass
     files = [p for p in sorted(root.rglob("*")) if p.is_file() and p.suffix.lower() in BENCH_TEXT_SUFFIXES]
     return "files", [p.read_text(encoding="utf-8", errors="replace") for p in files]

@@ -63,7 +63,7 @@ def words(text: str) -> list[str]:
     """Surface words: runs of letters and digits (so snake_case splits), camelCase split as well as whole."""
     found: list[str] = []
     for chunk in _ALNUM.findall(text):
-        if chunk.isalpha() and chunk.islower() or chunk.isdigit():
+        if (chunk.isalpha() and chunk.islower()) or chunk.isdigit():
             found.append(chunk)
             continue
         parts = _DIGITS.sub(" ", _CAMEL_INNER.sub(r"\1 \2", _CAMEL.sub(r"\1 \2", chunk))).split()
@@ -149,7 +149,7 @@ class BM25:
                 "tf": _pack([min(f, 65535) for t in terms for f in self._tf[t][1]], "H")}
 
     @classmethod
-    def from_state(cls, state: dict) -> "BM25":
+    def from_state(cls, state: dict) -> BM25:
         offsets, docs, tfs = (_unpack(state[k], c) for k, c in (("offsets", "q"), ("docs", "i"), ("tf", "H")))
         postings = {t: (docs[offsets[n]:offsets[n + 1]], tfs[offsets[n]:offsets[n + 1]])
                     for n, t in enumerate(state["terms"])}
@@ -189,7 +189,7 @@ class CorpusIndex:
         self._by_doc: list[Entry] = []
 
     @classmethod
-    def build(cls, entries: list[Entry], corpus: dict | None = None) -> "CorpusIndex":
+    def build(cls, entries: list[Entry], corpus: dict | None = None) -> CorpusIndex:
         ordered = sorted(entries, key=lambda e: e.id)
         shown: dict[str, list[str | None]] = {}
         bm25: dict[str, BM25] = {}
@@ -242,7 +242,7 @@ class CorpusIndex:
                 "grains": {g: {"shown": self.shown[g], **self.bm25[g].state()} for g in GRAINS}}
 
     @classmethod
-    def from_state(cls, state: dict) -> "CorpusIndex":
+    def from_state(cls, state: dict) -> CorpusIndex:
         if state.get("version") != INDEX_VERSION:
             raise ValueError(f"index version {state.get('version')!r}, expected {INDEX_VERSION}")
         if state.get("byteorder") != sys.byteorder:

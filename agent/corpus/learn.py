@@ -8,7 +8,6 @@ first sentence the high-level one (no block summaries). The user's spec is kept 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from pydantic import BaseModel

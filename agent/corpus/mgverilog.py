@@ -51,10 +51,9 @@ def unwrap(prompt: str) -> tuple[str, str]:
     """(the summary text, the module header) from one Llama-2-wrapped description."""
     text = _TAGS.sub("", _SYSTEM.sub("", prompt or ""))
     header = ""
-    mark = None
-    for mark in _HEADER_MARK.finditer(text):
-        pass  # the last "Module header:" is the real one
-    if mark is not None:
+    marks = list(_HEADER_MARK.finditer(text))
+    if marks:
+        mark = marks[-1]  # the last "Module header:" is the real one
         header = text[mark.end():].strip()
         text = text[:mark.start()]
     return _INSTRUCTION.sub("", text.strip()).strip(), header

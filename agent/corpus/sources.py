@@ -108,5 +108,5 @@ def rows_of(path: Path, kind: str, tally: Tally) -> Iterator[tuple[Path, int, di
     for file in files:
         try:
             yield from ((file, n, row) for n, row in reader(file))
-        except Exception as exc:  # pyarrow's errors: a damaged or foreign file
+        except Exception as exc:  # noqa: BLE001 - pyarrow's errors: a damaged or foreign file
             tally.problem(str(file), f"cannot read it as {kind}: {exc}", kind="unreadable")

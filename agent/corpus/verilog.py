@@ -9,6 +9,7 @@ scan otherwise (SystemVerilog that pyverilog does not know); either way each mod
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 import tempfile
@@ -46,7 +47,7 @@ _parser = None
 
 def _pyverilog_parser():
     """pyverilog's parser with its LALR tables pickled in the aigchip cache (built once, ~1 s)."""
-    global _parser
+    global _parser  # noqa: PLW0603 - built once per process, on first use
     if _parser is not None:
         return _parser
     from ply import yacc
@@ -56,7 +57,7 @@ def _pyverilog_parser():
     from aigchip.sim import tools
 
     class CachedParser(VerilogParser):
-        def __init__(self, picklefile: str) -> None:  # noqa: super().__init__ would rebuild the tables
+        def __init__(self, picklefile: str) -> None:  # no super().__init__: it would rebuild the tables
             self.lexer = VerilogLexer(error_func=self._lexer_error_func)
             self.lexer.build()
             self.tokens = self.lexer.tokens
@@ -68,7 +69,7 @@ def _pyverilog_parser():
     tables = folder / "parser-tables.pickle"
     try:
         _parser = CachedParser(str(tables))
-    except Exception:  # a truncated or foreign table file: build afresh and swap it in whole
+    except Exception:  # noqa: BLE001 - a truncated or foreign table file: build afresh and swap it in whole
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".pickle")
         os.close(fd)
         os.unlink(tmp)
@@ -86,7 +87,7 @@ def pyverilog_module_names(text: str) -> list[str] | None:
             parser = _pyverilog_parser()
             parser.lexer.lexer.lineno = 1
             tree = parser.parse(text)
-        except Exception:  # ParseError, or anything pyverilog trips on
+        except Exception:  # noqa: BLE001 - ParseError, or anything pyverilog trips on
             return None
     return [d.name for d in tree.description.definitions if type(d).__name__ == "ModuleDef"]
 
@@ -180,7 +181,7 @@ def split_blocks(code: str, count: int | None = None, target: int = BLOCK_LINES)
         return []
     parts = max(1, min(count, solid)) if count else max(1, round(solid / target) if solid >= target else 1)
     cuts = _cut_points(lines, len(lines) / parts, parts) + [len(lines)]
-    return ["".join(lines[a:b]) for a, b in zip(cuts, cuts[1:]) if a < b]
+    return ["".join(lines[a:b]) for a, b in itertools.pairwise(cuts) if a < b]
 
 
 # ---- identity and compiling ----

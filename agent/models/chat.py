@@ -84,7 +84,7 @@ class ChatModel:
             want = self._batch(n) if not replies else 1
             try:
                 result = llm.generate([prompt], **self._options(want, sample_index + len(replies)))
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - every client error is classified by _model_error
                 raise self._model_error(exc) from None
             replies += self._replies(result, want)
         return replies[:n]
@@ -98,7 +98,7 @@ class ChatModel:
                 return self._replies(await llm.agenerate([prompt], **self._options(want, index)), want)
             except ModelError:
                 raise
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - every client error is classified by _model_error
                 raise self._model_error(exc) from None
 
         replies = [] if self._batch(n) == 1 else await one_call(n, sample_index)  # streams: all n at once

@@ -18,7 +18,7 @@ WHY = ("Icarus keeps X values where Verilator, being two-state, picks 0 or masks
        "or a width or signedness rule the two read differently")
 
 
-def both(run: Callable[["VerifyOptions"], Verdict], options: "VerifyOptions") -> Verdict:
+def both(run: Callable[[VerifyOptions], Verdict], options: VerifyOptions) -> Verdict:
     """Check with Icarus, then Verilator (synthesis and proofs only once, with Icarus), and merge."""
     icarus = run(options.model_copy(update={"simulator": "icarus"}))
     verilator = run(options.model_copy(update={"simulator": "verilator", "synth": False, "fmax": False,

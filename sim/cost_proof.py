@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 MIN_TIMEOUT = 300.0  # synthesis and place and route of a whole accelerator take longer than a simulation
 
 
-def apply(run_dir: Path, design: Design, options: "VerifyOptions", verdict: Verdict) -> Verdict:
+def apply(run_dir: Path, design: Design, options: VerifyOptions, verdict: Verdict) -> Verdict:
     if verdict.status not in (Status.PASS, Status.MISMATCH):
         return verdict
     timeout = max(options.timeout, MIN_TIMEOUT)

@@ -40,6 +40,8 @@ class RunConfig(BaseModel):
     feedback: Literal["golden", "self", "lint", "none"] = "golden"
     simulator: Literal["icarus", "verilator", "both"] = "icarus"  # both: Icarus and Verilator must agree
     sim_timeout: float = Field(60.0, gt=0)
+    synth: bool = False  # cost every checked design with yosys (cells, flip-flops; LUTs etc. with fpga)
+    fpga: Literal["ice40"] | None = None
     lint: bool = True
     jobs: int = Field(2, ge=1)
     budget_tokens: int | None = None

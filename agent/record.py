@@ -184,9 +184,18 @@ def recorded_task(record: Record) -> Task:
 def check_options(record: Record, simulator: str | None = None) -> VerifyOptions:
     """The `VerifyOptions` that re-check the record as it was checked (never from the verdict cache)."""
     config = record.meta.get("config") or {}
+    cost = recorded_cost(record)
+    fpga = config.get("fpga") or ("ice40" if "luts" in cost else None)
     return verify_options(recorded_task(record), simulator=simulator or config.get("simulator") or "icarus",
                           timeout=float(config.get("sim_timeout") or 60.0), lint=bool(config.get("lint", True)),
-                          use_cache=False)
+                          use_cache=False, synth=bool(config.get("synth") or cost or fpga), fpga=fpga)
+
+
+def recorded_cost(record: Record) -> dict[str, Any]:
+    """The synthesis figures the record's verdict carries ({} when it was not costed)."""
+    verdict = record.meta.get("verdict")
+    cost = verdict.get("cost") if isinstance(verdict, dict) else None
+    return cost if isinstance(cost, dict) else {}
 
 
 def recorded_design(record: Record) -> Design | None:

@@ -6,6 +6,8 @@ only when the folder has no golden tests; with no tests at all the design is com
 
 Outcomes: `pass` (passed and still passes), `regression` (passed, now fails), `fixed` (failed, now passes),
 `known_failure` (failed and still fails), `error` (the check could not run: a missing tool or check file).
+A design whose record carries a synthesis cost is costed again; one that still passes but grew (cells, LUTs,
+flip-flops, DSPs, block RAMs) or slowed (Fmax) by more than the tolerance is a cost regression.
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ from xml.etree import ElementTree as ET
 
 from pydantic import BaseModel, Field
 
-from aigchip.record import Record, check_options, find_records, recorded_design
+from aigchip.record import Record, check_options, find_records, recorded_cost, recorded_design
 from aigchip.sim.types import Diagnostic, Status, Verdict
 
 OUTCOMES = ("pass", "regression", "fixed", "known_failure", "error")
 MAX_DIAGNOSTICS = 5
 LOG_TAIL = 4000
 EXIT_PASS, EXIT_REGRESSION, EXIT_ERROR = 0, 1, 2
+DEFAULT_COST_TOLERANCE = 0.05
+_GROWS = ("cells", "luts", "ffs", "dsps", "brams")  # more is worse
 
 
 class RegressError(ValueError):
@@ -39,6 +43,8 @@ class DesignResult(BaseModel):
     outcome: str  # one of OUTCOMES
     diagnostics: list[str] = Field(default_factory=list)  # the new verdict's first diagnostics, rendered
     duration_s: float = 0.0
+    cost_regression: str | None = None  # what grew or slowed beyond the tolerance, in words
+    cost: dict[str, Any] | None = None  # the new cost, when the record was costed
     log: str = Field("", exclude=True)  # the tail of the tools' output, for the JUnit report
 
 
@@ -59,21 +65,27 @@ class RegressReport(BaseModel):
     def errors(self) -> list[str]:
         return self.dirs("error")
 
+    @property
+    def cost_regressions(self) -> list[str]:
+        return [r.dir for r in self.results if r.cost_regression]
+
     def exit_code(self) -> int:
         """1 on any regression; else 2 when something could not be checked (or nothing was found); else 0."""
-        if self.regressions:
+        if self.regressions or self.cost_regressions:
             return EXIT_REGRESSION
         if self.errors or self.problems or not self.results:
             return EXIT_ERROR
         return EXIT_PASS
 
     def to_json(self) -> dict[str, Any]:
-        return {"designs": len(self.results), "regressions": self.regressions, "fixed": self.dirs("fixed"),
+        return {"designs": len(self.results), "regressions": self.regressions,
+                "cost_regressions": self.cost_regressions, "fixed": self.dirs("fixed"),
                 "known_failures": self.dirs("known_failure"), "errors": self.errors, "problems": self.problems,
                 "results": [r.model_dump(mode="json") for r in self.results]}
 
 
-def regress(root: Path, *, simulator: str | None = None, jobs: int = 2) -> RegressReport:
+def regress(root: Path, *, simulator: str | None = None, jobs: int = 2,
+            cost_tolerance: float = DEFAULT_COST_TOLERANCE) -> RegressReport:
     """Re-check every design folder below `root`; RegressError when `root` is not a folder."""
     from aigchip.sim.check import verify_many
 
@@ -92,7 +104,7 @@ def regress(root: Path, *, simulator: str | None = None, jobs: int = 2) -> Regre
             to_check.append((index, design, options))
     for (index, _, _), verdict in zip(to_check, verify_many([(d, o) for _, d, o in to_check], jobs=jobs)):
         verdicts[index] = verdict
-    results = [_result(record, verdicts[i]) for i, record in enumerate(records)]
+    results = [_result(record, verdicts[i], cost_tolerance) for i, record in enumerate(records)]
     return RegressReport(root=str(root), results=results, problems=problems,
                          duration_s=round(time.monotonic() - started, 3))
 
@@ -104,7 +116,20 @@ def _unchecked(record: Record) -> Verdict:
                    diagnostics=[Diagnostic(message=p, source="aigchip") for p in problems])
 
 
-def _result(record: Record, verdict: Verdict) -> DesignResult:
+def cost_change(recorded: dict[str, Any], now: dict[str, Any], tolerance: float) -> str | None:
+    """Words for every figure that got worse by more than `tolerance` (a fraction), or None."""
+    worse = []
+    for key in _GROWS:
+        was, new = recorded.get(key), now.get(key)
+        if isinstance(was, (int, float)) and isinstance(new, (int, float)) and new > was * (1 + tolerance) and new > was:
+            worse.append(f"{key} {was} -> {new}" + (f" (+{(new - was) / was:.0%})" if was else ""))
+    was, new = recorded.get("fmax_mhz"), now.get("fmax_mhz")
+    if isinstance(was, (int, float)) and isinstance(new, (int, float)) and new < was * (1 - tolerance):
+        worse.append(f"fmax_mhz {was} -> {new} ({(new - was) / was:.0%})")
+    return f"{', '.join(worse)} (tolerance {tolerance:.0%})" if worse else None
+
+
+def _result(record: Record, verdict: Verdict, tolerance: float = DEFAULT_COST_TOLERANCE) -> DesignResult:
     now = str(verdict.status)
     was_pass = record.recorded == str(Status.PASS)
     if verdict.status is Status.TOOL_ERROR:
@@ -114,9 +139,12 @@ def _result(record: Record, verdict: Verdict) -> DesignResult:
     else:
         outcome = "regression" if was_pass else "known_failure"
     shown = verdict.errors or verdict.diagnostics
+    was = recorded_cost(record)
+    worse = cost_change(was, verdict.cost, tolerance) if was and verdict.cost and verdict.passed else None
     return DesignResult(dir=record.label, recorded=record.recorded, now=now, summary=verdict.summary(),
                         outcome=outcome, diagnostics=[d.render() for d in shown[:MAX_DIAGNOSTICS]],
-                        duration_s=verdict.duration_s, log=verdict.log[-LOG_TAIL:])
+                        duration_s=verdict.duration_s, log=verdict.log[-LOG_TAIL:], cost_regression=worse,
+                        cost=verdict.cost)
 
 
 _NOT_XML = re.compile(r"[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -130,7 +158,8 @@ def junit_xml(report: RegressReport) -> str:
     """JUnit XML: one testcase per design folder; regressions are failures, known failures skipped,
     checks that could not run errors."""
     counts = {o: len(report.dirs(o)) for o in OUTCOMES}
-    attrs = {"name": "aigchip regress", "tests": str(len(report.results)), "failures": str(counts["regression"]),
+    attrs = {"name": "aigchip regress", "tests": str(len(report.results)), "failures": str(counts["regression"] + sum(
+        1 for r in report.results if r.cost_regression and r.outcome != "regression")),
              "errors": str(counts["error"]), "skipped": str(counts["known_failure"]), "time": f"{report.duration_s:.3f}"}
     suites = ET.Element("testsuites", attrs)
     suite = ET.SubElement(suites, "testsuite", attrs)
@@ -149,6 +178,9 @@ def _fill_case(case: ET.Element, result: DesignResult) -> None:
                                    "", result.log]).strip())
     if result.outcome == "regression":
         ET.SubElement(case, "failure", {"message": message, "type": "regression"}).text = details
+    elif result.cost_regression:
+        ET.SubElement(case, "failure", {"message": _xml_text(f"cost regression: {result.cost_regression}"),
+                                        "type": "cost_regression"}).text = details
     elif result.outcome == "error":
         ET.SubElement(case, "error", {"message": message, "type": result.now}).text = details
     elif result.outcome == "known_failure":

@@ -95,7 +95,8 @@ def verify_options(task: Task, config: RunConfig | None = None, **overrides: Any
     fields: dict[str, Any] = dict(testbench=task.testbench, tests=task.tests, reference=task.reference,
                                   tb_top=task.tb_top)
     if config is not None:
-        fields.update(simulator=config.simulator, timeout=config.sim_timeout, lint=config.lint, use_cache=config.cache)
+        fields.update(simulator=config.simulator, timeout=config.sim_timeout, lint=config.lint, use_cache=config.cache,
+                      synth=config.synth or bool(config.fpga), fpga=config.fpga)
     return VerifyOptions(**{**fields, **overrides})
 
 

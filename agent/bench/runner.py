@@ -365,7 +365,8 @@ def sample_record(task_id: str, sample: int, outcome: Any, summary: dict[str, An
     return {"task": task_id, "sample": sample, "status": str(outcome.status), "iterations": outcome.iterations,
             "tokens": summary["tokens"], "stopped": outcome.stopped, "duration_s": round(duration_s, 3),
             "statuses": statuses, "passed_at": passed_at, "model": summary["model"],
-            "replies": outcome.replies, "cached_replies": outcome.cached_replies, "message": outcome.message[:500]}
+            "replies": outcome.replies, "cached_replies": outcome.cached_replies, "message": outcome.message[:500],
+            **{key: summary[key] for key in ("cost", "equivalence") if summary.get(key) is not None}}
 
 
 def _unattempted(task: Task, sample: int, stopped: str, message: str, started: float) -> dict[str, Any]:

@@ -35,7 +35,8 @@ def summarize(records: list[dict[str, Any]], *, benchmark: Any, config: Any, sam
     ids = {t.id for t in sound}
     counted = [r for r in records if r["task"] in ids and 0 <= r["sample"] < samples]
     grouped = by_task(counted)
-    per_task = [task_row(t.id, grouped.get(t.id, []), samples) for t in sound]
+    per_task = [{**task_row(t.id, grouped.get(t.id, []), samples), **cost_beside_reference(t, grouped.get(t.id, []))}
+                for t in sound]
     expected = len(sound) * samples
     reference = config.model == "reference"
     ran = max((int(r.get("iterations") or 0) for r in counted), default=0)
@@ -124,6 +125,20 @@ def task_row(task_id: str, records: list[dict[str, Any]], samples: int) -> dict[
         first = {"sample": None, "status": NOT_RUN, "message": "never ran", "transcript": None}
     return {"task": task_id, "samples": samples, "passes": statuses.get("pass", 0),
             "statuses": dict(sorted(statuses.items())), "first_failure": first}
+
+
+def cost_beside_reference(task: Any, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """With `--synth`: the cost of the task's first passing sample, the reference's recorded cost and the
+    area ratio (cells over the reference's cells); nothing when no sample was costed."""
+    passing = [r for r in sorted(records, key=lambda r: int(r["sample"])) if r["status"] == "pass" and r.get("cost")]
+    if not passing:
+        return {}
+    cost = passing[0]["cost"]
+    reference = {k: v for k, v in (getattr(task, "cost", None) or {}).items() if isinstance(v, (int, float))}
+    row: dict[str, Any] = {"cost": cost, "reference_cost": reference or None}
+    if cost.get("cells") and reference.get("cells"):
+        row["area_ratio"] = round(cost["cells"] / reference["cells"], 3)
+    return row
 
 
 def status_counts(records: list[dict[str, Any]], expected: int) -> dict[str, int]:

@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperCommand
 from typer.main import get_command
 
-from aigchip.cli.common import EXIT_USAGE, ExistingFile, Feedback, Grain, Simulator, parse_ks, usage
+from aigchip.cli.common import EXIT_USAGE, ExistingFile, Feedback, Fpga, Grain, Simulator, parse_ks, usage
 
 
 def _eval_progress(record: dict, done: int, total: int) -> None:
@@ -47,6 +47,9 @@ def eval_(
     seed: Annotated[Optional[int], typer.Option(help="Sampling seed (sample i asks with seed + i), where the endpoint supports it.")] = None,
     temperature: Annotated[Optional[float], typer.Option(help="Sampling temperature.")] = None,
     lint: Annotated[Optional[bool], typer.Option("--lint/--no-lint", help="Lint with Verilator when installed.")] = None,
+    synth: Annotated[bool, typer.Option("--synth", help="Cost every checked design with yosys: results.jsonl carries "
+                                        "`cost`, the summary the cost next to each task's reference.")] = False,
+    fpga: Annotated[Optional[Fpga], typer.Option(help="Also map to this FPGA (implies --synth).")] = None,
     cache: Annotated[bool, typer.Option(help="Reuse cached model replies and verdicts.")] = True,
     config_file: Annotated[Optional[Path], typer.Option("--config", help="aigchip.toml with defaults.", **ExistingFile)] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object and nothing else on stdout.")] = False,
@@ -74,7 +77,8 @@ def eval_(
         raise usage(f"--executor must be local or ray, not {executor!r}")
     flags = dict(model=model, base_url=base_url, api_key_env=api_key_env, max_iters=max_iters, demos=demos,
                  feedback=feedback.value if feedback else None, simulator=sim.value if sim else None, seed=seed,
-                 temperature=temperature, lint=lint, jobs=jobs, cache=None if cache else False)
+                 temperature=temperature, lint=lint, jobs=jobs, cache=None if cache else False, synth=synth or None,
+                 fpga=fpga.value if fpga else None)
     try:
         config = load_config(flags, config_file=config_file)
         benchmark = load(bench_dir)

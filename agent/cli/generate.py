@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from aigchip.cli.common import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ExistingFile, Grain, Simulator, named_path, spec_text, usage
+from aigchip.cli.common import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ExistingFile, Fpga, Grain, Simulator, named_path, spec_text, usage
 
 
 def generate(
@@ -40,6 +40,9 @@ def generate(
     learn: Annotated[bool, typer.Option("--learn", help="When the design passes, add it to your corpus (--learn-corpus) for later demonstrations.")] = False,
     learn_corpus: Annotated[Optional[Path], typer.Option(help="Corpus JSONL --learn appends to (implies --learn; default $AIGCHIP_CORPUS, else ~/.local/share/aigchip/corpus.jsonl).", dir_okay=False)] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else on stdout.")] = False,
+    synth: Annotated[bool, typer.Option("--synth", help="Cost every checked design with yosys; the record and "
+                                        "--json carry `cost`.")] = False,
+    fpga: Annotated[Optional[Fpga], typer.Option(help="Also map to this FPGA (implies --synth).")] = None,
 ) -> None:
     """Generate RTL from a spec, check it, and correct it from what the tools say. Exit 0 pass, 1 fail, 2 error."""
     from aigchip.config import load_config
@@ -50,7 +53,7 @@ def generate(
     flags = dict(model=model, base_url=base_url, api_key_env=api_key_env, replay=replay, max_iters=max_iters,
                  samples=samples, demos=demos, corpus=corpus, feedback=feedback, simulator=sim.value if sim else None,
                  temperature=temperature, seed=seed, budget_tokens=budget_tokens, budget_usd=budget_usd,
-                 cache=None if cache else False)
+                 cache=None if cache else False, synth=synth or None, fpga=fpga.value if fpga else None)
     try:
         config = load_config(flags, config_file=config_file)
         folder = named_path(spec)

@@ -17,13 +17,16 @@ def regress(
     junit: Annotated[Optional[Path], typer.Option(help="Write a JUnit XML report here (one testcase per design folder).", dir_okay=False)] = None,
     sim: Annotated[Optional[Simulator], typer.Option(help="Simulator (default: the one each design was recorded with).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else on stdout.")] = False,
+    cost_tolerance: Annotated[float, typer.Option(help="A costed design that grows (cells, LUTs, FFs, DSPs, BRAMs) "
+                                                  "or slows (Fmax) by more than this fraction is a cost regression.",
+                                                  min=0.0)] = 0.05,
 ) -> None:
     """Re-check generated designs with the checks they recorded. Exit 1 on any regression (recorded pass, now
     failing), 2 when a check could not run or no design folder was found, else 0."""
     from aigchip.regress import RegressError, junit_xml, regress as run_regress
 
     try:
-        report = run_regress(directory, simulator=sim.value if sim else None, jobs=2)
+        report = run_regress(directory, simulator=sim.value if sim else None, jobs=2, cost_tolerance=cost_tolerance)
     except RegressError as exc:
         raise usage(str(exc)) from None
     if junit is not None:
@@ -49,7 +52,10 @@ def _show_regress(report) -> None:
     for result in report.results:
         was = "" if result.outcome == "pass" else f"  (recorded {result.recorded})"
         typer.echo(f"{labels[result.outcome]:14} {result.dir}: {result.summary}{was}")
+        if result.cost_regression:
+            typer.echo(f"{'COST':14} {result.dir}: {result.cost_regression}")
     counts = {o: len(report.dirs(o)) for o in labels}
     typer.echo(f"{len(report.results)} designs: {counts['regression']} regressions, {counts['fixed']} fixed, "
-               f"{counts['known_failure']} known failures, {counts['error']} not checked")
+               f"{counts['known_failure']} known failures, {counts['error']} not checked"
+               + (f", {len(report.cost_regressions)} cost regressions" if report.cost_regressions else ""))
 

@@ -293,9 +293,9 @@ def test_random_junk_does_not_crash() -> None:
 def test_four_megabyte_design_is_checked_quickly() -> None:
     big = FIFO * (4 * 1024 * 1024 // len(FIFO) + 1)
     big += '\ninitial $fopen("/etc/shadow", "r");\n'
-    start = time.perf_counter()
+    start = time.process_time()  # CPU seconds: a guard against super-linear scanning, blind to machine load
     diagnostics = judged(big, name="big.v")
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert elapsed < 5, elapsed
     assert [(d.code, d.line) for d in diagnostics] == [("file-access", big.count("\n"))]
 
@@ -303,9 +303,9 @@ def test_four_megabyte_design_is_checked_quickly() -> None:
 def test_four_megabyte_junk_is_checked_quickly() -> None:
     rng = random.Random(11)
     junk = "".join(rng.choices("a b.c\"(\\/*#[`$\n", k=4 * 1024 * 1024))
-    start = time.perf_counter()
+    start = time.process_time()
     judged(junk)
-    assert time.perf_counter() - start < 5
+    assert time.process_time() - start < 5
 
 
 def test_rules_are_documented() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from aigchip.sim import Design, Status, VerifyOptions, verify
+from aigchip.sim.types import Verdict
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HOSTILE = FIXTURES / "hostile"
@@ -61,3 +62,24 @@ def test_python_the_design_writes_is_never_imported_by_the_tests(tmp_path):
     assert (run_dir / "colorsys.py").is_file()  # planted
     assert not (run_dir / "planted_python_ran").exists()  # but the standard module was imported
     assert verdict.status is Status.PASS, verdict.summary()
+
+
+# attack 3: code that can write into the cache folder computes the final check's cache key and writes a PASS
+@pytest.mark.sim
+def test_a_forged_pass_in_the_verdict_cache_is_ignored(tmp_path):
+    import json
+
+    from aigchip.sim import cache, check, tools
+
+    wrong = Design(files={"acc.v": (FIXTURES / "cocotb" / "acc_buggy.v").read_text()}, top="acc")
+    options = VerifyOptions(tests=FIXTURES / "cocotb" / "tb_acc.py", lint=False)
+    key = check._cache_key(wrong, options, check._toolchain(options))
+    entry = tools.cache_root() / "verdicts" / key[:2] / f"{key}.json"
+    entry.parent.mkdir(parents=True)
+    forged = Verdict(status=Status.PASS, tests_total=2, tests_failed=0, checks=["policy", "cocotb"])
+    entry.write_text(json.dumps({"verdict": forged.model_dump_json(), "mac": "f" * 64}))
+    verdict = verify(wrong, options)
+    assert verdict.status is Status.MISMATCH and not verdict.cached
+    assert json.loads(entry.read_text())["mac"] != "f" * 64  # the real verdict replaced the forgery
+    assert verify(wrong, options).cached  # and the cache still works for entries it wrote itself
+    assert (tools.cache_root() / "verdicts" / cache.KEY_FILE).stat().st_mode & 0o777 == 0o600

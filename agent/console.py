@@ -80,6 +80,12 @@ def show_outcome(outcome, summary: dict, console: Console, *, out_dir=None) -> N
         style = "green" if attempt["status"] == "pass" else "red"
         console.print(f"iteration {attempt['iteration']} sample {attempt['sample']}: "
                       f"[{style}]{escape(attempt.get('label') or attempt['summary'])}[/]  ({attempt['tokens']} tokens)")
+    for candidate in (summary.get("optimize") or {}).get("candidates", [])[1:]:
+        style = "green" if candidate["kept"] else "red"
+        console.print(f"optimize round {candidate['round']}: [{style}]{escape(candidate['reason'])}[/]")
+    if summary.get("optimize"):
+        console.print(f"optimized ({summary['optimize']['goal']}): {escape(summary['optimize']['improvement'])}",
+                      style="bold")
     if outcome.design is not None:
         for name, text in outcome.design.files.items():
             console.rule(name, style="dim")

@@ -17,6 +17,7 @@ from aigchip.models import Model
 from aigchip.models.factory import make_model
 from aigchip.record import CHECKS, Recorder, copy_checks, run_meta
 from aigchip.self_tests import test_file_name
+from aigchip.sim.types import Status
 from aigchip.task import Task
 
 
@@ -38,8 +39,14 @@ def generate(task: Task, config: RunConfig, *, out_dir: Path | None, model: Mode
                   **({"check": check} if check is not None else {}))
     meta = run_meta(task, config, model=model.name, model_kind=model.kind, llm_used=config.uses_llm,
                     demos=[d.id for d in chosen])
+    optimized = None
     try:
         agent.run(task, chosen)
+        if config.optimize and agent.outcome.status is Status.PASS and agent.outcome.design is not None:
+            from aigchip.optimize import optimize
+
+            optimized = optimize(agent, task, agent.outcome, goal=config.optimize, rounds=config.optimize_rounds,
+                                 target=config.optimize_target)
     finally:
         outcome = agent.outcome
         files = recorder.write_design(outcome.design) if outcome.design is not None else []
@@ -47,6 +54,8 @@ def generate(task: Task, config: RunConfig, *, out_dir: Path | None, model: Mode
         if outcome.self_tests is not None:
             checks["self_tests"] = f"{CHECKS}/{test_file_name(task.top)}"
         summary = summarize(outcome, model, chosen, files)
+        if optimized is not None:
+            summary["optimize"] = optimized
         recorder.write_meta({**meta, **summary, "checks": checks,
                              "verdict": outcome.verdict.model_dump(mode="json") if outcome.verdict else None})
         recorder.close()

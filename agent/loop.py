@@ -88,7 +88,7 @@ class Agent:
         self.usage = Usage()
         self.replies = self.cached_replies = 0
         self._last_design: Design | None = None
-        self.self_tests = SelfTestWriter(model, self.recorder, work_dir, took=self._took, sample_index=sample_index) \
+        self.self_tests = SelfTestWriter(model, self.recorder, work_dir, took=self.took, sample_index=sample_index) \
             if work_dir is not None else None
 
     def run(self, task: Task, demos: list, *, opening: list[Message] | None = None,
@@ -113,7 +113,7 @@ class Agent:
             outcome.usage, outcome.replies, outcome.cached_replies = self.usage, self.replies, self.cached_replies
         return outcome
 
-    def _took(self, reply: Reply) -> None:
+    def took(self, reply: Reply) -> None:
         self.usage = self.usage + reply.usage
         self.replies += 1
         self.cached_replies += bool(reply.cached)
@@ -134,11 +134,11 @@ class Agent:
             if outcome.self_tests is None:
                 outcome.stopped, outcome.message = "model_error", "the model wrote no usable cocotb test"
                 return
-            options = options.model_copy(update={"tests": self._self_test_path(task)})
+            options = options.model_copy(update={"tests": self.self_test_path(task)})
         iterations = self.iterations_allowed
         best: Attempt | None = None
         for iteration in range(1, iterations + 1):
-            if self._over_budget():
+            if self.over_budget():
                 outcome.stopped, outcome.message = "budget", self._budget_message()
                 break
             self.recorder.event("request", iteration=iteration, messages=messages)
@@ -154,7 +154,7 @@ class Agent:
                 if outcome.self_tests is None:
                     outcome.stopped, outcome.message = "model_error", "the model wrote no usable cocotb test"
                     break
-                options = options.model_copy(update={"tests": self._self_test_path(task)})
+                options = options.model_copy(update={"tests": self.self_test_path(task)})
             attempts = self._check_replies(task, replies, options, iteration, messages)
             if config.feedback == "self" and iteration == 1 and min(attempts, key=rank).status is Status.PASS:
                 attempts = self._after_review(task, attempts, options)
@@ -185,7 +185,7 @@ class Agent:
         checked = iter(self.check(to_check, jobs=self.config.jobs) if to_check else [])
         attempts = []
         for sample, (reply, found) in enumerate(zip(replies, extracted)):
-            self._took(reply)
+            self.took(reply)
             if found.design is not None:
                 verdict = next(checked)
                 verdict = verdict.model_copy(update={"diagnostics": [*found.diagnostics, *verdict.diagnostics]})
@@ -219,7 +219,7 @@ class Agent:
 
     def _after_review(self, task: Task, attempts: list[Attempt], options: VerifyOptions) -> list[Attempt]:
         """Self-tests that pass at once get one review; revised tests re-check the same designs."""
-        if self.self_tests is None or self._over_budget() or self.self_tests.review(task.top) is None:
+        if self.self_tests is None or self.over_budget() or self.self_tests.review(task.top) is None:
             return attempts
         designs = [(a.design, options) for a in attempts if a.design is not None]
         verdicts = iter(self.check(designs, jobs=self.config.jobs))
@@ -265,7 +265,7 @@ class Agent:
 
     # -- budget -------------------------------------------------------------------------------------
 
-    def _over_budget(self) -> bool:
+    def over_budget(self) -> bool:
         config = self.config
         if config.budget_tokens is not None and self.usage.total_tokens >= config.budget_tokens:
             return True
@@ -279,7 +279,7 @@ class Agent:
 
     # -- self-written tests -------------------------------------------------------------------------
 
-    def _self_test_path(self, task: Task) -> Path:
+    def self_test_path(self, task: Task) -> Path:
         assert self.self_tests is not None
         return self.self_tests.path(task.top)
 

@@ -148,7 +148,8 @@ def generic_figures(stat: dict[str, Any]) -> dict[str, int]:
     by_type = design.get("num_cells_by_type", {})
     figures = {"cells": int(design.get("num_cells", 0)), "ffs": sum(c for k, c in by_type.items() if _FLOP.search(k))}
     latches = sum(c for k, c in by_type.items() if _LATCH_CELL.search(k))
-    return {**figures, "latches": latches} if latches else figures
+    largest = dict(sorted(((module_name(k), int(c)) for k, c in by_type.items()), key=lambda kc: -kc[1])[:6])
+    return {**figures, **({"latches": latches} if latches else {}), "cell_types": largest}
 
 
 def module_figures(stat: dict[str, Any]) -> dict[str, dict[str, int]]:

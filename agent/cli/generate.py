@@ -43,6 +43,12 @@ def generate(
     synth: Annotated[bool, typer.Option("--synth", help="Cost every checked design with yosys; the record and "
                                         "--json carry `cost`.")] = False,
     fpga: Annotated[Optional[Fpga], typer.Option(help="Also map to this FPGA (implies --synth).")] = None,
+    optimize: Annotated[Optional[str], typer.Option(help="After the design passes, ask the model for cheaper ones: "
+                                                    "area or fmax; each must pass every test and not be proven "
+                                                    "different.")] = None,
+    optimize_rounds: Annotated[Optional[int], typer.Option(help="How many cheaper designs to ask for.", min=1)] = None,
+    target: Annotated[Optional[float], typer.Option(help="With --optimize: stop at this area (LUTs, else cells) "
+                                                    "or this Fmax (MHz).")] = None,
 ) -> None:
     """Generate RTL from a spec, check it, and correct it from what the tools say. Exit 0 pass, 1 fail, 2 error."""
     from aigchip.config import load_config
@@ -53,7 +59,8 @@ def generate(
     flags = dict(model=model, base_url=base_url, api_key_env=api_key_env, replay=replay, max_iters=max_iters,
                  samples=samples, demos=demos, corpus=corpus, feedback=feedback, simulator=sim.value if sim else None,
                  temperature=temperature, seed=seed, budget_tokens=budget_tokens, budget_usd=budget_usd,
-                 cache=None if cache else False, synth=synth or None, fpga=fpga.value if fpga else None)
+                 cache=None if cache else False, synth=synth or None, fpga=fpga.value if fpga else None,
+                 optimize=optimize, optimize_rounds=optimize_rounds, optimize_target=target)
     try:
         config = load_config(flags, config_file=config_file)
         folder = named_path(spec)

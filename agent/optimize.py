@@ -1,0 +1,165 @@
+"""`generate --optimize area|fmax`: once a design passes, show the model its cost and ask for a cheaper one.
+
+Each candidate is checked like any design (the task's tests, or the loop's own) with synthesis on, and
+against the current best design for equivalence: it is kept only when it passes every test, is not proven
+different, and costs less. Every passing design is a point of the Pareto set (area against Fmax when an
+Fmax was measured); the record says how much the best improved on the first.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel
+
+from aigchip import prompts
+from aigchip.extract import extract
+from aigchip.models import ModelError
+from aigchip.sim.types import Design, Status, Verdict
+from aigchip.task import Task, verify_options
+
+if TYPE_CHECKING:
+    from aigchip.loop import Agent, Outcome
+
+Goal = Literal["area", "fmax"]
+_WORDS = {"area": "smaller (fewer cells, flip-flops and LUTs)", "fmax": "faster (a shorter critical path, a higher Fmax)"}
+
+
+class Candidate(BaseModel):
+    round: int  # 0: the first passing design
+    status: str
+    kept: bool
+    reason: str
+    cost: dict[str, Any] | None = None
+    equivalence: str | None = None
+
+
+def measure(cost: dict[str, Any] | None, goal: Goal) -> float | None:
+    """The figure the goal lowers: LUTs (else cells) for area, minus the Fmax for fmax."""
+    if not cost:
+        return None
+    if goal == "fmax":
+        return -float(cost["fmax_mhz"]) if cost.get("fmax_mhz") else None
+    key = "luts" if cost.get("luts") is not None else "cells"
+    return float(cost[key]) if cost.get(key) is not None else None
+
+
+def metric_name(cost: dict[str, Any] | None, goal: Goal) -> str:
+    return "fmax_mhz" if goal == "fmax" else ("luts" if cost and cost.get("luts") is not None else "cells")
+
+
+def pareto(points: list[Candidate]) -> list[Candidate]:
+    """Passing designs no other passing design beats on area and Fmax at once (area alone without Fmax)."""
+    def axes(c: Candidate) -> tuple[float, float]:
+        cost = c.cost or {}
+        return float(cost.get("luts", cost.get("cells", 0))), -float(cost.get("fmax_mhz") or 0)
+
+    passing = [c for c in points if c.status == "pass" and c.cost]
+    return [c for c in passing if not any(axes(o) <= axes(c) and axes(o) != axes(c) for o in passing)]
+
+
+def optimize(agent: "Agent", task: Task, outcome: "Outcome", *, goal: Goal, rounds: int,
+             target: float | None = None) -> dict[str, Any]:
+    """Improve `outcome`'s passing design in place (its design and verdict become the best one's); the
+    record's `optimize` object."""
+    config = agent.config
+    base = verify_options(task, config)
+    if not (base.testbench or base.tests) and outcome.self_tests is not None and agent.work_dir is not None:
+        base = base.model_copy(update={"tests": agent.self_test_path(task)})
+    options = base.model_copy(update={"synth": True, "fpga": "ice40" if goal == "fmax" else config.fpga,
+                                      "fmax": goal == "fmax"})
+    best_design, best = outcome.design, agent.check([(outcome.design, options)], jobs=1)[0]
+    candidates = [Candidate(round=0, status=str(best.status), kept=best.passed, cost=best.cost,
+                            reason="the first passing design")]
+    first_cost, rejected = best.cost, []
+    if not best.passed or measure(best.cost, goal) is None:
+        return _record(goal, candidates, first_cost, best.cost, "the first design could not be costed: "
+                       + ("; ".join((best.cost or {}).get("notes", [])) or best.summary()))
+    with tempfile.TemporaryDirectory(prefix="aigchip-optimize-") as scratch:
+        for number in range(1, rounds + 1):
+            if agent.over_budget() or _reached(best.cost, goal, target):
+                break
+            try:
+                reply = agent.model.complete(_messages(task, best_design, best, goal, rejected), n=1,
+                                             sample_index=agent.sample_index)[0]
+            except ModelError as exc:
+                candidates.append(Candidate(round=number, status="model_error", kept=False, reason=str(exc)))
+                break
+            agent.took(reply)
+            agent.recorder.event("optimize_reply", round=number, reply=reply.text)
+            design = extract(reply.text, task.top).design
+            if design is None:
+                candidates.append(Candidate(round=number, status=str(Status.NO_CODE), kept=False, reason="no code"))
+                rejected.append("a reply with no code")
+                continue
+            reference = _write(Path(scratch) / f"round{number}", best_design)
+            verdict = agent.check([(design, options.model_copy(update={"equiv": reference}))], jobs=1)[0]
+            candidate = _judge(number, verdict, best, goal)
+            agent.recorder.event("optimize_verdict", round=number, kept=candidate.kept, reason=candidate.reason,
+                                 cost=verdict.cost)
+            candidates.append(candidate)
+            if candidate.kept:
+                best_design, best = design, verdict
+            else:
+                rejected.append(f"round {number}: {candidate.reason}")
+    outcome.design, outcome.verdict = best_design, best
+    return _record(goal, candidates, first_cost, best.cost)
+
+
+def _judge(number: int, verdict: Verdict, best: Verdict, goal: Goal) -> Candidate:
+    proof = (verdict.equivalence or {}).get("result")
+    found = dict(round=number, status=str(verdict.status), cost=verdict.cost, equivalence=proof)
+    if proof == "not_equivalent":
+        return Candidate(**found, kept=False, reason="behaves differently from the current design: "
+                         + (verdict.equivalence or {}).get("reason", ""))
+    if not verdict.passed:
+        return Candidate(**found, kept=False, reason=f"rejected, it {verdict.label()}"[:400])
+    now, was = measure(verdict.cost, goal), measure(best.cost, goal)
+    if now is None or was is None or now >= was:
+        name = metric_name(verdict.cost, goal)
+        return Candidate(**found, kept=False, reason=f"passes but is not cheaper ({name} "
+                         f"{(verdict.cost or {}).get(name)} against {(best.cost or {}).get(name)})")
+    return Candidate(**found, kept=True, reason=f"passes and is cheaper ({metric_name(verdict.cost, goal)} "
+                     f"{(best.cost or {}).get(metric_name(verdict.cost, goal))} -> "
+                     f"{(verdict.cost or {}).get(metric_name(verdict.cost, goal))})")
+
+
+def _reached(cost: dict[str, Any] | None, goal: Goal, target: float | None) -> bool:
+    value = measure(cost, goal)
+    return target is not None and value is not None and (value <= target if goal == "area" else -value >= target)
+
+
+def _write(folder: Path, design: Design) -> tuple[Path, ...]:
+    folder.mkdir(parents=True)
+    paths = []
+    for name, text in design.files.items():
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return tuple(paths)
+
+
+def _messages(task: Task, design: Design, verdict: Verdict, goal: Goal, rejected: list[str]) -> list[dict]:
+    from aigchip.console import cost_line
+
+    cost = verdict.cost or {}
+    largest = sorted((cost.get("cell_types") or {}).items(), key=lambda kv: -kv[1])
+    code = "\n".join(text.rstrip("\n") + "\n" for text in design.files.values())
+    tool = "yosys synthesis" + (" and nextpnr-ice40 place and route" if goal == "fmax" else "")
+    return [{"role": "system", "content": prompts.render("system")},
+            {"role": "user", "content": prompts.render(
+                "optimize", top=task.top, goal_words=_WORDS[goal], tool=tool, cost_text=cost_line(cost),
+                largest=largest, rejected=rejected[-4:], code=code, spec=task.spec_text())}]
+
+
+def _record(goal: Goal, candidates: list[Candidate], first: dict | None, best: dict | None,
+            note: str = "") -> dict[str, Any]:
+    name = metric_name(first, goal)
+    was, now = (first or {}).get(name), (best or {}).get(name)
+    change = round((now - was) / was, 4) if isinstance(was, (int, float)) and isinstance(now, (int, float)) and was else None
+    return {"goal": goal, "metric": name, "first": was, "best": now, "change": change, "note": note,
+            "improvement": f"{name} {was} -> {now}" + (f" ({change:+.0%})" if change is not None else ""),
+            "candidates": [c.model_dump() for c in candidates],
+            "pareto": [c.model_dump() for c in pareto(candidates)]}

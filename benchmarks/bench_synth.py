@@ -1,0 +1,85 @@
+"""Synthesis and equivalence over AccelBench: time per task, and the whole benchmark's cost table.
+
+    python benchmarks/bench_synth.py [--tasks GLOB] [--fmax] [--equiv] [--json OUT.json] [--timeout S]
+
+For every task's reference solution: one yosys run (generic `synth` and `synth_ice40 -dsp`), with --fmax a
+place and route in the Fmax harness (nextpnr-ice40), with --equiv a proof of the solution against itself
+(a miter of two copies: the time a proof takes on that design, and whether yosys can model it at all).
+Prints a Markdown table: cells (and whether they match the cells task.json records), flip-flops, LUT4s,
+DSPs, block RAMs, Fmax, and the seconds each step took.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import sys
+import time
+from pathlib import Path
+
+from aigchip.sim import equiv, synth
+from aigchip.task import from_folder
+
+ACCELBENCH = Path(__file__).resolve().parent.parent / "datasets" / "accelbench"
+
+
+def measure(folder: Path, *, fmax: bool, prove: bool, timeout: float) -> dict:
+    task = from_folder(folder)
+    design = task.solution_design()
+    started = time.monotonic()
+    report = synth.synthesize(design, fpga="ice40", fmax=fmax, timeout=timeout)
+    row = {"task": task.id, "top": task.top, "synth_s": round(time.monotonic() - started, 2), **report.cost,
+           "recorded_cells": task.cost.get("cells"), "warnings": [d.code for d in report.diagnostics],
+           "notes": report.notes}
+    if prove:
+        started = time.monotonic()
+        found = equiv.check(design, design, bound=10, timeout=timeout)
+        row.update(equiv=found.result, equiv_s=round(time.monotonic() - started, 2),
+                   equiv_reason=found.reason[:120])
+    return row
+
+
+def table(rows: list[dict], prove: bool) -> str:
+    head = ["task", "cells", "recorded", "ffs", "LUT4", "DSP", "BRAM", "Fmax MHz", "synth s"]
+    if prove:
+        head += ["self-equivalence", "equiv s"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        same = "" if r.get("recorded_cells") in (None, r.get("cells")) else " (differs)"
+        cells = [r["task"], str(r.get("cells", "-")), f"{r.get('recorded_cells', '-')}{same}", str(r.get("ffs", "-")),
+                 str(r.get("luts", "-")), str(r.get("dsps", "-")), str(r.get("brams", "-")),
+                 str(r.get("fmax_mhz", "-")), f"{r['synth_s']:.1f}"]
+        if prove:
+            cells += [r["equiv"], f"{r['equiv_s']:.1f}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", default="*", help="glob over AccelBench task folder names")
+    parser.add_argument("--fmax", action="store_true", help="also place and route for an Fmax (slower)")
+    parser.add_argument("--equiv", action="store_true", help="also prove each solution equivalent to itself")
+    parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument("--json", type=Path, help="write the rows here as JSON")
+    args = parser.parse_args()
+    folders = sorted(f for f in ACCELBENCH.iterdir() if (f / "task.json").is_file() and fnmatch.fnmatch(f.name, args.tasks))
+    rows = []
+    started = time.monotonic()
+    for folder in folders:
+        rows.append(measure(folder, fmax=args.fmax, prove=args.equiv, timeout=args.timeout))
+        print(f"{folder.name}: {rows[-1].get('cells')} cells, {rows[-1]['synth_s']} s", file=sys.stderr, flush=True)
+    print(table(rows, args.equiv))
+    total = time.monotonic() - started
+    mismatched = [r["task"] for r in rows if r.get("recorded_cells") not in (None, r.get("cells"))]
+    print(f"\n{len(rows)} tasks in {total:.1f} s; synthesis {sum(r['synth_s'] for r in rows):.1f} s"
+          + (f", equivalence {sum(r['equiv_s'] for r in rows):.1f} s" if args.equiv else "")
+          + f"; cells differ from task.json for: {', '.join(mismatched) or 'none'}")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

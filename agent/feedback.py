@@ -92,15 +92,22 @@ def feedback_context(verdict: Verdict, design: Design | None, top: str, *, waves
     }
 
 
-def waveform_table(verdict: Verdict) -> str:
-    """Signals around the first mismatch, from the VCD of a run that recorded one; "" when there is none."""
+def waveform_table(verdict: Verdict, design: Design | None = None, top: str | None = None) -> str:
+    """Signals around the first failure, ports and handshakes first, from the VCD of a run that recorded one;
+    "" when there is none. The moment is the first failing cocotb test's failure time, else the
+    testbench's "first mismatch" hint, else the end of the run."""
+    from aigchip import interface, waveview
     from aigchip.sim import vcd
 
     if not verdict.waveform:
         return ""
     try:
         wave = vcd.read(verdict.waveform)
-    except OSError:
+    except (OSError, ValueError):
         return ""
-    moment = vcd.first_mismatch_time([d.message for d in verdict.diagnostics])
-    return vcd.table_around(wave, moment, prefer=("dut", "top_module", "_dut", "_ref"))
+    top = top or (design.top if design is not None else None)
+    ports = interface.of_design(design.files, top) if design is not None and top else None
+    moment, label = waveview.focus_of(wave, verdict)
+    span = waveview.window(wave, interface=ports, top=top, focus=moment, focus_label=label,
+                           fill_to=16)  # the design's state too, after the ports
+    return span.table(rows=16)

@@ -26,6 +26,17 @@ _SECTION_ITEM = re.compile(r"^\s*(?P<name>[A-Za-z_]\w*)\s*(?P<range>\[[^\]]+\])?
 _WIDTH_WORDS = re.compile(r"\[\s*(\d+)\s*:\s*(\d+)\s*\]|\((\d+)[- ]bits?\)|\b(\d+)[- ]bit\b", re.I)
 
 
+def role(name: str, width: int | None = 1) -> str | None:
+    """What a signal's name says it is: "clock", "reset" or "handshake" (one bit wide), else None."""
+    if width not in (1, None):
+        return None
+    if _CLOCK.match(name):
+        return "clock"
+    if _RESET.match(name):
+        return "reset"
+    return "handshake" if _HANDSHAKE.search(name) else None
+
+
 @dataclass(frozen=True)
 class Port:
     name: str

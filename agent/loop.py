@@ -245,7 +245,7 @@ class Agent:
         with tempfile.TemporaryDirectory(prefix="aigchip-waves-") as keep:
             rerun = options.model_copy(update={"waves": True, "keep_dir": Path(keep), "use_cache": False, "lint": False})
             verdict = self.check([(best.design, rerun)], jobs=1)[0]
-            return feedback_waveform_table(verdict)
+            return feedback_waveform_table(verdict, best.design)
 
     def _conclude(self, task: Task, chosen: Attempt | None, outcome: Outcome) -> None:
         if chosen is None:

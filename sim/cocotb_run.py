@@ -270,12 +270,28 @@ def _results_verdict(results_xml: Path, run_dir: Path, test_module: str, failed:
               for case in cases if (problem := _problem_of(case)) is not None]
     kinds = {status for status, _ in judged}
     verdict = Verdict(status=next((s for s in (Status.SIM_ERROR, Status.TIMEOUT, Status.MISMATCH) if s in kinds), Status.PASS),
-                      diagnostics=[diag for _, diag in judged], tests_total=len(cases), tests_failed=len(judged))
+                      diagnostics=[diag for _, diag in judged], tests_total=len(cases), tests_failed=len(judged),
+                      failure_time_ns=_first_failure_time(cases))
     if verdict.status is Status.PASS and (not cases or failed):
         why = "no cocotb tests ran" if not cases else f"the tests passed but the simulator failed: {failed['detail']}"
         verdict.status = Status.SIM_ERROR
         verdict.diagnostics.append(Diagnostic(message=why, source="cocotb"))
     return verdict
+
+
+def _first_failure_time(cases: list[ElementTree.Element]) -> float | None:
+    """When (simulated ns) the first failing test stopped: cocotb ends a test at its failing assertion."""
+    times = []
+    for case in cases:
+        if _problem_of(case) is None:
+            continue
+        props = {p.get("name"): p.get("value") for p in case.iter("property")}
+        try:
+            scale = {"ns": 1.0, "ps": 1e-3, "fs": 1e-6, "us": 1e3, "ms": 1e6, "s": 1e9}[props.get("sim_time_unit") or "ns"]
+            times.append(float(props["sim_time_stop"]) * scale)
+        except (KeyError, TypeError, ValueError):
+            continue
+    return min(times) if times else None
 
 
 def _problem_of(case: ElementTree.Element) -> ElementTree.Element | None:

@@ -90,6 +90,7 @@ class Verdict(BaseModel):
     checks: list[str] = Field(default_factory=list)  # what ran: policy, syntax, lint, testbench, cocotb
     duration_s: float = 0.0
     waveform: str | None = None  # path of a kept VCD file
+    failure_time_ns: float | None = None  # simulated time of the first failing test's failure (cocotb)
     run_dir: str | None = None  # path of the kept run folder
     cached: bool = False
     cost: dict[str, Any] | None = None  # synthesis figures (sim/synth.py) when asked: cells, luts, ffs, fmax_mhz ...

@@ -1,21 +1,31 @@
-"""Reading a VCD waveform into a small text table of the signals around a moment, for the model and people."""
+"""A VCD waveform read with wellen (the `pywellen` package: the parser behind the Surfer viewer) into plain
+Python: each signal's name, width and value changes, and the file's timescale.
+
+Values are kept as VCD writes them: bit strings ("101", "x1z0") for wires and vectors, decimal text for reals.
+Windows, tables and pictures of a waveform for people and models are built from this elsewhere
+(aigchip.waveview); this module only reads.
+"""
 
 from __future__ import annotations
 
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_BYTES = 64 * 1024 * 1024  # a waveform bigger than this is read only up to here
+_UNIT_EXPONENT = {"s": 0, "ms": -3, "us": -6, "ns": -9, "ps": -12, "fs": -15}
 
 
 @dataclass
 class Waveform:
-    timescale: str = ""
-    names: dict[str, str] = field(default_factory=dict)  # VCD id code to hierarchical name
+    timescale: str = ""  # as the file says it: "1ns", "10ps"
+    names: dict[str, str] = field(default_factory=dict)  # signal key to hierarchical name (top scope dropped)
     widths: dict[str, int] = field(default_factory=dict)
-    changes: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # id to (time, value), in order
+    changes: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # key to (time, value), in order
     end_time: int = 0
+    paths: dict[str, str] = field(default_factory=dict)  # key to the full name a viewer knows (top scope kept)
+    truncated: bool = False  # only the first MAX_BYTES of the file were read
 
     def value_at(self, code: str, time: int) -> str:
         value = "x"
@@ -25,70 +35,85 @@ class Waveform:
             value = new
         return value
 
+    @property
+    def unit(self) -> str:
+        """The unit one tick of the file's time stands for ("ns" for 1ns, "ps" for 10ps)."""
+        match = re.fullmatch(r"\s*(\d+)\s*([munpf]?s)\s*", self.timescale)
+        return match.group(2) if match else ""
+
+    @property
+    def factor(self) -> int:
+        """How many `unit`s one tick is (10 for 10ps)."""
+        match = re.fullmatch(r"\s*(\d+)\s*([munpf]?s)\s*", self.timescale)
+        return int(match.group(1)) if match else 1
+
+    def ticks(self, amount: float, unit: str) -> int:
+        """`amount` of `unit` (ns, ps, ...) in this file's ticks; `amount` itself when the file has no timescale."""
+        if not self.unit or unit not in _UNIT_EXPONENT:
+            return int(amount)
+        scale = 10.0 ** (_UNIT_EXPONENT[unit] - _UNIT_EXPONENT[self.unit]) / self.factor
+        return int(round(amount * scale))
+
 
 def read(path: str | Path, max_bytes: int = MAX_BYTES) -> Waveform:
-    wave = Waveform()
-    scope: list[str] = []
-    now = 0
-    with open(path, encoding="utf-8", errors="replace") as f:
-        text = f.read(max_bytes)
-    header, _, body = text.partition("$enddefinitions")
+    """The waveform in a VCD file; OSError when it cannot be read, ValueError when it is not a VCD."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size > max_bytes:
+        with tempfile.TemporaryDirectory(prefix="aigchip-vcd-") as scratch:
+            head = Path(scratch) / "head.vcd"
+            _copy_head(path, head, max_bytes)
+            wave = _read(head)
+        wave.truncated = True
+        return wave
+    return _read(path)
+
+
+def _copy_head(source: Path, target: Path, limit: int) -> None:
+    """The first `limit` bytes of `source`, cut back to the last whole line."""
+    with source.open("rb") as src:
+        head = src.read(limit)
+    target.write_bytes(head[:head.rfind(b"\n") + 1])
+
+
+def _read(path: Path) -> Waveform:
+    try:
+        import pywellen
+    except ImportError as exc:  # a broken install: say what to install
+        raise OSError("reading waveforms needs the pywellen package (pip install pywellen)") from exc
+    try:
+        return _convert(pywellen.Waveform(str(path)))
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - wellen reports a malformed file as an exception or a Rust panic
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ValueError(f"{path.name} is not a readable VCD: {first[:300]}") from None
+
+
+def _convert(source) -> Waveform:
+    wave = Waveform(timescale=str(source.timescale) if source.timescale is not None else "")
     seen: set[str] = set()
-    for m in re.finditer(r"\$(scope|upscope|var|timescale)\b(.*?)\$end", header, re.S):
-        kind, words = m.group(1), m.group(2).split()
-        if kind == "scope" and len(words) >= 2:
-            scope.append(words[1])
-        elif kind == "upscope" and scope:
-            scope.pop()
-        elif kind == "timescale":
-            wave.timescale = "".join(words)
-        elif kind == "var" and len(words) >= 4:
-            code, name = words[2], ".".join([*scope[1:], words[3]])  # drop the top scope (the testbench)
-            if name in seen:  # the same name twice (Verilator: $rootio and the design's own scope): keep one
-                continue
-            seen.add(name)
-            if code not in wave.names:
-                wave.names[code], wave.widths[code] = name, int(words[1]) if words[1].isdigit() else 1
-                wave.changes[code] = []
-    tokens = iter(body.split())
-    for token in tokens:
-        if token.startswith("#"):
-            now = int(token[1:]) if token[1:].isdigit() else now
-            wave.end_time = now
-        elif token[0] in "bBrR":  # a vector or real value: its id code is the next token
-            code = next(tokens, "")
-            if code in wave.changes:
-                wave.changes[code].append((now, token[1:].lower()))
-        elif token[0] in "01xzXZ" and token[1:] in wave.changes:
-            wave.changes[token[1:]].append((now, token[0].lower()))
+    for number, var in enumerate(source.all_vars()):
+        full = var.full_name
+        name = full.split(".", 1)[1] if "." in full else full
+        if name in seen:  # the same name twice (Verilator: $rootio and the design's own scope): keep one
+            continue
+        seen.add(name)
+        key = str(number)
+        width = var.bitwidth or (64 if var.is_real else 1)
+        wave.names[key], wave.widths[key], wave.paths[key] = name, width, full
+        wave.changes[key] = [(int(t), _text(value, width, var.is_real)) for t, value in var.signal]
+        if wave.changes[key]:
+            wave.end_time = max(wave.end_time, wave.changes[key][-1][0])
     return wave
 
 
-def _show(value: str, width: int) -> str:
-    if width == 1 or not value or any(c in value for c in "xz"):
-        return value or "x"
-    return f"{int(value, 2):#x}"
-
-
-def pick_signals(wave: Waveform, max_signals: int, prefer: tuple[str, ...] = ()) -> list[str]:
-    """Codes of up to `max_signals` signals that change: names matching `prefer` first, then shallow names."""
-    ranked = sorted(wave.names, key=lambda c: (not any(p in wave.names[c] for p in prefer), wave.names[c].count("."),
-                                              wave.names[c]))
-    return [c for c in ranked if wave.changes.get(c)][:max_signals]
-
-
-def table_around(wave: Waveform, time: int | None, *, rows: int = 8, max_signals: int = 12,
-                 prefer: tuple[str, ...] = ()) -> str:
-    """The values of up to `max_signals` signals at the last `rows` change times up to `time` (default: the end)."""
-    time = wave.end_time if time is None else time
-    codes = pick_signals(wave, max_signals, prefer)
-    moments = sorted({t for c in codes for t, _ in wave.changes[c] if t <= time})[-rows:]
-    if not codes or not moments:
-        return ""
-    header = ["time", *(wave.names[c] for c in codes)]
-    lines = [header] + [[str(t), *(_show(wave.value_at(c, t), wave.widths[c]) for c in codes)] for t in moments]
-    widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
-    return "\n".join("  ".join(cell.rjust(w) for cell, w in zip(row, widths)) for row in lines)
+def _text(value: object, width: int, real: bool) -> str:
+    if isinstance(value, str):
+        return value.lower()
+    if real:
+        return repr(float(value))
+    return format(value, "b") if isinstance(value, int) else str(value)
 
 
 _MISMATCH_TIME = re.compile(r"[Ff]irst mismatch occurred at time (\d+)")

@@ -98,10 +98,12 @@ def test_a_session_from_description_to_saved_design_and_back(chat_env, tmp_path:
     assert "counter8" in refinement[-1]["content"] and "[7:0]" in refinement[-1]["content"]  # the current design
     assert any("8-bit counter" in m["content"] for m in refinement[:-1])  # and the conversation so far
 
-    out = _say(child, "/waves", "picture:")
-    assert "count" in out and "0x5" in out
+    out = _say(child, "/waves", "gtkwave ")
+    assert re.search(r"cycle\s+time \(ps\)\s+rst\s+en\s+count", out), out  # ports, in order; time in the file's unit
+    assert re.search(r"^\s+5\s+60000\s+0\s+1\s+4\r?$", out, re.M), out  # cycle 5: count 4 just before its edge
     picture = Path(re.search(r"picture: (\S+\.svg)", out.replace("\r\n", "")).group(1))
     assert picture.is_file() and "<svg" in picture.read_text()
+    assert picture.with_name("waves.gtkw").is_file()
 
     # a refinement answered in prose: the design stays as it was
     out = _say(child, "now run it on a GPU", "no new design")

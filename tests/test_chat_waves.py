@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from aigchip import waveview
 from aigchip.chat import waves
 from aigchip.sim import vcd
 
@@ -60,10 +61,11 @@ b11 #
 """
 
 
-def _svg(tmp_path, text=VCD, **kwargs) -> tuple[str, ET.Element]:
+def _svg(tmp_path, text=VCD, *, internals=True, **kwargs) -> tuple[str, ET.Element]:
     path = tmp_path / "w.vcd"
     path.write_text(text)
-    svg = waves.render_svg(vcd.read(path), **kwargs)
+    span = waveview.window(vcd.read(path), internals=internals, **kwargs)
+    svg = waves.render_svg(span, title="counter")
     return svg, ET.fromstring(svg)
 
 
@@ -71,35 +73,35 @@ def _texts(root: ET.Element) -> list[str]:
     return ["".join(el.itertext()) for el in root.iter(f"{SVG_NS}text")]
 
 
-def test_svg_parses_and_shows_names_hex_values_and_unknowns(tmp_path):
-    svg, root = _svg(tmp_path, title="counter")
+def test_svg_parses_and_shows_names_values_and_unknowns(tmp_path):
+    svg, root = _svg(tmp_path)
     assert root.tag == f"{SVG_NS}svg"
     texts = _texts(root)
-    for name in ("clk", "rst", "dut.count", "dut.flag"):
+    for name in ("clk", "rst", "count", "flag"):
         assert name in texts, name
-    assert "0x3" in texts and "0x1" in texts  # bus segments labelled in hex
+    assert "3" in texts and "1" in texts  # bus segments labelled in decimal
     assert "x" in texts  # the counter's unknown start is labelled x
     assert "#d00" in svg and "#c80" in svg  # x and z drawn in their own colours
-    assert "idle" not in svg  # never changes, so not drawn
-    assert "timescale 1ns" in "".join(texts) and "counter" in "".join(texts)
+    assert texts.index("count") < texts.index("clk")  # the design's own signals first
+    assert any("0 ns \u2013 80 ns" in t for t in texts) and "ns" in texts  # the span and the unit
     assert "<script" not in svg and "foreignObject" not in svg and "href" not in svg
 
 
 def test_hostile_names_are_escaped(tmp_path):
-    svg, root = _svg(tmp_path, title='<script>alert("t")</script>')
+    svg, root = _svg(tmp_path)
     assert "a&lt;b&amp;c" in svg and "a<b&c" not in svg
-    assert "dut.a<b&c" in _texts(root)  # and reads back as written
-    assert "<script" not in svg
+    assert "a<b&c" in _texts(root)  # and reads back as written
     hostile = VCD.replace("a<b&c", 'q"/><script>x</script>\x01')
     svg, root = _svg(tmp_path, hostile)
     assert "<script" not in svg
     assert not list(root.iter(f"{SVG_NS}script"))
 
 
-def test_prefer_and_max_signals_choose_rows(tmp_path):
-    _, root = _svg(tmp_path, max_signals=2, prefer=("count",))
-    names = [t for t in _texts(root) if t in ("clk", "rst", "dut.count", "dut.flag", "dut.a<b&c")]
-    assert names == ["dut.count", "clk"]
+def test_a_window_shows_only_its_span(tmp_path):
+    svg, root = _svg(tmp_path, start=25, end=55)
+    texts = _texts(root)
+    assert any("25 ns \u2013 55 ns" in t for t in texts)
+    assert "1" in texts and "3" not in texts  # count is 1 then 2 inside; 3 comes at 70
 
 
 def test_empty_waveform_says_so(tmp_path):
@@ -115,8 +117,8 @@ def test_huge_waveform_stays_under_the_cap(tmp_path):
               + "$upscope $end\n$enddefinitions $end\n")
     body = []
     for t in range(100_000):
-        body.append(f"#{t}\n{t % 2}!\nb{t:b} \"\n" + "".join(f"{(t >> i) & 1}{chr(40 + i)}\n" for i in range(14)))
-    svg, root = _svg(tmp_path, header + "".join(body))
+        body.append(f"#{t}\n{t % 2}!\nb{t % 65536:b} \"\n" + "".join(f"{(t >> i) & 1}{chr(40 + i)}\n" for i in range(14)))
+    svg, root = _svg(tmp_path, header + "".join(body), start=0, end=100_000)
     assert len(svg.encode()) < waves.MAX_SVG_BYTES
     assert any("truncated" in t for t in _texts(root))
 
@@ -125,26 +127,32 @@ def test_many_busy_buses_stay_under_the_cap(tmp_path):
     header = ("$timescale 1ps $end\n$scope module tb $end\n"
               + "".join(f"$var reg 32 {chr(40 + i)} bus{i} [31:0] $end\n" for i in range(16))
               + "$upscope $end\n$enddefinitions $end\n")
-    body = "".join(f"#{t * 100}\n" + "".join(f"b{t * 7919 + i:b} {chr(40 + i)}\n" for i in range(16))
+    body = "".join(f"#{t * 100}\n" + "".join(f"b{(t * 7919 + i) % 2**32:b} {chr(40 + i)}\n" for i in range(16))
                    for t in range(12_000))
-    svg, root = _svg(tmp_path, header + body)
+    svg, root = _svg(tmp_path, header + body, start=0, end=1_200_000)
     assert len(svg.encode()) < waves.MAX_SVG_BYTES
     assert sum("truncated" in t for t in _texts(root)) == 16
 
 
-def test_write_pictures(tmp_path):
+def test_write_pictures_writes_the_picture_the_table_and_a_gtkwave_file(tmp_path):
     (tmp_path / "w.vcd").write_text(VCD)
-    pics = waves.write_pictures(tmp_path / "w.vcd", tmp_path / "out", prefer=("count",))
+    view = waves.open_view(tmp_path / "w.vcd", {}, None, {"status": "pass"})
+    pics = waves.write_pictures(view, tmp_path / "w.vcd", tmp_path / "out")
     assert pics.error == "" and pics.svg == tmp_path / "out" / "waves.svg"
     ET.parse(pics.svg)
-    assert pics.signals == 5 and pics.end_time == 80 and pics.timescale == "1ns"
-    assert pics.table.splitlines()[0].split()[:2] == ["time", "dut.count"]
+    assert pics.end_time == 80 and pics.timescale == "1ns"
+    assert "[dumpfile] \"w.vcd\"" in pics.gtkw.read_text()
+    assert "time (ns)" in pics.table
 
 
-def test_write_pictures_on_a_missing_file(tmp_path):
-    pics = waves.write_pictures(tmp_path / "nope.vcd", tmp_path / "out")
-    assert pics.svg is None and pics.table == "" and "nope.vcd" in pics.error
-    assert not (tmp_path / "out" / "waves.svg").exists()
+def test_keep_waves_without_a_readable_vcd_keeps_going(tmp_path):
+    from aigchip.sim.types import Status, Verdict
+
+    (tmp_path / "bad.vcd").write_bytes(b"\x00garbage")
+    kept = waves.keep_waves(Verdict(status=Status.PASS, waveform=str(tmp_path / "bad.vcd")), {}, "top", tmp_path,
+                            "versions/001")
+    assert kept == ("versions/001/waves.vcd", None, None)
+    assert waves.keep_waves(Verdict(status=Status.PASS), {}, "top", tmp_path, "versions/002") == (None, None, None)
 
 
 COUNTER = """module counter(input clk, input rst, output reg [3:0] count);
@@ -172,9 +180,10 @@ def test_real_icarus_waveform(tmp_path):
     subprocess.run(["iverilog", "-g2012", "-o", "sim.vvp", "tb.v", "counter.v"], cwd=tmp_path, check=True,
                    capture_output=True, timeout=30)
     subprocess.run(["vvp", "sim.vvp"], cwd=tmp_path, check=True, capture_output=True, timeout=30)
-    pics = waves.write_pictures(tmp_path / "waves.vcd", tmp_path, prefer=("count",))
+    view = waves.open_view(tmp_path / "waves.vcd", {"counter.v": COUNTER}, "counter", {"status": "pass"})
+    pics = waves.write_pictures(view, tmp_path / "waves.vcd", tmp_path)
     assert pics.error == "" and pics.svg is not None
     root = ET.parse(pics.svg).getroot()
     texts = ["".join(el.itertext()) for el in root.iter(f"{SVG_NS}text")]
-    assert "count" in texts or "dut.count" in texts
-    assert any(t.startswith("0x") for t in texts)
+    assert ["clk", "rst", "count"] == [t.name for t in view.window().traces]  # the design's ports, in order
+    assert "cycle" in texts and "count" in texts

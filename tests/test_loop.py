@@ -52,7 +52,8 @@ def test_bug_then_fix_passes_in_two_iterations_and_feedback_carries_the_mismatch
     assert "Hint: First mismatch occurred at time" in second_prompt  # the testbench's own words reach the model
     assert "Signal values around the first mismatch" in second_prompt
     table = second_prompt.split("Signal values around the first mismatch")[1]
-    assert "acc" in table and "0x7ffe" in table  # the wrong saturation value, as the model's design drove it
+    marked = next(line for line in table.splitlines() if "<- first mismatch" in line)
+    assert "acc" in table and "32766" in marked.split()  # the wrong saturation value, as the model's design drove it
     assert model.requests[1][-2] == {"role": "assistant", "content": fenced(BUGGY)}
 
 

@@ -27,6 +27,7 @@ class Reply:
     text: str = ""
     syntax: str = "text"  # how to show `text`: text, verilog, diff, python, waves
     picture: str | None = None  # a waveform picture, relative to the session folder
+    gtkw: str | None = None  # the same view as a GTKWave save file, relative to the session folder
     leave: bool = False  # the terminal ends the session (quit)
 
 
@@ -137,11 +138,14 @@ def _tests(call: Call) -> Reply:
 
 
 def _waves(call: Call) -> Reply:
-    table = call.session.waves_table()
+    if call.args and call.args[0] != "all":
+        raise ValueError("/waves shows the design's ports; /waves all adds its internal signals")
+    table = call.session.waves_table(internals=bool(call.args))
     if not table:
         return Reply(text="no simulation yet: add tests (/test add FILE or /test write)")
     version = call.session.current()
-    return Reply(text=table, syntax="waves", picture=version.picture if version else None)
+    return Reply(text=table, syntax="waves", picture=version.picture if version else None,
+                 gtkw=version.gtkw if version else None)
 
 
 def _model(call: Call) -> Reply:
@@ -224,7 +228,8 @@ TABLE: tuple[Command, ...] = (
     Command("versions", "", "every version and its verdict", _versions),
     Command("verdict", "[N]", "the current verdict in full", _verdict),
     Command("tests", "", "the tests in use", _tests),
-    Command("waves", "", "the last simulation: a table and a picture", _waves),
+    Command("waves", "[all]", "the last simulation around its first failure: a table, a picture, a GTKWave file "
+            "(all: with internal signals)", _waves),
     Command("check", "", "check the current design again", lambda c: Reply(turn=c.session.check(c.progress)),
             changes=True),
     Command("test add", "FILE", "add a cocotb .py or Verilog testbench, then check", _test_add, changes=True,

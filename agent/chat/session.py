@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import shutil
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from aigchip.chat.context import conversation, refine_messages, save_version, version_diff
 from aigchip.chat.progress import Progress, ProgressRecorder
@@ -27,6 +26,9 @@ from aigchip.task import Task, _top_from, verify_options
 from aigchip.sim.check import verify_many
 from aigchip.sim.process import safe_name
 from aigchip.sim.types import Design, Verdict
+
+if TYPE_CHECKING:
+    from aigchip.chat.waves import WaveView
 
 ModelFactory = Callable[[RunConfig, Task], Model]
 OFFLINE_REFINE = ("the offline baseline (no LLM) can only pick the closest demo design; it cannot edit one. "
@@ -246,13 +248,18 @@ class ChatSession:
         label = Verdict.model_validate(version.verdict).label()
         return f"{label} [stale: the tests changed since; /check]" if self.stale(version, tests_key) else label
 
-    def waves_table(self) -> str:
-        version = self.current()
-        if version is None or not version.waves or not (self.folder / version.waves).is_file():
-            return ""
-        from aigchip.sim import vcd
+    def wave_view(self, version: Version | None = None) -> "WaveView | None":
+        """The current version's (or `version`'s) last simulation, read; None when there is none."""
+        from aigchip.chat.waves import open_view
 
-        return vcd.table_around(vcd.read(self.folder / version.waves), None, rows=12)
+        version = version or self.current()
+        if version is None or not version.waves or not (self.folder / version.waves).is_file():
+            return None
+        return open_view(self.folder / version.waves, version.files, version.top, version.verdict)
+
+    def waves_table(self, internals: bool = False) -> str:
+        view = self.wave_view()
+        return view.window(internals=internals).table() if view is not None else ""
 
     def tests_text(self) -> dict[str, str]:
         return {name: (self.folder / "tests" / name).read_text(encoding="utf-8", errors="replace")
@@ -463,16 +470,10 @@ class ChatSession:
 
     def _keep_waves(self, version: Version, verdict: Verdict) -> None:
         """Keep the VCD of the check that gave `verdict` (if it recorded one) beside the version, and draw it."""
-        folder = self.folder / version.folder
-        with self._mutex:
-            version.waves = version.picture = None
-        if not verdict.waveform or not Path(verdict.waveform).is_file():
-            return
-        from aigchip.chat.waves import write_pictures
+        from aigchip.chat.waves import keep_waves
 
-        folder.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(verdict.waveform, folder / "waves.vcd")
-        pictures = write_pictures(folder / "waves.vcd", folder, prefer=(version.top,))
         with self._mutex:
-            version.waves = f"{version.folder}/waves.vcd"
-            version.picture = f"{version.folder}/waves.svg" if pictures.svg else None
+            version.waves = version.picture = version.gtkw = None
+        kept = keep_waves(verdict, version.files, version.top, self.folder, version.folder)
+        with self._mutex:
+            version.waves, version.picture, version.gtkw = kept

@@ -41,6 +41,7 @@ class Version(BaseModel):
     tests_key: str | None = None  # which tests that verdict was checked against (ChatSession.tests_key)
     waves: str | None = None  # the last simulation's VCD, relative to the session folder
     picture: str | None = None  # the waveform drawn as SVG, relative to the session folder
+    gtkw: str | None = None  # a GTKWave save file showing the same signals and span, relative to the session folder
     iterations: int = 0
     tokens: int = 0
 

@@ -126,6 +126,9 @@ class Terminal:
             self.console.print(escape(reply.text), highlight=False)
         if reply.picture:
             self.console.print(f"picture: {self.session.folder / reply.picture}", style="dim")
+        if reply.gtkw:
+            gtkw = self.session.folder / reply.gtkw
+            self.console.print(f"in GTKWave: gtkwave {gtkw.with_name('waves.vcd')} {gtkw}", style="dim", soft_wrap=True)
 
     # -- output -------------------------------------------------------------------------------------
 

@@ -216,8 +216,8 @@ def window(wave: Waveform, *, interface: Interface | None = None, top: str | Non
     `last` cycles; `start`/`end` (ticks) choose the span instead (zoom and pan). Internal signals are shown
     with `internals`, or, with `fill_to`, the first of them up to that many rows."""
     everything = traces(wave, interface, top)
-    always = [t for t in everything if t.port or t.role == "testbench" or t.role == "internal" and "." not in t.name
-              and name_role(t.name, t.width) in ("reset", "handshake")]
+    always = [t for t in everything if t.port or t.role == "testbench" or (t.role == "internal" and "." not in t.name
+              and name_role(t.name, t.width) in ("reset", "handshake"))]
     chosen = everything if internals else always
     if fill_to > len(chosen) and not internals:
         room = fill_to - len(chosen)

@@ -52,7 +52,7 @@ class Waveform:
         if not self.unit or unit not in _UNIT_EXPONENT:
             return int(amount)
         scale = 10.0 ** (_UNIT_EXPONENT[unit] - _UNIT_EXPONENT[self.unit]) / self.factor
-        return int(round(amount * scale))
+        return round(amount * scale)
 
 
 def read(path: str | Path, max_bytes: int = MAX_BYTES) -> Waveform:

@@ -98,7 +98,7 @@ def test_hostile_names_are_escaped(tmp_path):
 
 
 def test_a_window_shows_only_its_span(tmp_path):
-    svg, root = _svg(tmp_path, start=25, end=55)
+    _, root = _svg(tmp_path, start=25, end=55)
     texts = _texts(root)
     assert any("25 ns \u2013 55 ns" in t for t in texts)
     assert "1" in texts and "3" not in texts  # count is 1 then 2 inside; 3 comes at 70
@@ -185,5 +185,5 @@ def test_real_icarus_waveform(tmp_path):
     assert pics.error == "" and pics.svg is not None
     root = ET.parse(pics.svg).getroot()
     texts = ["".join(el.itertext()) for el in root.iter(f"{SVG_NS}text")]
-    assert ["clk", "rst", "count"] == [t.name for t in view.window().traces]  # the design's ports, in order
+    assert [t.name for t in view.window().traces] == ["clk", "rst", "count"]  # the design's ports, in order
     assert "cycle" in texts and "count" in texts

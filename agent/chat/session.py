@@ -248,7 +248,7 @@ class ChatSession:
         label = Verdict.model_validate(version.verdict).label()
         return f"{label} [stale: the tests changed since; /check]" if self.stale(version, tests_key) else label
 
-    def wave_view(self, version: Version | None = None) -> "WaveView | None":
+    def wave_view(self, version: Version | None = None) -> WaveView | None:
         """The current version's (or `version`'s) last simulation, read; None when there is none."""
         from aigchip.chat.waves import open_view
 

@@ -38,8 +38,15 @@ def measure(ws: Workshop) -> dict[str, Any]:
     if design is None:
         cost["notes"].append("the top's design files are missing")
         return cost
-    cost.update(cycles(ws, design, check_options(record, "icarus"), cost["notes"]))
-    cost.update(cells(design, [m.name for m in ws.plan.modules], cost["notes"]))
+    from concurrent.futures import ThreadPoolExecutor
+
+    timing_notes: list[str] = []
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="aigchip-cost") as pool:  # simulator and yosys at once
+        timing = pool.submit(cycles, ws, design, check_options(record, "icarus"), timing_notes)
+        area = cells(design, [m.name for m in ws.plan.modules], cost["notes"])
+        cost.update(timing.result())
+    cost.update(area)
+    cost["notes"] = timing_notes + cost["notes"]
     return cost
 
 

@@ -149,12 +149,15 @@ class Plan(BaseModel):
 
     def fingerprint(self, name: str) -> str:
         """What a module's design depends on: its own entry and its children's headers and specs (a parent
-        is written against those, not against its children's code). Unchanged fingerprint: keep the design."""
+        is written against those, not against its children's code); the top's also on the plan's system test
+        and golden model. Unchanged fingerprint: keep the design."""
         module = self.module(name)
         children = [self.module(c).model_dump(include={"name", "header", "spec"}) for c in module.children
                     if c in self.names]
+        system = [self.system_test, self.golden] if name == self.top else None  # what decides the top
         blob = json.dumps({"module": module.model_dump(), "children": children,
-                           "clock": self.clock, "top": name == self.top}, sort_keys=True)
+                           "clock": self.clock, "top": name == self.top, **({"system": system} if system else {})},
+                          sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     def to_yaml(self) -> str:

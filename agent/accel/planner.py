@@ -53,13 +53,30 @@ def ask(task: Task, model: Model, recorder: Recorder, *, has_tests: bool, sample
         {"role": "user", "content": prompts.render("accel_plan", spec=_request(task), top=top[0],
                                                    interface=task.interface, has_tests=has_tests)},
     ]
+    return _settle(messages, task, model, recorder, purpose="plan", sample_index=sample_index, tries=tries)
+
+
+def revise(plan: Plan, request: str, task: Task, model: Model, recorder: Recorder, *, tries: int = PLAN_TRIES) -> Planned:
+    """`plan` changed as `request` asks ("make the array 8x8"), checked like a new plan; the model is told to
+    leave every module the change does not affect exactly as it is, so that those modules are kept."""
+    messages: list[Message] = [
+        {"role": "system", "content": prompts.render("system")},
+        {"role": "user", "content": prompts.render("accel_plan_change", plan_name=plan.name, request=request,
+                                                   plan_yaml=plan.to_yaml(), has_golden=bool(plan.system_test))},
+    ]
+    return _settle(messages, task, model, recorder, purpose="plan_change", tries=tries)
+
+
+def _settle(messages: list[Message], task: Task, model: Model, recorder: Recorder, *, purpose: str,
+            sample_index: int = 0, tries: int = PLAN_TRIES) -> Planned:
+    """Ask, check, and send the problems back until the plan holds or the tries run out."""
     planned = Planned(plan=None)
     for attempt in range(1, tries + 1):
-        recorder.event("request", purpose="plan", attempt=attempt, messages=messages)
+        recorder.event("request", purpose=purpose, attempt=attempt, messages=messages)
         reply = model.complete(messages, n=1, sample_index=sample_index)[0]
         planned.usage = planned.usage + reply.usage
         planned.attempts = attempt
-        recorder.line({**record_line(messages, reply), "purpose": "plan", "attempt": attempt})
+        recorder.line({**record_line(messages, reply), "purpose": purpose, "attempt": attempt})
         try:
             plan = parse(reply.text)
         except PlanError as exc:

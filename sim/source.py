@@ -58,6 +58,7 @@ def instantiated_modules(text: str) -> list[str]:
 
 
 _DIRECTION = re.compile(r"\b(input|output|inout)\b")
+_SUBROUTINES = re.compile(r"\bfunction\b.*?\bendfunction\b|\btask\b.*?\bendtask\b", re.S)
 _PORT_WORDS = frozenset("wire reg logic var tri signed unsigned integer".split())
 
 
@@ -70,7 +71,7 @@ def module_ports(text: str, name: str) -> list[tuple[str, str, str]]:
     if start is None:
         return []
     end = blank.find("endmodule", start.end())
-    body = blank[start.end(): end if end >= 0 else len(blank)]
+    body = _SUBROUTINES.sub(" ", blank[start.end(): end if end >= 0 else len(blank)])  # their inputs are not ports
     ports: dict[str, tuple[str, str, str]] = {}
     for direction in _DIRECTION.finditer(body):
         kind = ""

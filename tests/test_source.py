@@ -22,3 +22,14 @@ def test_top_candidates_are_modules_nobody_instantiates():
 
 def test_unterminated_comment_does_not_hang_or_crash():
     assert source.module_names("module ok; endmodule /* never closed " + "x" * 100000) == ["ok"]
+
+
+def test_module_ports_leave_out_the_inputs_of_functions_and_tasks():
+    text = """module m (input wire clk, input wire signed [7:0] x, output reg [7:0] y);
+  function signed [7:0] larger; input signed [7:0] a, b; larger = a > b ? a : b; endfunction
+  task nothing; input z; begin end endtask
+  always @(posedge clk) y <= larger(x, 8'sd0);
+endmodule
+"""
+    assert source.module_ports(text, "m") == [("clk", "input", ""), ("x", "input", "signed[7:0]"),
+                                              ("y", "output", "[7:0]")]

@@ -58,6 +58,11 @@ ROWS: list[tuple[str, list[str], str | None]] = [
     ("/retry", ["no failed message to retry"], None),
     ("/model", ["model: loop-coder"], None),
     ("/model other-coder", ["model is now other-coder"], None),
+    ("/plan", ["no accelerator in this session yet"], None),
+    ("/approve", ["no accelerator in this session yet"], None),
+    ("/plan change make it wider", ["no accelerator in this session yet"], None),
+    ("/plan load plan.yaml", ["no accelerator in this session yet"], None),
+    ("/accel a dot product unit", ["the plan cannot be used", "[unparseable]"], None),  # the model answers Verilog
     ("/file spec.txt", ["sending 15 characters from", "version 4"], "PAGE:is for the terminal"),
     ("/save OUT", ["saved counter8.v", "aigchip regress"], "PAGE:the download link"),
     ("/sessions", ["An 8-bit counter"], "PAGE:the session picker"),
@@ -77,8 +82,9 @@ def _answer(body: dict) -> Response:
 def _files(tmp_path: Path) -> dict[str, Path]:
     (tmp_path / "counter8.v").write_text(EDITED)
     (tmp_path / "spec.txt").write_text("make it 16 bits")
+    (tmp_path / "plan.yaml").write_text("name: [")
     return {"test_counter8.py": CHAT / "test_counter8.py", "counter8.v": tmp_path / "counter8.v",
-            "spec.txt": tmp_path / "spec.txt", "OUT": tmp_path / "saved"}
+            "spec.txt": tmp_path / "spec.txt", "OUT": tmp_path / "saved", "plan.yaml": tmp_path / "plan.yaml"}
 
 
 @pytest.fixture()

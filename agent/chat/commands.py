@@ -13,6 +13,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Callable
 
+from aigchip.chat import accel
 from aigchip.chat.progress import Progress
 from aigchip.chat.session import ChatSession, model_name
 from aigchip.chat.store import Turn, Version
@@ -249,6 +250,20 @@ TABLE: tuple[Command, ...] = (
             changes=True, ready=lambda c: c.session.retry_text() and None),
     Command("model", "[NAME]", "show or switch the model", _model, changes=True, reads_bare=True,
             validate=_valid_model),
+    Command("accel", "REQUEST...", "plan a whole accelerator as a tree of modules (it waits for /approve)",
+            lambda c: Reply(turn=accel.start(c.session, " ".join(c.args), c.progress)), changes=True,
+            ready=lambda c: accel.none_yet(c.session)),
+    Command("plan", "", "the accelerator's module tree, each module's status, its cost",
+            lambda c: Reply(text=accel.view(c.session))),
+    Command("approve", "", "build the planned accelerator: modules, integration, system test, cost",
+            lambda c: Reply(turn=accel.approve(c.session, c.progress)), changes=True,
+            ready=lambda c: accel.planned(c.session)),
+    Command("plan change", "TEXT...", "change the accelerator (make the array 8x8): only what it affects is rebuilt",
+            lambda c: Reply(turn=accel.change(c.session, " ".join(c.args), c.progress)), changes=True,
+            ready=lambda c: accel.planned(c.session)),
+    Command("plan load", "FILE", "your edit of the accelerator's plan.yaml, checked, then built if approved",
+            lambda c: Reply(turn=accel.load(c.session, c.files, c.progress)), changes=True, files=True,
+            ready=lambda c: accel.planned(c.session)),
     Command("file", "PATH", "send a file's text as your message", _send_file, changes=True, files=True,
             terminal_only="paste the text in the message box"),
     Command("save", "DIR", "write the design as `generate --out` does (aigchip regress re-checks it)", _save,

@@ -26,7 +26,7 @@ STATE = "chat.json"
 LOCK = ".lock"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
 
-TurnKind = Literal["spec", "refine", "edit", "tests", "check", "undo", "redo", "use", "model"]
+TurnKind = Literal["spec", "refine", "edit", "tests", "check", "undo", "redo", "use", "model", "accel"]
 TurnState = Literal["pending", "done", "failed"]
 
 

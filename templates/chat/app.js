@@ -190,6 +190,7 @@
   function turnNode(kind, text, state, answer, passed = true) {
     const node = el("div", "turn");
     node.dataset.state = state;
+    node.dataset.kind = kind;
     const command = !["spec", "refine", "message"].includes(kind);
     node.appendChild(el("p", "who", "you"));
     node.appendChild(messageNode(text, command ? "you command" : "you"));

@@ -16,7 +16,7 @@ from aigchip.chat.store import SessionStore
 from aigchip.chat.terminal import Terminal
 from aigchip.config import RunConfig
 from aigchip.loopback import Loopback, Response
-from tests.accel_fixture import REQUEST, Script, fenced, plan_text, rtl
+from tests.accel_fixture import REQUEST, Script, fenced, plan_text
 
 pytestmark = [pytest.mark.sim, pytest.mark.timeout(600)]
 
@@ -126,7 +126,7 @@ def test_the_page_offers_the_same_commands(tmp_path, endpoint, monkeypatch):
 
     from aigchip.chat.web import create_app
 
-    script, config = endpoint
+    _, config = endpoint
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     app = create_app(SessionStore(tmp_path / "sessions"), config)
     with TestClient(app, base_url="http://127.0.0.1:8765") as client:

@@ -14,6 +14,14 @@ from typing import Any, Literal, Mapping
 from pydantic import BaseModel, ConfigDict, Field
 
 LOCAL_KINDS = ("offline", "manual", "replay", "reference")
+# A demo is sent only when it is relevant: a BM25 score of DEMO_MIN_SCORE, or DEMO_MIN_COVERAGE of the best
+# score the spec's words could reach (short specs cannot score high), and DEMO_MIN_SHARE of the best demo's
+# score; a spec no demo fits gets none. Calibrated on the bundled library with tests/fixtures/
+# demo_relevance.jsonl (103 labelled specs, 21 that no demo fits): precision@3 0.418 -> 0.912, no spec
+# losing its first relevant demo; benchmarks/bench_demo_relevance.py measures it and recalibrates for a corpus.
+# BM25 scores grow with the corpus: another corpus may want another minimum (--demo-min-score), and one of
+# fewer than DEMO_GRADED_ENTRIES entries (a --learn corpus starting out) gets none.
+DEMO_MIN_SCORE, DEMO_MIN_COVERAGE, DEMO_MIN_SHARE, DEMO_GRADED_ENTRIES = 12.0, 0.35, 0.7, 20
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 
 
@@ -36,6 +44,9 @@ class RunConfig(BaseModel):
     samples: int = Field(1, ge=1)
     demos: int = Field(3, ge=0)
     demo_tokens: int = Field(3000, ge=0)
+    demo_min_score: float = Field(DEMO_MIN_SCORE, ge=0)  # see DEMO_MIN_SCORE
+    demo_min_coverage: float = Field(DEMO_MIN_COVERAGE, ge=0, le=1)
+    demo_min_share: float = Field(DEMO_MIN_SHARE, ge=0, le=1)
     corpus: Path | None = None  # a corpus JSONL for demonstrations (default: the bundled library)
     feedback: Literal["golden", "self", "lint", "none"] = "golden"
     simulator: Literal["icarus", "verilator", "both"] = "icarus"  # both: Icarus and Verilator must agree
@@ -59,7 +70,7 @@ class RunConfig(BaseModel):
 _ENV_KEYS = {
     "AIGCHIP_MODEL": "model", "OPENAI_BASE_URL": "base_url", "AIGCHIP_BASE_URL": "base_url",
     "AIGCHIP_API_KEY_ENV": "api_key_env", "AIGCHIP_MAX_ITERS": "max_iters", "AIGCHIP_SAMPLES": "samples",
-    "AIGCHIP_DEMOS": "demos", "AIGCHIP_FEEDBACK": "feedback", "AIGCHIP_SIM": "simulator",
+    "AIGCHIP_DEMOS": "demos", "AIGCHIP_DEMO_MIN_SCORE": "demo_min_score", "AIGCHIP_FEEDBACK": "feedback", "AIGCHIP_SIM": "simulator",
     "AIGCHIP_TEMPERATURE": "temperature", "AIGCHIP_SEED": "seed", "AIGCHIP_BUDGET_TOKENS": "budget_tokens",
     "AIGCHIP_BUDGET_USD": "budget_usd", "AIGCHIP_CORPUS": "corpus", "AIGCHIP_MAX_RETRIES": "max_retries",
     "AIGCHIP_TIMEOUT": "timeout_s", "AIGCHIP_SIM_TIMEOUT": "sim_timeout",

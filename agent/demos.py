@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from aigchip.corpus import index as corpus_index
 from aigchip import paths
+from aigchip.config import DEMO_GRADED_ENTRIES, DEMO_MIN_COVERAGE, DEMO_MIN_SCORE, DEMO_MIN_SHARE
 from aigchip.corpus.index import CorpusIndex, stem, tokenize, words
 from aigchip.corpus.schema import GRAINS, Entry, Problem, load_demo_library, load_demo_library_checked, load_jsonl
 
@@ -99,11 +100,17 @@ def _is_near_copy(entry: Entry, banned: list[set[tuple[str, ...]]]) -> bool:
 
 def select(spec: str, entries: list[Entry], *, k: int = 3, token_budget: int = 3000, grain: str | None = None,
            exclude_ids: set[str] | frozenset[str] = frozenset(), exclude_texts: Sequence[str] = (),
-           index: CorpusIndex | None = None) -> list[Demo]:
+           index: CorpusIndex | None = None, min_score: float = DEMO_MIN_SCORE,
+           min_coverage: float = DEMO_MIN_COVERAGE, min_share_of_best: float = DEMO_MIN_SHARE) -> list[Demo]:
     """Up to `k` demos for `spec`, best first, whose description and code fit `token_budget` together.
 
-    `index` is the corpus's persisted index (see `load_corpus`); without one, one is built in memory. An
-    index of other entries than `entries` still works, but only entries in both can be picked.
+    Only relevant ones, so that a spec the corpus knows nothing about gets no demos rather than unrelated
+    ones: a demo needs a score of `min_score`, or `min_coverage` of the best score the spec's words could
+    reach (a short spec cannot score high), and `min_share_of_best` of the best eligible demo's score (pass
+    min_score=0 and min_share_of_best=0 to rank everything). A corpus of fewer than DEMO_GRADED_ENTRIES
+    entries has no minimum: its idf cannot tell a distinctive word from a common one. `index` is the corpus's persisted index (see
+    `load_corpus`); without one, one is built in memory. An index of other entries than `entries` still
+    works, but only entries in both can be picked.
     """
     grain = grain or spec_grain(spec)
     if grain not in GRAINS:
@@ -117,11 +124,17 @@ def select(spec: str, entries: list[Entry], *, k: int = 3, token_budget: int = 3
         surface.setdefault(stem(word), word)
     banned = [s for s in map(shingles, exclude_texts) if s]
     demos: list[Demo] = []
-    used = 0
+    graded = len(index) >= DEMO_GRADED_ENTRIES  # in a smaller corpus every word looks rare: no minimum
+    used, floor = 0, min(min_score, min_coverage * index.ceiling(grain, surface)) if graded else 0.0
+    best: float | None = None  # the best eligible demo's score
     for hit in index.ranked(grain, surface):
+        if hit.score < floor:
+            break  # hits come best first: the rest score lower still
         entry = index.entry(hit) if by_id is None else by_id.get(hit.entry_id)
         if entry is None or entry.id in exclude_ids or (banned and _is_near_copy(entry, banned)):
             continue
+        if best is None:
+            best, floor = hit.score, max(floor, min_share_of_best * hit.score)
         description = entry.text_at(hit.grain)
         cost = estimate_tokens(description + entry.code)
         if used + cost > token_budget:
@@ -214,9 +227,12 @@ def corpus_for(config: RunConfig) -> tuple[list[Entry], CorpusIndex]:
 
 
 def pick_for(task: Task, config: RunConfig, entries: list[Entry], index: CorpusIndex | None = None) -> list[Demo]:
-    """`config.demos` demonstrations for `task`, never the task itself, its reference or its solution."""
+    """Up to `config.demos` relevant demonstrations for `task` (see `select`), never the task itself, its
+    reference or its solution."""
     if config.demos == 0 or not entries:
         return []
     known = [p.read_text(errors="replace") for p in (task.reference, *task.solution) if p is not None]
     return select(task.spec_text(), entries, k=config.demos, token_budget=config.demo_tokens,
-                  exclude_ids={task.id}, exclude_texts=[task.spec_text(), *known], index=index)
+                  exclude_ids={task.id}, exclude_texts=[task.spec_text(), *known], index=index,
+                  min_score=config.demo_min_score, min_coverage=config.demo_min_coverage,
+                  min_share_of_best=config.demo_min_share)

@@ -43,6 +43,7 @@ def eval_(
     out: Annotated[Optional[Path], typer.Option(help="Output folder (default: runs/eval-<bench>-<model>-<time>).", file_okay=False)] = None,
     resume: Annotated[bool, typer.Option(help="Continue the run in --out: finished samples are not run again.")] = False,
     demos: Annotated[Optional[int], typer.Option(help="Demonstrations in each prompt.", min=0)] = None,
+    demo_min_score: Annotated[Optional[float], typer.Option(help="Send a demonstration only when its relevance (BM25) is at least this (default 12, calibrated on the bundled library; demonstrations under 70% of the best one's score are left out too).", min=0)] = None,
     sim: Annotated[Optional[Simulator], typer.Option(help="Simulator.")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Sampling seed (sample i asks with seed + i), where the endpoint supports it.")] = None,
     temperature: Annotated[Optional[float], typer.Option(help="Sampling temperature.")] = None,
@@ -75,7 +76,7 @@ def eval_(
         raise usage("--resume continues a run: name its folder with --out")
     if executor not in ("local", "ray"):
         raise usage(f"--executor must be local or ray, not {executor!r}")
-    flags = dict(model=model, base_url=base_url, api_key_env=api_key_env, max_iters=max_iters, demos=demos,
+    flags = dict(model=model, base_url=base_url, api_key_env=api_key_env, max_iters=max_iters, demos=demos, demo_min_score=demo_min_score,
                  feedback=feedback.value if feedback else None, simulator=sim.value if sim else None, seed=seed,
                  temperature=temperature, lint=lint, jobs=jobs, cache=None if cache else False, synth=synth or None,
                  fpga=fpga.value if fpga else None)

@@ -28,6 +28,7 @@ def generate(
     samples: Annotated[Optional[int], typer.Option(help="Candidates per round, checked in parallel.", min=1)] = None,
     demos: Annotated[Optional[int], typer.Option(help="Demonstrations in the prompt.", min=0)] = None,
     corpus: Annotated[Optional[Path], typer.Option(help="Corpus JSONL to pick demonstrations from.", **ExistingFile)] = None,
+    demo_min_score: Annotated[Optional[float], typer.Option(help="Send a demonstration only when its relevance (BM25) is at least this (default 12, calibrated on the bundled library; demonstrations under 70% of the best one's score are left out too).", min=0)] = None,
     feedback: Annotated[Optional[str], typer.Option(help="golden | self | lint | none.")] = None,
     sim: Annotated[Optional[Simulator], typer.Option(help="Simulator.")] = None,
     temperature: Annotated[Optional[float], typer.Option(help="Sampling temperature.")] = None,
@@ -57,7 +58,7 @@ def generate(
     from aigchip.task import from_folder, from_text
 
     flags = dict(model=model, base_url=base_url, api_key_env=api_key_env, replay=replay, max_iters=max_iters,
-                 samples=samples, demos=demos, corpus=corpus, feedback=feedback, simulator=sim.value if sim else None,
+                 samples=samples, demos=demos, corpus=corpus, demo_min_score=demo_min_score, feedback=feedback, simulator=sim.value if sim else None,
                  temperature=temperature, seed=seed, budget_tokens=budget_tokens, budget_usd=budget_usd,
                  cache=None if cache else False, synth=synth or None, fpga=fpga.value if fpga else None,
                  optimize=optimize, optimize_rounds=optimize_rounds, optimize_target=target)
@@ -105,10 +106,14 @@ def demos(
     k: Annotated[int, typer.Option("-k", "--k", help="How many demonstrations at most.", min=1)] = 3,
     grain: Annotated[Optional[Grain], typer.Option(help="Grain to match and show (default: inferred from the spec).")] = None,
     budget: Annotated[int, typer.Option(help="Token budget for the demonstrations (estimated as characters / 4).", min=1)] = 3000,
+    min_score: Annotated[Optional[float], typer.Option(help="Least relevance (BM25) a demonstration needs (default 12, as in generate and eval).", min=0)] = None,
+    min_share: Annotated[Optional[float], typer.Option(help="Least share of the best demonstration's score the others need (default 0.7).", min=0, max=1)] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else on stdout.")] = False,
 ) -> None:
-    """Show which demonstrations a spec would get, and why (the matched terms). Exit 0, or 2 on a usage error."""
+    """Show which demonstrations a spec would get, and why (the matched terms); none when no demonstration is
+    relevant enough. Exit 0, or 2 on a usage error."""
     from aigchip import demos as picker
+    from aigchip.config import DEMO_MIN_SCORE, DEMO_MIN_SHARE
 
     text = spec
     try:
@@ -130,13 +135,23 @@ def demos(
     if not entries:
         raise usage("the corpus has no usable entries")
     used = grain.value if grain else picker.spec_grain(text)
-    chosen = picker.select(text, entries, k=k, token_budget=budget, grain=used, index=index)
+    least = DEMO_MIN_SCORE if min_score is None else min_score
+    chosen = picker.select(text, entries, k=k, token_budget=budget, grain=used, index=index, min_score=least,
+                           min_share_of_best=DEMO_MIN_SHARE if min_share is None else min_share)
+    closest = None if chosen else next(iter(picker.select(text, entries, k=1, token_budget=10**9, grain=used,
+                                                          index=index, min_score=0, min_share_of_best=0)), None)
     if json_out:
         rows = [d.model_dump(include={"id", "top", "score", "grain", "why"}) for d in chosen]
-        sys.stdout.write(json.dumps({"spec_grain": used, "demos": rows}) + "\n")
+        found = {"spec_grain": used, "min_score": least, "demos": rows}
+        if closest is not None:
+            found["closest"] = closest.model_dump(include={"id", "top", "score", "grain", "why"})
+        sys.stdout.write(json.dumps(found) + "\n")
         return
     typer.echo(f"spec grain: {used}{'' if grain else ' (inferred)'}; {len(entries)} entries searched")
-    if not chosen:
+    if closest is not None:
+        typer.echo(f"no demonstration is relevant enough: the closest, {closest.id}, scores {closest.score:.3f}, "
+                   f"under the minimum {least:g} (--min-score lowers it)")
+    elif not chosen:
         typer.echo("no demonstration matches this spec")
     for rank, demo in enumerate(chosen, 1):
         typer.echo(f"{rank}. {demo.id}  top={demo.top}  score={demo.score:.3f}  grain={demo.grain}")

@@ -26,9 +26,9 @@ from typing import Iterable, Iterator, NamedTuple
 
 from aigchip.corpus.schema import GRAINS, Entry
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 STOPWORDS = frozenset(
-    "a an and are as at be by can do for from has have i in into is it its must of on or our please should "
+    "a an and are as at be by can do does for from has have i in into is it its must of on or our please should "
     "so that the their then these this those to use uses using we when which while will with would you your "
     "design implement write create make module verilog systemverilog".split())
 FALLBACK = {"high_level": ("high_level", "detailed", "block"), "detailed": ("detailed", "high_level", "block"),
@@ -60,7 +60,8 @@ def stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Surface words: runs of letters and digits (so snake_case splits), camelCase split as well as whole."""
+    """Surface words: runs of letters and digits (so snake_case splits), camelCase split as well as whole; no
+    single letters (port names like `q` or `x`, the x of 2x2: they match by chance, and `2x2` is kept whole)."""
     found: list[str] = []
     for chunk in _ALNUM.findall(text):
         if (chunk.isalpha() and chunk.islower()) or chunk.isdigit():
@@ -70,7 +71,7 @@ def words(text: str) -> list[str]:
         found.extend(p.lower() for p in parts)
         if len(parts) > 1:
             found.append(chunk.lower())
-    return [w for w in found if w not in STOPWORDS]
+    return [w for w in found if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
 
 
 def tokenize(text: str) -> list[str]:
@@ -125,6 +126,12 @@ class BM25:
                 for doc, weight in zip(*found):
                     totals[doc] += weight
         return totals
+
+    def ceiling(self, query: Iterable[str]) -> float:
+        """What a document matching every query term strongly would score: each term's idf times (k1 + 1), a
+        term no document has counted as the rarest one (it is specific, and nothing matches it)."""
+        rarest = max(self.idf.values(), default=0.0)
+        return sum(self.idf.get(term, rarest) for term in set(query)) * (self.k1 + 1)
 
     def parts(self, query: Iterable[str], doc: int) -> dict[str, float]:
         """Each query term's contribution to document `doc`'s score (matched terms only)."""
@@ -233,6 +240,10 @@ class CorpusIndex:
     def search(self, grain: str, query: Iterable[str]) -> list[Hit]:
         """Every matching entry, best first (see `ranked`)."""
         return list(self.ranked(grain, query))
+
+    def ceiling(self, grain: str, query: Iterable[str]) -> float:
+        """The best score a query could get at `grain` (see BM25.ceiling)."""
+        return self.bm25[grain].ceiling(query)
 
     def query(self, grain: str, text: str, k: int = 5) -> list[Hit]:
         return [hit for _, hit in zip(range(k), self.ranked(grain, tokenize(text)))]

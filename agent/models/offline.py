@@ -20,7 +20,8 @@ class OfflineModel:
 
         self.name = "offline"
         self.top = top
-        ranked = demos.select(spec, entries, k=len(entries), token_budget=10**9, exclude_ids=set(exclude_ids))
+        ranked = demos.select(spec, entries, k=len(entries), token_budget=10**9, exclude_ids=set(exclude_ids),
+                              min_score=0, min_share_of_best=0)  # the closest design, however weak the match
         self.choices = ranked
 
     def complete(self, messages: list[Message], *, n: int = 1, sample_index: int = 0) -> list[Reply]:

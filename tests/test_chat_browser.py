@@ -23,7 +23,6 @@ pytestmark = [pytest.mark.sim, pytest.mark.browser,
               pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason=f"no Chromium at {CHROMIUM}")]
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
-SCREENSHOT = Path("/tmp/aigchip-chat.png")
 TYPED = SPEC + ' <img src=x onerror="window.pwned = 1"> <b>not bold</b>'  # shown as text, never run
 WAVES_LOADED = """src => { const i = document.getElementById('waves-img');
   return !i.hidden && i.getAttribute('src') && i.getAttribute('src') !== src && i.complete && i.naturalWidth > 0; }"""
@@ -73,6 +72,7 @@ def test_a_person_designs_a_counter_in_the_browser(tmp_path, monkeypatch):
                 page.wait_for_function(WAVES_LOADED, arg="")
                 first_picture = page.get_attribute("#waves-img", "src")
                 assert "count" in page.text_content("#waves-table")
+                _zoom_and_pan_the_waveform(page, tmp_path)
 
                 page.fill("#message", "make it 16 bits")
                 page.keyboard.press("Enter")
@@ -95,7 +95,7 @@ def test_a_person_designs_a_counter_in_the_browser(tmp_path, monkeypatch):
                 assert page.evaluate("window.pwned") is None and page.query_selector("#turns img, #turns b") is None
                 page.bring_to_front()  # a background tab gets few animation frames: Playwright's waits crawl
                 page.wait_for_function("() => document.getElementById('working').hidden")
-                page.screenshot(path=str(SCREENSHOT), full_page=True)
+                page.screenshot(path=str(tmp_path / "chat.png"), full_page=True)
 
                 page.fill("#message", "first line")
                 page.press("#message", "Shift+Enter")
@@ -117,3 +117,41 @@ def test_a_person_designs_a_counter_in_the_browser(tmp_path, monkeypatch):
                 assert not [p for p in problems if "503" not in p], problems
             finally:
                 browser.close()
+
+
+SVG_OF = """async () => { const r = await fetch(document.getElementById('waves-img').src); const svg = await r.text();
+  const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
+  return [...doc.querySelectorAll('text')].map(t => t.textContent); }"""
+
+
+def _zoom_and_pan_the_waveform(page, tmp_path: Path) -> None:
+    """The waveform card: its span and rows as drawn, then zoomed in, panned, the whole run, and back."""
+    span = page.locator("#waves-span")
+    first = (int(span.get_attribute("data-start")), int(span.get_attribute("data-end")))
+    caption = span.text_content()
+    assert "ps" in caption and "cycles" in caption and "signals" in caption, caption
+    drawn = page.evaluate(SVG_OF)
+    assert [t for t in drawn if t in ("clk", "rst", "en", "count")] == ["clk", "rst", "en", "count"]  # ports, in order
+    assert any(f"{first[0]} ps \u2013 {first[1]} ps" in t for t in drawn)  # the span drawn is the span said
+    page.screenshot(path=str(tmp_path / "waves-first.png"), full_page=True)
+
+    def moved(before: str) -> str:
+        page.wait_for_function("b => document.getElementById('waves-span').textContent !== b", arg=before)
+        page.wait_for_function(WAVES_LOADED, arg="")
+        return span.text_content()
+
+    page.click("#waves-in")
+    zoomed = moved(caption)
+    start, end = int(span.get_attribute("data-start")), int(span.get_attribute("data-end"))
+    assert end - start == (first[1] - first[0]) // 2, (first, start, end)
+    assert any(f"{start} ps \u2013 {end} ps" in t for t in page.evaluate(SVG_OF))
+    page.click("#waves-right")
+    panned = moved(zoomed)
+    assert int(span.get_attribute("data-start")) > start
+    page.click("#waves-whole")
+    whole = moved(panned)
+    assert whole.startswith("0 ps") and "cycles 0\u2013" in whole
+    page.screenshot(path=str(tmp_path / "waves-whole.png"), full_page=True)
+    page.click("#waves-reset")
+    page.wait_for_function("c => document.getElementById('waves-span').textContent === c", arg=caption)
+    assert page.get_attribute("#waves-gtkw", "href").endswith("/versions/1/waves.gtkw")

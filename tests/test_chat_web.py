@@ -417,6 +417,24 @@ def test_real_checker_with_an_uploaded_cocotb_test_draws_the_waveform(make_clien
     assert view["picture_url"] != first_url and "[15:0]" in view["diff"]
     assert client.get(f"/api/sessions/{sid}/versions/1/picture").status_code == 200
 
+    # zoom and pan: the page asks for a span; the picture, the table and the GTKWave file follow it
+    first = view["waves"]
+    assert first["rows"][:3] == ["clk", "rst", "en"] and first["unit"] == "ps" and first["first_cycle"] is not None
+    whole = client.get(f"/api/sessions/{sid}/waves", params={"start": 0, "end": first["run_end"]}).json()
+    assert whole["window"]["start_text"] == "0 ps" and whole["window"]["first_cycle"] == 0
+    zoomed = client.get(f"/api/sessions/{sid}/waves", params={"start": 20000, "end": 40000, "internals": 1}).json()
+    assert (zoomed["window"]["start"], zoomed["window"]["end"]) == (20000, 40000)
+    assert "20000 ps" in zoomed["window"]["start_text"] and zoomed["window"]["last_cycle"] <= 4
+    svg = client.get(zoomed["picture_url"]).text
+    assert "20000 ps \u2013 40000 ps" in svg and ">count<" in svg
+    gtkw = client.get(zoomed["gtkw_url"])
+    assert gtkw.status_code == 200 and "[timestart] 20000" in gtkw.text and '[dumpfile] "waves.vcd"' in gtkw.text
+    vcd_file = client.get(zoomed["vcd_url"])
+    assert vcd_file.status_code == 200 and b"$enddefinitions" in vcd_file.content
+    assert client.get(f"/api/sessions/{sid}/waves", params={"start": "soon"}).status_code == 400
+    assert client.get(f"/api/sessions/{sid}/versions/2/passwd").status_code == 404
+    assert client.get(f"/api/sessions/{sid}/versions/9/waves.vcd").status_code == 400  # no such version
+
 
 def test_messages_accepted_before_the_server_stopped_run_when_it_comes_back(make_client, tmp_path):
     from aigchip.chat.session import ChatSession

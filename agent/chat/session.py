@@ -253,9 +253,13 @@ class ChatSession:
         from aigchip.chat.waves import open_view
 
         version = version or self.current()
-        if version is None or not version.waves or not (self.folder / version.waves).is_file():
+        if version is None or not version.waves:
             return None
-        return open_view(self.folder / version.waves, version.files, version.top, version.verdict)
+        folder = self.folder.resolve()
+        path = (folder / version.waves).resolve()
+        if not path.is_relative_to(folder) or not path.is_file():  # chat.json names only files inside the session
+            return None
+        return open_view(path, version.files, version.top, version.verdict)
 
     def waves_table(self, internals: bool = False) -> str:
         view = self.wave_view()

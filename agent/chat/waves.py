@@ -147,7 +147,7 @@ def render_svg(span: waveview.Window, *, title: str = "") -> str:
     if not rows or not any(span.wave.changes.get(t.key) for t in rows):
         return _empty("no signal changes recorded", title)
     label_w = 7 * min(28, max(len(t.name) for t in rows)) + 2 * PAD
-    width, height = label_w + PLOT_W + PAD, AXIS_H + ROW_H * len(rows) + PAD
+    width, height = label_w + PLOT_W + 5 * PAD, AXIS_H + ROW_H * len(rows) + PAD  # room for the last tick's label
     length = max(span.end - span.start, 1)
     x_of = lambda t: label_w + PLOT_W * (min(max(t, span.start), span.end) - span.start) / length  # noqa: E731
     unit = span.wave.unit or "ticks"

@@ -238,9 +238,56 @@ def create_app(store: SessionStore, config: RunConfig, *, model_factory: Any = N
         return StreamingResponse(stream(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
+    def span_of(request: Request) -> dict[str, Any]:
+        """?start=&end= (ticks of the VCD) and ?internals=1, checked."""
+        span: dict[str, Any] = {"internals": request.query_params.get("internals") in ("1", "true")}
+        for name in ("start", "end"):
+            text = request.query_params.get(name)
+            if text:
+                try:
+                    span[name] = int(text)
+                except ValueError:
+                    raise HTTPProblem(400, f"{name} is a whole number of the waveform's time ticks") from None
+        return span
+
+    async def waves(request: Request) -> Response:
+        live = await live_of(request)
+        base = f"/api/sessions/{live.session.state.id}"
+        data = await run_in_threadpool(lambda: live.waves(base, **span_of(request)))
+        return Response(json.dumps(data), media_type="application/json", headers={"Cache-Control": "no-store"})
+
+    async def wave_file(request: Request) -> Response:
+        """The kept VCD, or a GTKWave save file for the span asked for; both download into one folder."""
+        from aigchip.waveview import write_gtkw
+
+        number, name = request.path_params["number"], request.path_params["name"]
+        if name not in ("waves.vcd", "waves.gtkw"):
+            raise HTTPProblem(404, "not found")
+        live = await live_of(request)
+        version, span = await run_in_threadpool(lambda: live.wave_window(number, **span_of(request)))
+        folder = live.session.folder.resolve()
+        vcd = (folder / version.waves).resolve()
+        if not vcd.is_relative_to(folder) or vcd.suffix != ".vcd":
+            raise HTTPProblem(404, "no waveform for this version")
+        if name == "waves.vcd":
+            return FileResponse(vcd, media_type="application/octet-stream",
+                                headers={"Content-Disposition": 'attachment; filename="waves.vcd"'})
+        with tempfile.TemporaryDirectory(prefix="aigchip-gtkw-") as scratch:
+            saved = await run_in_threadpool(write_gtkw, span, vcd, Path(scratch) / "waves.gtkw", title=version.top)
+            data = saved.read_bytes()
+        return Response(data, media_type="application/octet-stream",
+                        headers={"Content-Disposition": 'attachment; filename="waves.gtkw"'})
+
     async def picture(request: Request) -> Response:
         live = await live_of(request)
         number = request.path_params.get("number")
+        if any(request.query_params.get(name) for name in ("start", "end", "internals")):
+            from aigchip.chat.waves import render_svg
+
+            version, span = await run_in_threadpool(lambda: live.wave_window(number, **span_of(request)))
+            svg = await run_in_threadpool(lambda: render_svg(span, title=version.top))
+            return Response(svg.encode("utf-8"), media_type="image/svg+xml",
+                            headers={"Content-Security-Policy": SVG_CSP, "Cache-Control": "no-cache"})
         path = await run_in_threadpool(live.picture, number)
         if path is None:
             raise HTTPProblem(404, "no waveform picture for this version (add tests to get one)")
@@ -277,6 +324,8 @@ def create_app(store: SessionStore, config: RunConfig, *, model_factory: Any = N
         Route("/api/sessions/{session_id}/picture", api(picture), methods=["GET"]),
         Route("/api/sessions/{session_id}/versions/{number:int}/picture", api(picture), methods=["GET"]),
         Route("/api/sessions/{session_id}/download", api(download), methods=["GET"]),
+        Route("/api/sessions/{session_id}/waves", api(waves), methods=["GET"]),
+        Route("/api/sessions/{session_id}/versions/{number:int}/{name:str}", api(wave_file), methods=["GET"]),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(_Guard, allowed_hosts=tuple(allowed_hosts))],
                     lifespan=lifespan)

@@ -198,7 +198,7 @@ class Live:
             "versions": [{"number": v.number, "turn": v.turn, "status": v.status, "summary": v.summary,
                           "label": session.verdict_label(v, key), "stale": session.stale(v, key)} for v in state.versions],
             "can_undo": bool(state.undo_stack), "can_redo": bool(state.redo_stack), "current": None, "diff": "", "waves_table": "",
-            "picture_url": None, "download_url": None,
+            "picture_url": None, "download_url": None, "waves": None, "vcd_url": None, "gtkw_url": None,
             "tests": [{"name": name, "text": text} for name, text in session.tests_text().items()],
         }
         if current is not None:
@@ -214,25 +214,59 @@ class Live:
                 "iterations": current.iterations}
             view["diff"] = session.diff()
             view["waves_table"] = self._waves_table(current)
+            wave = self._wave_view(current)
+            if wave is not None and not isinstance(wave, str):
+                view["waves"] = wave.window().describe()
+                view["vcd_url"] = f"{base}/versions/{current.number}/waves.vcd"
+                view["gtkw_url"] = f"{base}/versions/{current.number}/waves.gtkw"
             if picture is not None:
                 view["picture_url"] = f"{base}/picture?v={current.number}-{picture.stat().st_mtime_ns}"
             view["download_url"] = f"{base}/download"
         return view
 
-    def _waves_table(self, version: Any) -> str:
-        if not version.waves:
-            return ""
+    def _wave_view(self, version: Any) -> Any:
+        """`version`'s waveform, read once per kept VCD; None when it has none, the error text when unreadable."""
+        if version is None or not version.waves:
+            return None
         path = self.session.folder / version.waves
         try:
             key = (version.number, version.waves, path.stat().st_mtime_ns)
         except OSError:
-            return ""
-        if self._waves is None or self._waves[0] != key:
+            return None
+        with self.lock:
+            cached = self._waves
+        if cached is None or cached[0] != key:
             try:
-                self._waves = (key, self.session.waves_table())
+                cached = (key, self.session.wave_view(version))
             except (OSError, ValueError) as exc:
-                self._waves = (key, f"(the waveform could not be read: {exc})")
-        return self._waves[1]
+                cached = (key, f"(the waveform could not be read: {exc})")
+            with self.lock:
+                self._waves = cached
+        return cached[1]
+
+    def _waves_table(self, version: Any) -> str:
+        view = self._wave_view(version)
+        return view if isinstance(view, str) else view.window().table() if view is not None else ""
+
+    def wave_window(self, number: int | None = None, *, start: int | None = None, end: int | None = None,
+                    internals: bool = False) -> Any:
+        """A window of version `number`'s (default: the current one's) waveform; ValueError when there is none."""
+        version = self.session.snapshot().version(number)
+        view = self._wave_view(version)
+        if view is None:
+            raise ValueError("no waveform for this version (add tests to get one)")
+        if isinstance(view, str):
+            raise ValueError(view.strip("()"))
+        return version, view.window(start=start, end=end, internals=internals)
+
+    def waves(self, base: str, *, start: int | None = None, end: int | None = None, internals: bool = False) -> dict[str, Any]:
+        """What the page's waveform card shows for a span: where it is, its table, the picture and GTKWave links."""
+        version, span = self.wave_window(start=start, end=end, internals=internals)
+        query = f"start={span.start}&end={span.end}" + ("&internals=1" if internals else "")
+        return {"version": version.number, "window": span.describe(), "table": span.table(),
+                "picture_url": f"{base}/versions/{version.number}/picture?{query}",
+                "gtkw_url": f"{base}/versions/{version.number}/waves.gtkw?{query}",
+                "vcd_url": f"{base}/versions/{version.number}/waves.vcd"}
 
     def picture(self, number: int | None = None) -> Path | None:
         """The waveform SVG of version `number` (default: the current one), only ever inside the session folder."""

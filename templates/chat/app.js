@@ -263,15 +263,7 @@
         : line.startsWith("+") ? "add" : line.startsWith("-") ? "del" : null;
       diff.appendChild(cls ? el("span", cls, line + "\n") : document.createTextNode(line + "\n"));
     }
-    const img = $("waves-img");
-    if (view && view.picture_url) {
-      if (img.getAttribute("src") !== view.picture_url) img.src = view.picture_url;
-      img.hidden = false;
-    } else {
-      img.hidden = true;
-      img.removeAttribute("src");
-    }
-    $("waves-table").textContent = view ? view.waves_table : "";
+    renderWaves(view);
     const link = $("download");
     link.hidden = !(view && view.download_url);
     if (view && view.download_url) link.href = view.download_url;
@@ -291,6 +283,84 @@
       item.value = v.number;
       versions.appendChild(item);
     }
+  }
+
+  // -- the waveform: the first view comes with the session's view; zoom, pan and internals ask the server ----
+  const waves = { key: null, span: null, internals: false, view: null };
+
+  function waveCaption(w) {
+    if (!w) return "";
+    const cycles = w.first_cycle !== null && w.first_cycle !== undefined ? ` · cycles ${w.first_cycle}–${w.last_cycle}` : "";
+    const more = w.hidden ? ` (${w.hidden} more: internals)` : "";
+    return `${w.start_text} – ${w.end_text}${cycles} · ${w.rows.length} signals${more}`;
+  }
+
+  function showPicture(url) {
+    const img = $("waves-img");
+    if (url) {
+      if (img.getAttribute("src") !== url) img.src = url;
+      img.hidden = false;
+    } else {
+      img.hidden = true;
+      img.removeAttribute("src");
+    }
+  }
+
+  function renderWaves(view) {
+    waves.view = view;
+    const has = !!(view && view.current && view.waves);
+    $("waves-tools").hidden = !has;
+    const key = has ? `${view.current.number}|${view.picture_url}` : null;
+    if (key !== waves.key) { waves.key = key; waves.span = null; }
+    if (waves.span) return; // the person zoomed or panned: keep their view until the version changes
+    if (has && waves.internals) { loadWaves({}); return; }
+    showPicture(view && view.picture_url);
+    $("waves-table").textContent = view ? view.waves_table : "";
+    $("waves-span").textContent = has ? waveCaption(view.waves) : "";
+    $("waves-span").dataset.start = has ? view.waves.start : "";
+    $("waves-span").dataset.end = has ? view.waves.end : "";
+    if (has) { $("waves-vcd").href = view.vcd_url; $("waves-gtkw").href = view.gtkw_url; }
+  }
+
+  async function loadWaves(span) {
+    if (!sessionId) return;
+    const query = new URLSearchParams();
+    if (span.start !== undefined) query.set("start", String(Math.round(span.start)));
+    if (span.end !== undefined) query.set("end", String(Math.round(span.end)));
+    if (waves.internals) query.set("internals", "1");
+    try {
+      const data = await api("GET", `${base()}/waves?${query}`);
+      waves.span = data.window;
+      showPicture(data.picture_url);
+      $("waves-table").textContent = data.table;
+      $("waves-span").textContent = waveCaption(data.window);
+      $("waves-span").dataset.start = data.window.start;
+      $("waves-span").dataset.end = data.window.end;
+      $("waves-vcd").href = data.vcd_url;
+      $("waves-gtkw").href = data.gtkw_url;
+      showError("");
+    } catch (err) { showError(`waveform: ${err.message}`); }
+  }
+
+  function currentSpan() {
+    return waves.span || (waves.view && waves.view.waves) || null;
+  }
+
+  function zoom(factor) {
+    const w = currentSpan();
+    if (!w) return;
+    const mid = w.focus !== null && w.focus >= w.start && w.focus <= w.end ? w.focus : (w.start + w.end) / 2;
+    const half = Math.max(1, (w.end - w.start) * factor / 2);
+    const start = Math.max(0, mid - half);
+    loadWaves({ start, end: start + 2 * half });
+  }
+
+  function pan(direction) {
+    const w = currentSpan();
+    if (!w) return;
+    const step = (w.end - w.start) / 2 * direction;
+    const start = Math.max(0, w.start + step);
+    loadWaves({ start, end: start + (w.end - w.start) });
   }
 
   function render(view) {
@@ -333,6 +403,23 @@
   $("design-file").addEventListener("change", (e) => {
     const files = e.target.files ? Array.from(e.target.files) : [];
     if (files.length) uploadDesign(files).finally(() => { e.target.value = ""; });
+  });
+  $("waves-in").addEventListener("click", () => zoom(0.5));
+  $("waves-out").addEventListener("click", () => zoom(2));
+  $("waves-left").addEventListener("click", () => pan(-1));
+  $("waves-right").addEventListener("click", () => pan(1));
+  $("waves-whole").addEventListener("click", () => {
+    const w = currentSpan();
+    if (w) loadWaves({ start: 0, end: Math.max(1, w.run_end) });
+  });
+  $("waves-reset").addEventListener("click", () => {
+    waves.span = null;
+    if (waves.internals) loadWaves({}); else renderWaves(waves.view);
+  });
+  $("waves-internals").addEventListener("change", (e) => {
+    waves.internals = e.target.checked;
+    const w = waves.span;
+    loadWaves(w ? { start: w.start, end: w.end } : {});
   });
   $("sessions").addEventListener("change", (e) => { showError(""); openSession(e.target.value || null); });
   $("new-session").addEventListener("click", async () => {

@@ -319,5 +319,9 @@ def stop_message(outcome: Outcome, allowed: int, feedback: str) -> str:
         return f"stopped after {ran}: the design {what} (feedback {feedback}), then the task's own tests failed: {final}"
     if outcome.stopped == "max_iters":
         return f"no design passed in {outcome.iterations} iteration(s), the most allowed; the best: {final}"
-    return outcome.message  # budget, model_error, interrupted: said where they happened
+    if outcome.stopped == "budget":
+        return f"{outcome.message} after {ran}; the best: {final}"
+    if outcome.stopped == "model_error" and outcome.attempts:
+        return f"{outcome.message} (after {ran}); the best design before that: {final}"
+    return outcome.message  # interrupted, or a model error before any design: said where it happened
 

@@ -95,6 +95,7 @@ def test_token_budget_ends_the_loop_cleanly():
     outcome = Agent(model, config(budget_tokens=1000)).run(mac8_task(), demos=[])
     assert outcome.stopped == "budget" and "1100 tokens" in outcome.message
     assert outcome.status is Status.MISMATCH and len(model.requests) == 1
+    assert outcome.message.startswith("the budget ran out (1100 tokens spent) after iteration 1 of 3; the best: mismatch")
 
 
 @pytest.mark.sim

@@ -16,12 +16,14 @@ the variable that holds the key.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from aigchip.sim.files import write_atomic
 from aigchip.sim.types import Design, Status
@@ -34,6 +36,39 @@ if TYPE_CHECKING:
 SESSION = "session.jsonl"
 META = "meta.json"
 CHECKS = "checks"
+LOCK = ".aigchip.lock"
+
+
+class FolderBusy(RuntimeError):
+    """Another run is writing into the folder."""
+
+
+@contextlib.contextmanager
+def exclusive(folder: Path, command: str) -> Iterator[None]:
+    """Hold `folder` for one run: a second run on it fails at once with FolderBusy naming the first one's pid.
+
+    An flock on `LOCK` inside the folder: the kernel releases it when this process ends, however it ends
+    (kill -9 included), so a stale lock never blocks a later run. The descriptor is not inherited by tools."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 4096, 0).decode("utf-8", "replace").strip() or "unknown pid"
+            raise FolderBusy(f"{folder} is in use by another aigchip run ({holder}); wait for it to end, or "
+                             "use another --out") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}: aigchip {command}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock; the file stays, since removing it would race with the next run
+
+
+def holding(folder: Path | None, command: str) -> contextlib.AbstractContextManager[None]:
+    """`exclusive(folder, command)`, or nothing to hold when there is no folder."""
+    return exclusive(folder, command) if folder is not None else contextlib.nullcontext()
 
 
 class Recorder:

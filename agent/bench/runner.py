@@ -35,6 +35,7 @@ Check = Callable[..., list]  # like sim.verify_many(pairs, jobs=)
 Progress = Callable[[dict[str, Any], int, int], None]  # (record, samples finished, samples in all)
 TRANSCRIPTS = "transcripts"
 PREFLIGHT = "preflight.json"
+IDENTITY = "run_identity.json"  # written first: what a resumed run must match
 EXECUTORS = ("local", "ray")
 
 
@@ -148,11 +149,14 @@ def _summary(records: list[dict[str, Any]], executor: str, *, flow: str, grain: 
 
 
 def _prepare_folder(out_dir: Path, identity: dict[str, Any], resume: bool) -> None:
+    """Refuse a folder holding another run's results; record this run's identity before anything else, so
+    even a run killed in its pre-flight says what it was."""
     out_dir.mkdir(parents=True, exist_ok=True)
     if resume:
         _check_same_run(out_dir, identity)
     elif (out_dir / files.RESULTS).is_file() and (out_dir / files.RESULTS).stat().st_size:
         raise EvalError(f"{out_dir} already holds results: pass --resume to continue that run, or use another --out")
+    files.write_json(out_dir / IDENTITY, identity)
 
 
 def _run_all(todo: list[tuple[Task, int]], sampler: _Sampler, results: files.ResultsFile,
@@ -217,7 +221,7 @@ def run_identity(benchmark: Any, config: RunConfig) -> dict[str, Any]:
 
 
 def _check_same_run(out_dir: Path, identity: dict[str, Any]) -> None:
-    earlier = (files.read_json(out_dir / files.SUMMARY) or {}).get("run_identity")
+    earlier = files.read_json(out_dir / IDENTITY) or (files.read_json(out_dir / files.SUMMARY) or {}).get("run_identity")
     if earlier is None or earlier == identity:
         return
     differ = ", ".join(f"{k}: {earlier.get(k)!r} then, {v!r} now" for k, v in identity.items() if earlier.get(k) != v)

@@ -74,12 +74,17 @@ def accel(
         scratch = tempfile.TemporaryDirectory(prefix="aigchip-accel-")
     folder = out or Path(scratch.name)  # type: ignore[union-attr]
     progress = (lambda name, status, detail: None) if json_out else _progress
+    from aigchip.record import FolderBusy, holding
+
     try:
-        the_model = make_model(config, task, out_dir=folder)
-        result = run_accel(task, config, out=folder, model=the_model, plan_file=plan, approve=approve,
-                           progress=progress, concurrency=concurrency, repairs=repairs)
+        with holding(out, "accel"):
+            the_model = make_model(config, task, out_dir=folder)
+            result = run_accel(task, config, out=folder, model=the_model, plan_file=plan, approve=approve,
+                               progress=progress, concurrency=concurrency, repairs=repairs)
     except ModelError as exc:
         raise usage(f"model error: {exc}") from None
+    except FolderBusy as exc:
+        raise usage(str(exc)) from None
     finally:
         if scratch is not None:
             scratch.cleanup()

@@ -87,12 +87,15 @@ def eval_(
         text = str(exc)
         raise usage(text if isinstance(exc, BenchmarkError) or "validation error" in text else text.splitlines()[0]) from None
     out = out or Path("runs") / f"eval-{benchmark.name}-{Path(config.model).name}-{clock.strftime('%Y%m%d-%H%M%S')}"
+    from aigchip.record import FolderBusy, exclusive
+
     try:
-        summary = run_eval(benchmark, config, samples=samples, ks=ks, out_dir=out, concurrency=concurrency, jobs=jobs,
-                           resume=resume, task_glob=tasks, tags=tags, progress=_eval_progress, executor=executor,
-                           ray_address=ray_address, preflight=preflight, notify=_notice, flow=flow,
-                           grain=grain.value if grain else None)
-    except (EvalError, ResultsWriteError, ValueError) as exc:
+        with exclusive(out, "eval"):
+            summary = run_eval(benchmark, config, samples=samples, ks=ks, out_dir=out, concurrency=concurrency,
+                               jobs=jobs, resume=resume, task_glob=tasks, tags=tags, progress=_eval_progress,
+                               executor=executor, ray_address=ray_address, preflight=preflight, notify=_notice,
+                               flow=flow, grain=grain.value if grain else None)
+    except (EvalError, ResultsWriteError, FolderBusy, ValueError) as exc:
         raise usage(str(exc)) from None
     except ModelError as exc:
         raise usage(f"model error: {exc}") from None

@@ -74,14 +74,19 @@ def generate(
             task = from_text(text, top=top, interface=header, testbench=tuple(tb or ()), tests=tests, reference=ref)
     except ValueError as exc:
         raise usage(str(exc).splitlines()[0] if "validation error" not in str(exc) else str(exc)) from None
+    from aigchip.record import FolderBusy, holding
+
     try:
         if learn or learn_corpus:
             from aigchip.corpus.learn import default_corpus
 
             learn_corpus = learn_corpus or default_corpus()
-        outcome, _, summary = run_generate(task, config, out_dir=out, learn=learn_corpus)
+        with holding(out, "generate"):
+            outcome, _, summary = run_generate(task, config, out_dir=out, learn=learn_corpus)
     except ModelError as exc:
         raise usage(f"model error: {exc}") from None
+    except FolderBusy as exc:
+        raise usage(str(exc)) from None
     if json_out:
         sys.stdout.write(json.dumps(summary) + "\n")
     else:

@@ -78,8 +78,9 @@ def show_outcome(outcome, summary: dict, console: Console, *, out_dir=None) -> N
         console.print(f"[yellow]{escape(NOTICE)}[/]")
     for attempt in summary["attempts"]:
         style = "green" if attempt["status"] == "pass" else "red"
+        spent = "reply from the cache" if attempt.get("cached") else f"{attempt['tokens']} tokens"
         console.print(f"iteration {attempt['iteration']} sample {attempt['sample']}: "
-                      f"[{style}]{escape(attempt.get('label') or attempt['summary'])}[/]  ({attempt['tokens']} tokens)")
+                      f"[{style}]{escape(attempt.get('label') or attempt['summary'])}[/]  ({spent})")
     for candidate in (summary.get("optimize") or {}).get("candidates", [])[1:]:
         style = "green" if candidate["kept"] else "red"
         console.print(f"optimize round {candidate['round']}: [{style}]{escape(candidate['reason'])}[/]")
@@ -98,5 +99,8 @@ def show_outcome(outcome, summary: dict, console: Console, *, out_dir=None) -> N
     cost = f", ${tokens['cost_usd']:.4f}" if tokens.get("cost_usd") is not None else ""
     console.print(f"model: {summary['model']}   iterations: {summary['iterations']}   tokens: {tokens['total']}{cost}",
                   style="dim")
+    if tokens.get("cached_replies"):
+        console.print(f"{tokens['cached_replies']} of {tokens['replies']} model replies came from the reply cache (an "
+                      "earlier run asked the same), not from the model; --no-cache asks again", style="yellow")
     if out_dir is not None:
         console.print(f"record: {out_dir}/ (design, checks/, session.jsonl, meta.json)", style="dim")

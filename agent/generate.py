@@ -91,7 +91,8 @@ def summarize(outcome: Outcome, model: Model, chosen: list, files: list[str]) ->
         "llm_used": getattr(model, "kind", "") != "offline",
         "demos": [{"id": d.id, "top": d.top, "score": round(d.score, 3), "grain": d.grain} for d in chosen],
         "tokens": {"prompt": outcome.usage.prompt_tokens, "completion": outcome.usage.completion_tokens,
-                   "total": outcome.usage.total_tokens, "cost_usd": outcome.usage.cost_usd},
+                   "total": outcome.usage.total_tokens, "cost_usd": outcome.usage.cost_usd,
+                   "replies": outcome.replies, "cached_replies": outcome.cached_replies},
         **{key: value for key in ("cost", "equivalence")
            if (value := getattr(outcome.verdict, key, None)) is not None},
     }

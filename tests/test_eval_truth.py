@@ -174,3 +174,25 @@ def test_the_longest_check_known_from_a_previous_run_starts_first(tmp_path, monk
     assert orders[0] == ["add4", "add4_mid", "add4_slow"]  # nothing known: the benchmark's order
     assert orders[1] == ["add4_slow", "add4_mid", "add4"]  # then the longest first
     assert found["add4_slow"]["seconds"] == 3.0
+
+
+def test_generate_says_when_its_reply_came_from_the_cache(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from aigchip.cli import build_app
+
+    monkeypatch.setenv("AIGCHIP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("COLUMNS", "200")
+    runs = []
+    with Loopback(handler=lambda body: Response.text(fenced(ADD4)), model="loop") as endpoint:
+        for n in range(2):
+            runs.append(CliRunner().invoke(build_app(), [
+                "generate", "y is the 5-bit sum of the 4-bit inputs a and b.", "--top", "add4", "--model", "loop",
+                "--base-url", endpoint.base_url, "--demos", "0", "--max-iters", "1", "--out", str(tmp_path / f"g{n}")]))
+        asked = len(endpoint.completions())
+    assert asked == 1, [r.output for r in runs]
+    assert "reply from the cache" not in runs[0].output and "from the reply cache" not in runs[0].output
+    assert "iteration 1 sample 0:" in runs[1].output and "(reply from the cache)" in runs[1].output
+    assert "1 of 1 model replies came from the reply cache" in runs[1].output
+    meta = json.loads((tmp_path / "g1" / "meta.json").read_text())
+    assert meta["tokens"]["cached_replies"] == 1 and meta["attempts"][0]["cached"] is True

@@ -124,10 +124,28 @@ def test_approval_then_an_interrupted_build_resumes_paying_no_verified_module_tw
 
     again = Script()
     with Loopback(handler=again) as server:
-        resumed = accel(server, REQUEST, "--out", str(out), "--no-cache", "--json")
+        resumed = accel(server, REQUEST, "--out", str(out), "--no-cache", "--json", "--fpga", "ice40")
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     summary = json.loads(resumed.stdout)
     assert summary["status"] == "pass"
     assert again.calls == [("design", "dot4_top", 0)]  # nothing verified was asked for again
     assert all(summary["modules"][m]["reused"] for m in verified)
     assert not summary["modules"]["dot4_top"]["reused"]
+    cost = summary["cost"]  # --fpga ice40: the mapped figures beside the generic cells
+    assert cost["fpga"] == "ice40" and cost["luts"] > 0 and cost["cells"] > 0 and "synth_ice40" in cost["synthesis"]
+
+
+def test_the_cost_table_with_an_fmax_from_place_and_route():
+    from aigchip.accel import cost, show
+    from aigchip.sim import tools
+    from aigchip.sim.types import Design
+
+    if not tools.available("nextpnr-ice40"):
+        pytest.skip("nextpnr-ice40 is not installed")
+    design = Design(files={f"{n}.v": rtl(n) for n in ("mul8", "add4", "relu18", "dot4_core", "dot4_top")},
+                    top="dot4_top")
+    notes: list[str] = []
+    found = cost.cells(design, ["mul8", "add4", "relu18", "dot4_core", "dot4_top"], notes, fmax=True)
+    assert found["modules"]["mul8"]["instances"] == 4 and found["luts"] > 0 and found["fmax_mhz"] > 1, notes
+    table = "\n".join(show.cost_lines(found))
+    assert "ice40 LUTs" in table and "ice40 Fmax (MHz)" in table and "placed and routed on" in table

@@ -22,13 +22,15 @@ from aigchip.sim import synth, tools
 from aigchip.sim.check import VerifyOptions, verify
 from aigchip.sim.types import Design
 
+FPGA_FIGURES = ("fpga", "luts", "fpga_ffs", "dsps", "brams", "carries", "fmax_mhz", "fmax_device")
 _GUESSES = ("out_valid && out_ready", "m_valid && m_ready", "valid_out && ready_out", "out_valid", "valid_out",
             "done", "m_valid")
 
 
-def measure(ws: Workshop) -> dict[str, Any]:
+def measure(ws: Workshop, *, fpga: str | None = None, fmax: bool = False) -> dict[str, Any]:
     """The cost of the top's verified design; fields are absent when they cannot be measured (and
-    `notes` says why)."""
+    `notes` says why). `fpga` ("ice40") adds the mapped LUTs, flip-flops, DSPs and block RAMs, `fmax` an Fmax
+    from place and route."""
     folder = ws.folder(ws.plan.top)
 
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
@@ -43,7 +45,7 @@ def measure(ws: Workshop) -> dict[str, Any]:
     timing_notes: list[str] = []
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="aigchip-cost") as pool:  # simulator and yosys at once
         timing = pool.submit(cycles, ws, design, check_options(record, "icarus"), timing_notes)
-        area = cells(design, [m.name for m in ws.plan.modules], cost["notes"])
+        area = cells(design, [m.name for m in ws.plan.modules], cost["notes"], fpga=fpga, fmax=fmax)
         cost.update(timing.result())
     cost.update(area)
     cost["notes"] = timing_notes + cost["notes"]
@@ -109,13 +111,19 @@ def job_cycles(wave: Any, clock: str, done: str | None, start: str | None, notes
     return found
 
 
-def cells(design: Design, plan_modules: list[str], notes: list[str], timeout: float = 300.0) -> dict[str, Any]:
+def cells(design: Design, plan_modules: list[str], notes: list[str], timeout: float = 300.0, *,
+          fpga: str | None = None, fmax: bool = False) -> dict[str, Any]:
     """Generic cells and flip-flops per module (one instance's own logic, children not counted), how many
-    instances the design has of it, and the whole design's (synthesis is sim/synth.py's)."""
+    instances the design has of it, and the whole design's (synthesis is sim/synth.py's); with `fpga`, the
+    design's mapped figures too, and with `fmax` its Fmax."""
     if not tools.available("yosys"):
         notes.append("yosys is not installed: no cell counts")
         return {}
-    report = synth.synthesize(design, fpga=None, timeout=timeout)
+    try:
+        report = synth.synthesize(design, fpga="ice40" if fmax else fpga, fmax=fmax, timeout=timeout)
+    except tools.ToolMissing as exc:
+        notes.append(f"no synthesis figures: {exc}")
+        return {}
     if not report.ok:
         notes.extend(report.notes)
         return {}
@@ -124,8 +132,12 @@ def cells(design: Design, plan_modules: list[str], notes: list[str], timeout: fl
     uses = {name: {c: n for c, n in row["children"].items() if c in plan_modules}
             for name, row in report.modules.items()}
     _count_instances(design.top, 1, uses, per_module)
-    return {"cells": report.cost["cells"], "ffs": report.cost["ffs"], "modules": per_module,
-            "synthesis": f"yosys {report.tools['yosys']} synth (generic cells)"}
+    notes.extend(report.notes)
+    mapped = {k: report.cost[k] for k in FPGA_FIGURES if report.cost.get(k) is not None}
+    used = ", ".join(f"{tool} {version}" for tool, version in report.tools.items())
+    return {"cells": report.cost["cells"], "ffs": report.cost["ffs"], "modules": per_module, **mapped,
+            "synthesis": f"{used}: synth (generic cells)" + (", synth_ice40 -dsp" if mapped.get("fpga") else "")
+                         + (", nextpnr-ice40 place and route" if "fmax_mhz" in mapped else "")}
 
 
 def _count_instances(name: str, times: int, uses: dict[str, dict[str, int]],

@@ -92,9 +92,10 @@ def settle_plan(task: Task, model: Model | None, out: Path, recorder: Recorder, 
 def run_accel(task: Task, config: RunConfig, *, out: Path, model: Model, plan_file: Path | None = None,
               approve: Approve | None = None, check: Callable[..., list] | None = None,
               progress: build.Progress = build._quiet, concurrency: int = 8, repairs: int = 3,
-              sample_index: int = 0) -> AccelResult:
+              sample_index: int = 0, fpga: str | None = None, fmax: bool = False) -> AccelResult:
     """Plan and build `task` into `out`. `approve(plan, plan_path)` is asked before any RTL is written
-    (None: approved); `check` replaces sim.verify_many (eval limits checks across samples with it)."""
+    (None: approved); `check` replaces sim.verify_many (eval limits checks across samples with it); `fpga`
+    and `fmax` add FPGA figures to the cost of a passing accelerator (see accel.cost)."""
     from aigchip.demos import corpus_for
 
     started = time.monotonic()
@@ -134,7 +135,7 @@ def run_accel(task: Task, config: RunConfig, *, out: Path, model: Model, plan_fi
             from aigchip.accel import integrate
 
             integrate.repair(ws, result, rounds=repairs, progress=tell)
-        _conclude(ws, result)
+        _conclude(ws, result, fpga=fpga, fmax=fmax)
         return result
     except ModelError as exc:
         result.status, result.message = "model_error", f"model error: {exc}"
@@ -147,7 +148,7 @@ def run_accel(task: Task, config: RunConfig, *, out: Path, model: Model, plan_fi
             _save_state(out, result, approved=result.status != "planned")
 
 
-def _conclude(ws: Workshop, result: AccelResult) -> None:
+def _conclude(ws: Workshop, result: AccelResult, *, fpga: str | None = None, fmax: bool = False) -> None:
     top = ws.plan.top
     meta = _state_of(ws.folder(top) / "meta.json")
     verdict = meta.get("verdict") or {}
@@ -158,7 +159,7 @@ def _conclude(ws: Workshop, result: AccelResult) -> None:
         from aigchip.accel import cost
 
         result.status, result.message = "pass", "every module and the system test passed"
-        result.cost = cost.measure(ws)
+        result.cost = cost.measure(ws, fpga=fpga, fmax=fmax)
     else:
         result.status = "fail"
         result.message = "not verified: " + ", ".join(f"{n} ({result.modules[n].status})" for n in failed)

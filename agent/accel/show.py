@@ -69,6 +69,14 @@ def cost_lines(cost: dict[str, Any]) -> list[str]:
         for name, row in sorted(modules.items()):
             lines.append(f"{name:<{width}} {row.get('instances', 1):>9} {row['cells']:>10} {row['ffs']:>15}")
         lines.append(f"{'whole design':<{width}} {'':>9} {cost.get('cells', 0):>10} {cost.get('ffs', 0):>15}")
+    fpga = [(key, label) for key, label in (("luts", "LUTs"), ("fpga_ffs", "flip-flops"), ("dsps", "DSPs"),
+                                           ("brams", "block RAMs"), ("carries", "carry cells"),
+                                           ("fmax_mhz", "Fmax (MHz)")) if cost.get(key) is not None]
+    if fpga:
+        lines.append("")
+        lines += [f"{cost.get('fpga', 'FPGA')} {label:<33} {cost[key]}" for key, label in fpga]
+        if cost.get("fmax_device"):
+            lines.append(f"{'placed and routed on':<39} {cost['fmax_device']}")
     if cost.get("synthesis"):
         lines.append(f"({cost['synthesis']})")
     lines += [f"note: {note}" for note in cost.get("notes", [])]

@@ -9,7 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from aigchip.cli.common import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ExistingFile, Feedback, Simulator, named_path, spec_text, usage
+from aigchip.cli.common import (EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ExistingFile, Feedback, Fpga, Simulator, named_path,
+                                spec_text, usage)
 
 
 def accel(
@@ -37,6 +38,8 @@ def accel(
     cache: Annotated[bool, typer.Option(help="Reuse cached model replies and verdicts.")] = True,
     config_file: Annotated[Optional[Path], typer.Option("--config", help="aigchip.toml with defaults.", **ExistingFile)] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else on stdout.")] = False,
+    fpga: Annotated[Optional[Fpga], typer.Option(help="Cost a passing accelerator on this FPGA too: LUTs, flip-flops, DSPs, block RAMs.")] = None,
+    fmax: Annotated[bool, typer.Option("--fmax", help="And its Fmax from nextpnr-ice40 place and route (implies --fpga ice40).")] = False,
 ) -> None:
     """Plan an accelerator as a tree of modules, build and test each, integrate, test the system, report its
     cost. Exit 0 pass, 1 not passed (or the plan awaits approval), 2 usage, model or tool error."""
@@ -80,7 +83,8 @@ def accel(
         with holding(out, "accel"):
             the_model = make_model(config, task, out_dir=folder)
             result = run_accel(task, config, out=folder, model=the_model, plan_file=plan, approve=approve,
-                               progress=progress, concurrency=concurrency, repairs=repairs)
+                               progress=progress, concurrency=concurrency, repairs=repairs,
+                               fpga=fpga.value if fpga else ("ice40" if fmax else None), fmax=fmax)
     except ModelError as exc:
         raise usage(f"model error: {exc}") from None
     except FolderBusy as exc:

@@ -134,7 +134,7 @@ class Agent:
             if outcome.self_tests is None:
                 outcome.stopped, outcome.message = "model_error", "the model wrote no usable cocotb test"
                 return
-            options = options.model_copy(update={"tests": self.self_test_path(task)})
+            options = options.model_copy(update={"tests": self.self_test_path(task), "tests_by_model": True})
         iterations = self.iterations_allowed
         best: Attempt | None = None
         for iteration in range(1, iterations + 1):
@@ -154,7 +154,7 @@ class Agent:
                 if outcome.self_tests is None:
                     outcome.stopped, outcome.message = "model_error", "the model wrote no usable cocotb test"
                     break
-                options = options.model_copy(update={"tests": self.self_test_path(task)})
+                options = options.model_copy(update={"tests": self.self_test_path(task), "tests_by_model": True})
             attempts = self._check_replies(task, replies, options, iteration, messages)
             if config.feedback == "self" and iteration == 1 and min(attempts, key=rank).status is Status.PASS:
                 attempts = self._after_review(task, attempts, options)

@@ -9,6 +9,8 @@ for tool in iverilog yosys make g++ perl ccache; do
 done
 # Fmax estimates place and route on an iCE40 (Debian's nextpnr-ice40 carries its chip database).
 command -v nextpnr-ice40 >/dev/null 2>&1 || need_apt+=(nextpnr-ice40)
+# Every tool and test runs inside bubblewrap's sandbox (sim/sandbox.py); the command is bwrap.
+command -v bwrap >/dev/null 2>&1 || need_apt+=(bubblewrap)
 # The web page's tests drive Debian's chromium through Playwright (never a browser download).
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if ((${#need_apt[@]})); then

@@ -23,6 +23,7 @@ class VerifyOptions(BaseModel):
 
     testbench: tuple[Path, ...] = ()  # Verilog testbench files; the first one's folder holds its data files
     tests: Path | None = None  # a cocotb test module
+    tests_by_model: bool = False  # the model wrote `tests`: run alone (no files beside it), sandbox required
     reference: Path | None = None  # a reference design the testbench instantiates
     simulator: Literal["icarus", "verilator", "both"] = "icarus"  # both: the two must agree
     timeout: float = Field(60.0, gt=0)
@@ -75,8 +76,11 @@ def data_files(options: VerifyOptions) -> list[Path]:
         return native.data_files(list(options.testbench), [_read_text(p) for p in options.testbench])
     if options.tests is None:
         return []
+    from aigchip.sim import cocotb_run
+
     return [p for p in sorted(options.tests.parent.iterdir())
-            if p.is_file() and p != options.tests and p.stat().st_size <= 16 * 1024 * 1024]
+            if p.is_file() and p != options.tests and p.stat().st_size <= 16 * 1024 * 1024
+            and (not options.tests_by_model or cocotb_run.model_helper(p.name))]
 
 
 def _cache_key(design: Design, options: VerifyOptions, toolchain: dict[str, str]) -> str:
@@ -171,7 +175,8 @@ def _simulate(run_dir: Path, design: Design, options: VerifyOptions) -> Verdict:
 
         extra = [options.reference] if options.reference else []
         return cocotb_run.run_cocotb(run_dir, design, options.tests, simulator=options.simulator,
-                                     timeout=options.timeout, waves=options.waves, extra_sources=extra)
+                                     timeout=options.timeout, waves=options.waves, extra_sources=extra,
+                                     tests_by_model=options.tests_by_model)
     return _syntax_only(run_dir, design, options)
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Sequence
 from xml.etree import ElementTree
 
-from aigchip.sim import lint, process, tools
+from aigchip.sim import lint, process, sandbox, tools
 from aigchip.sim.types import Design, Diagnostic, Severity, Status, Verdict
 
 VERILATOR_BUILD_TIMEOUT = 300.0
@@ -46,6 +46,9 @@ sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) != os.getcwd()]
 '''
 COMPILED_SUFFIXES = (".v", ".sv")  # .vh/.svh headers are only `included
 HDL_SUFFIXES = (".v", ".sv", ".vh", ".svh", ".vhd", ".vhdl")
+TASK_FILES = ("task.json", "meta.json", "session.jsonl")  # a benchmark task's description, a run folder's record
+TASK_FILE_SUFFIXES = (".md", ".txt", *HDL_SUFFIXES)  # notes, datasheets, expected-output data, testbenches
+CHILD_SCRIPT = Path(__file__).with_name("cocotb_child.py")  # bound read-only into the box, alone
 # Verilator: warnings stay warnings (Icarus accepts the same code); delays and events are simulated
 VERILATOR_BUILD_ARGS = ["-Wno-fatal", "--timing"]
 # signs in a test log that cocotb or the simulator could not start, which is never the design's fault
@@ -60,27 +63,35 @@ _FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
 def run_cocotb(run_dir: Path, design: Design, tests: Path, *, simulator: str = "icarus",
                timeout: float = 120.0, waves: bool = False,
                timescale: tuple[str, str] = ("1ns", "1ps"),
-               extra_sources: Sequence[Path] = ()) -> Verdict:
+               extra_sources: Sequence[Path] = (), tests_by_model: bool = False) -> Verdict:
     """Build `design` (already written into `run_dir`) and run the cocotb test module `tests`.
 
-    Raises tools.ToolMissing when cocotb, the simulator or its build tools do not work.
+    `tests_by_model`: the model wrote the tests (self feedback, the page's Write tests): of the files beside
+    them only what the model may have written is copied in (never the task's own tests, notes or HDL),
+    and they run only inside the sandbox unless the user allowed otherwise.
+    Raises tools.ToolMissing when cocotb, the simulator or its build tools do not work (or there is no
+    sandbox for model-written tests).
     """
     if simulator not in ("icarus", "verilator"):
         raise ValueError(f"unsupported simulator {simulator!r}; use 'icarus' or 'verilator'")
     started = time.monotonic()
     run_dir = Path(run_dir).resolve()
     versions = _tool_versions(simulator)
-    job = _write_job(run_dir, design, Path(tests), simulator, waves, timescale, extra_sources)
+    job = _write_job(run_dir, design, Path(tests), simulator, waves, timescale, extra_sources, tests_by_model)
     env = _child_env(run_dir, Path(job["private"]), simulator)
+    box = sandbox.Box(readable=(str(CHILD_SCRIPT),), model_python=tests_by_model)
     if simulator == "verilator":
         build_timeout = max(timeout, VERILATOR_BUILD_TIMEOUT)
-        outcome, timed_out = _run_child(run_dir, job, ["build"], build_timeout, env)
+        # the build may write ccache's folder: nothing of the tests is importable while it runs
+        build_env = _child_env(run_dir, Path(job["private"]), simulator, tests_importable=False)
+        outcome, timed_out = _run_child(run_dir, job, ["build"], build_timeout, build_env,
+                                        sandbox.build_box(build_env, readable=box.readable, model_python=tests_by_model))
         if outcome["failed"] is None and not timed_out:
-            outcome, timed_out = _run_child(run_dir, job, ["test"], timeout, env)
+            outcome, timed_out = _run_child(run_dir, job, ["test"], timeout, env, box)
             outcome["completed"].insert(0, "build")
         limit = build_timeout if "build" not in outcome["completed"] else timeout
     else:
-        outcome, timed_out = _run_child(run_dir, job, ["build", "test"], timeout, env)
+        outcome, timed_out = _run_child(run_dir, job, ["build", "test"], timeout, env, box)
         limit = timeout
     verdict = _verdict(run_dir, job, outcome, timed_out, limit)
     _leave_copies(run_dir, job)
@@ -102,7 +113,7 @@ def _tool_versions(simulator: str) -> dict[str, str]:
 
 
 def _write_job(run_dir: Path, design: Design, tests: Path, simulator: str, waves: bool,
-               timescale: tuple[str, str], extra_sources: Sequence[Path]) -> dict[str, Any]:
+               timescale: tuple[str, str], extra_sources: Sequence[Path], tests_by_model: bool) -> dict[str, Any]:
     """Copy the test module, its helpers and the extra sources into a private folder, and describe the job."""
     if tests.suffix != ".py" or not tests.is_file() or not tests.stem.isidentifier():
         raise ValueError(f"cocotb test module {tests} is not a .py file with an importable name")
@@ -111,7 +122,7 @@ def _write_job(run_dir: Path, design: Design, tests: Path, simulator: str, waves
         raise ValueError(f"design files not written into {run_dir}: {', '.join(missing)}")
     private = run_dir / f"{PRIVATE_PREFIX}{secrets.token_hex(12)}"
     private.mkdir(mode=0o700)
-    _copy_test_files(tests, private)
+    _copy_test_files(tests, private, only_helpers=tests_by_model)
     (private / f"{GUARD_MODULE}.py").write_text(GUARD_SOURCE, encoding="utf-8")
     extra = [private / _copy_extra_source(Path(src), private, design) for src in extra_sources]
     sources = [str(p) for p in [*(run_dir / name for name in design.files), *extra] if p.name.endswith(COMPILED_SUFFIXES)]
@@ -137,14 +148,23 @@ def _leave_copies(run_dir: Path, job: dict[str, Any]) -> None:
             pass  # not written (the build failed, or the run timed out)
 
 
-def _copy_test_files(tests: Path, run_dir: Path) -> None:
-    """The test module and its sibling .py helpers and data files; HDL, hidden, huge and existing ones skipped."""
+def model_helper(name: str) -> bool:
+    """Whether a file beside model-written tests may be one the model wrote, rather than the task's own."""
+    return not (name.startswith("test_") or name.endswith(TASK_FILE_SUFFIXES) or name in TASK_FILES)
+
+
+def _copy_test_files(tests: Path, run_dir: Path, only_helpers: bool = False) -> None:
+    """The test module and its sibling .py helpers and data files; HDL, hidden, huge and existing ones skipped.
+    `only_helpers` (the model wrote the tests): only what the model wrote beside them (the plan's golden.py,
+    recorded traffic), never the task's own tests (test_*.py), notes or task description."""
     if tests.resolve() != (run_dir / tests.name).resolve():
         shutil.copyfile(tests, run_dir / tests.name)
     for path in sorted(tests.resolve().parent.iterdir()):
         target = run_dir / path.name
         if (path.name.startswith(".") or path.is_symlink() or not path.is_file() or target.exists()
                 or path.suffix.lower() in HDL_SUFFIXES or path.stat().st_size > MAX_COPIED_FILE_BYTES):
+            continue
+        if only_helpers and not model_helper(path.name):
             continue
         shutil.copyfile(path, target)
 
@@ -157,13 +177,15 @@ def _copy_extra_source(src: Path, run_dir: Path, design: Design) -> str:
     return name
 
 
-def _child_env(run_dir: Path, private: Path, simulator: str) -> dict[str, str]:
-    """Keep the child's writes in run_dir: HOME, TMPDIR, no bytecode; nothing of aigchip importable, and
-    only the private folder (not the run folder, where the design writes) on the tests' import path."""
+def _child_env(run_dir: Path, private: Path, simulator: str, tests_importable: bool = True) -> dict[str, str]:
+    """Keep the child's writes in run_dir: HOME, TMPDIR, no bytecode; nothing of aigchip importable (the
+    sandbox shows none of it), and only the private folder (not the run folder, where the design writes)
+    on the tests' import path, and that only when the tests are to run (`tests_importable`)."""
     tmp = run_dir / "cocotb_tmp"
     tmp.mkdir(exist_ok=True)
     env = {
-        "PYTHONPATH": os.pathsep.join(p for p in (str(private), os.environ.get("PYTHONPATH")) if p),
+        "PYTHONPATH": os.pathsep.join(p for p in (str(private) if tests_importable else "",
+                                                  os.environ.get("PYTHONPATH")) if p),
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONSAFEPATH": "1",  # the simulator's Python must not import from its working folder, the run folder
         "PYTHONUSERBASE": site.getuserbase(),  # HOME moves; packages installed with --user still import
@@ -192,15 +214,16 @@ def _verilator_env() -> dict[str, str]:
 
 
 def _run_child(run_dir: Path, job: dict[str, Any], phases: list[str], timeout: float,
-               env: dict[str, str]) -> tuple[dict[str, Any], bool]:
+               env: dict[str, str], box: sandbox.Box) -> tuple[dict[str, Any], bool]:
     """Run the child for `phases`; returns its outcome and whether it was killed on timeout."""
     private = Path(job["private"])
     job_path = private / "cocotb_job.json"
     job_path.write_text(json.dumps({**job, "phases": phases}, indent=1), encoding="utf-8")
     outcome_path = Path(job["outcome"])
     outcome_path.unlink(missing_ok=True)
-    argv = [sys.executable, "-P", str(Path(__file__).with_name("cocotb_child.py")), str(job_path)]  # -P: no sys.path[0]
-    result = process.run(argv, cwd=run_dir, timeout=timeout, env=env, log_path=private / f"cocotb_child_{phases[0]}.log")
+    argv = [sys.executable, "-P", str(CHILD_SCRIPT), str(job_path)]  # -P: no sys.path[0]
+    result = process.run(argv, cwd=run_dir, timeout=timeout, env=env, log_path=private / f"cocotb_child_{phases[0]}.log",
+                         box=box)
     if result.start_error:
         raise tools.ToolMissing("python", result.start_error)
     try:

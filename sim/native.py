@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from aigchip.sim import lint, process, tools
+from aigchip.sim import lint, process, sandbox, tools
 from aigchip.sim import testbench as tbmod
 from aigchip.sim.types import Design, Diagnostic, Severity, Status, Verdict
 
@@ -202,7 +202,8 @@ def _verilator_compile(job: Job) -> process.ProcessResult:
             *(["--trace"] if job.waves else []), *([f"-I{job.private}"] if job.include_private else []), *job.sources]
     build_timeout = max(job.timeout, 300.0)  # a C++ build: 2-25 s, far more on a loaded machine
     env = {**verilator.environ, **_ccache_env()}
-    result = _checked("verilator", process.run(argv, cwd=job.run_dir, timeout=build_timeout, env=env))
+    result = _checked("verilator", process.run(argv, cwd=job.run_dir, timeout=build_timeout, env=env,
+                                               box=sandbox.build_box(env)))
     if not result.ok and not result.timed_out and "OBJCACHE" in env and "ccache:" in result.output:
         shutil.rmtree(job.run_dir / job.private / "obj_dir", ignore_errors=True)  # a broken ccache: build without it
         result = _checked("verilator", process.run(argv, cwd=job.run_dir, timeout=build_timeout, env=verilator.environ))
@@ -229,15 +230,12 @@ def _ccache_env() -> dict[str, str]:
     ccache = shutil.which("ccache")
     if ccache is None or os.environ.get("AIGCHIP_CCACHE") == "0":
         return {}
-    env = {"OBJCACHE": ccache}
-    if "CCACHE_DIR" not in os.environ:
-        cache_dir = tools.cache_root() / "ccache"
-        try:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            return {}
-        env["CCACHE_DIR"] = str(cache_dir)
-    return env
+    cache_dir = Path(os.environ.get("CCACHE_DIR") or tools.cache_root() / "ccache")
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return {}
+    return {"OBJCACHE": ccache, "CCACHE_DIR": str(cache_dir)}  # the box sees only what is named here
 
 
 def _checked(tool: str, result: process.ProcessResult) -> process.ProcessResult:

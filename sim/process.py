@@ -1,10 +1,12 @@
-"""The only way aigchip runs a tool: argument lists, a wall-clock timeout that kills the whole
-process group, resource limits, capped output, and an environment without secrets."""
+"""The only way aigchip runs a tool: inside the bubblewrap box of sim/sandbox.py, from argument lists, with
+a wall-clock timeout that kills the whole process group (and, through the box's PID namespace, every
+descendant), resource limits, capped output, and an environment without secrets."""
 
 from __future__ import annotations
 
 import fnmatch
 import functools
+import logging
 import os
 import re
 import resource
@@ -17,6 +19,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
+
+from aigchip.sim import sandbox
 
 SECRET_PATTERNS = ("*_API_KEY", "*TOKEN*", "*SECRET*", "*PASSWORD*", "*CREDENTIAL*")
 
@@ -146,14 +150,41 @@ def _prlimit() -> str | None:
 def _launch_argv(argv: list[str], limits: Limits, timeout: float, path: str | None) -> tuple[list[str], bool]:
     """The command line to start, and whether the limits still need a preexec hook. util-linux's prlimit
     sets them and execs the tool: about 1 ms, where a Python preexec hook costs about 3 ms a spawn."""
-    wrapper = _prlimit()
-    if wrapper is None:
-        return argv, True
     executable = argv[0] if os.sep in argv[0] else shutil.which(argv[0], path=path)
     if executable is None or not os.access(executable, os.X_OK):
         raise FileNotFoundError(2, "No such file or directory", argv[0])
+    wrapper = _prlimit()
+    if wrapper is None:
+        return [executable, *argv[1:]], True
     flags = [f"--{name}={value}" for name, value in limits.values(timeout).items()]
     return [wrapper, *flags, "--", executable, *argv[1:]], False
+
+
+_log = logging.getLogger("aigchip.sandbox")
+
+
+@functools.lru_cache(maxsize=4)
+def _working_bwrap(bwrap: str | None) -> tuple[str | None, str]:
+    """`bwrap` when it starts a box on this machine, else None; and what the box is, in words. Tried once per
+    process; a machine without it is told so once, on stderr."""
+    if bwrap is None:
+        why = "bubblewrap (bwrap) is not installed" if not os.environ.get(sandbox.BWRAP_VARIABLE) \
+            else f"{sandbox.BWRAP_VARIABLE}={os.environ[sandbox.BWRAP_VARIABLE]}"
+    else:
+        with tempfile.TemporaryDirectory(prefix="aigchip-probe-") as folder:
+            argv = [*sandbox.command(sandbox.Box(), folder, "/usr/bin/true", {"PATH": "/usr/bin"}, bwrap), "true"]
+            probe = _execute(argv, cwd=folder, env={"PATH": "/usr/bin"}, timeout=30.0, preexec=None)
+        if probe.ok:
+            return bwrap, "bubblewrap"
+        why = f"bwrap could not start a sandbox: {(probe.start_error or probe.output).strip()[:300]}"
+    _log.warning("aigchip: no sandbox (%s); Verilog tools run with process-group and resource limits only, and "
+                 "model-written Python is refused unless allowed (--allow-unsandboxed-python)", why)
+    return None, f"none ({why})"
+
+
+def sandbox_status() -> str:
+    """What every run of this process goes through: "bubblewrap", or "none (why)"."""
+    return _working_bwrap(sandbox.bwrap_path())[1]
 
 
 @dataclass
@@ -237,33 +268,58 @@ def run(
     log_path: str | Path | None = None,
     keep_lines: re.Pattern[bytes] | None = None,
     keep_limit: int = 16 * 1024 * 1024,
+    box: sandbox.Box | None = None,
 ) -> ProcessResult:
-    """Run `argv` (a list, never a shell string) in `cwd`, in its own process group.
+    """Run `argv` (a list, never a shell string) in `cwd`, inside the sandbox, in its own process group.
 
-    `env` is added to the scrubbed environment. On timeout the whole group is killed; the group is
-    also killed after a normal exit, so nothing the tool started outlives it. The capped output is
-    written to `log_path` when given, so the raw log is always kept beside the run. Lines matching
-    `keep_lines` are also kept whole, so a flood of output cannot push them out of reach.
+    `cwd` is the only folder the run may write (`box` names what else it may write or read, and whether it
+    runs model-written Python). `env` is added to the box's environment. On timeout the whole group is
+    killed; the group, and with the box every process it started, is also killed after a normal exit, so
+    nothing the tool started outlives it. The capped output is written to `log_path` when given. Lines
+    matching `keep_lines` are also kept whole, so a flood of output cannot push them out of reach.
+    Raises sandbox.Unavailable for model-written Python when there is no sandbox and it is not allowed.
     """
     argv = [str(a) for a in argv]
+    box = box or sandbox.Box()
     limits = limits or Limits()
-    full_env = scrubbed_env(extra=env)
+    bwrap, why = _working_bwrap(sandbox.bwrap_path())
+    if bwrap is None and box.model_python and not sandbox.unsandboxed_python_allowed():
+        raise sandbox.Unavailable(why)
+    full_env = sandbox.box_env(str(cwd), env) if bwrap else scrubbed_env(extra=env)
     start = time.monotonic()
     try:
         launch, needs_hook = _launch_argv(argv, limits, timeout, full_env.get("PATH"))
+    except OSError as exc:
+        return ProcessResult(argv, None, "", time.monotonic() - start, start_error=f"{argv[0]}: {exc.strerror or exc}")
+    if bwrap:
+        launch = [*sandbox.command(box, str(cwd), launch[-len(argv)], full_env, bwrap), *sandbox.deadline(timeout), *launch]
+        full_env = {"PATH": "/usr/bin:/bin"}  # bwrap itself needs nothing; the box gets its variables from --setenv
+    preexec = (lambda: limits.apply(timeout)) if needs_hook else None
+    return _execute(launch, cwd=cwd, env=full_env, timeout=timeout, preexec=preexec, head_bytes=head_bytes, tail_bytes=tail_bytes, log_path=log_path, keep_lines=keep_lines,
+                    keep_limit=keep_limit, shown_argv=argv, start=start, boxed=bool(bwrap))
+
+
+def _execute(launch: list[str], *, cwd: str | Path, env: Mapping[str, str], timeout: float, preexec,
+             head_bytes: int = DEFAULT_HEAD_BYTES, tail_bytes: int = DEFAULT_TAIL_BYTES,
+             log_path: str | Path | None = None, keep_lines: re.Pattern[bytes] | None = None,
+             keep_limit: int = 16 * 1024 * 1024, shown_argv: list[str] | None = None,
+             start: float | None = None, boxed: bool = False) -> ProcessResult:
+    argv = shown_argv or launch
+    start = time.monotonic() if start is None else start
+    try:
         proc = subprocess.Popen(
             launch,
             cwd=str(cwd),
-            env=full_env,
+            env=dict(env),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            preexec_fn=(lambda: limits.apply(timeout)) if needs_hook else None,
+            preexec_fn=preexec,
             close_fds=True,
         )
     except OSError as exc:
-        return ProcessResult(argv, None, "", time.monotonic() - start, start_error=f"{argv[0]}: {exc.strerror or exc}")
+        return ProcessResult(argv, None, "", time.monotonic() - start, start_error=f"{launch[0]}: {exc.strerror or exc}")
 
     collected = _HeadTail(head_bytes, tail_bytes)
     keeper = _LineKeeper(keep_lines, keep_limit) if keep_lines is not None else None
@@ -291,6 +347,8 @@ def run(
     if log_path is not None:
         Path(log_path).write_text(output, encoding="utf-8")
     rc = proc.returncode
+    if boxed and rc is not None and 128 < rc <= 128 + 64:
+        rc = 128 - rc  # bwrap reports a signal-killed tool as 128+N, as a shell does
     sig = signal.Signals(-rc).name if rc is not None and rc < 0 and -rc in signal.valid_signals() else None
     return ProcessResult(argv, rc, output, duration, timed_out=timed_out, truncated=truncated, signal_name=sig,
                          kept_lines=keeper.text() if keeper else "", kept_overflow=bool(keeper and keeper.overflow))

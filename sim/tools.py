@@ -24,6 +24,8 @@ INSTALL_HINTS = {
     "nextpnr-ice40": "install nextpnr for iCE40: `apt-get install nextpnr-ice40` (with its chip database)",
     "cocotb": "install cocotb 2.1: `pip install 'cocotb~=2.1.0'`",
     "make": "install build tools for Verilator: `apt-get install make g++ perl`",
+    "bubblewrap": "install bubblewrap (`apt-get install bubblewrap`) on a kernel that allows user namespaces, or "
+                  "accept the risk with `aigchip --allow-unsandboxed-python ...` (AIGCHIP_ALLOW_UNSANDBOXED_PYTHON=1)",
 }
 
 

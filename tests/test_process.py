@@ -49,11 +49,12 @@ def test_secrets_never_reach_the_tool(tmp_path, monkeypatch):
     monkeypatch.setenv("GITHUB_TOKEN", "tok-2")
     monkeypatch.setenv("DB_PASSWORD", "pw-3")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "aws-4")
-    monkeypatch.setenv("AIGCHIP_HARMLESS", "visible")
-    result = process.run([PY, "-c", "import os; print(sorted(os.environ.items()))"], cwd=tmp_path, timeout=30)
+    monkeypatch.setenv("LC_HARMLESS", "visible")
+    result = process.run([PY, "-c", "import os; print(sorted(os.environ.items()))"], cwd=tmp_path, timeout=30,
+                         env={"GIVEN_BY_CALLER": "passed"})
     for secret in ("sk-secret-1", "tok-2", "pw-3", "aws-4"):
         assert secret not in result.output
-    assert "visible" in result.output
+    assert "visible" in result.output and "passed" in result.output
 
 
 def test_missing_executable_is_reported_not_raised(tmp_path, limit_mechanism):

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from aigchip.accel import waves
 from aigchip.accel.modules import Workshop
-from aigchip.sim import process, source
+from aigchip.sim import process, sandbox, source, tools
 
 MAX_INSTANCES = 64
 MODEL_TIMEOUT = 60.0
@@ -137,8 +137,12 @@ def _run_models(jobs: list[dict[str, Any]], notes: list[str]) -> list[dict[str, 
     child = importlib.resources.files("aigchip.accel").joinpath("model_child.py")
     with process.RunFolder(prefix="aigchip-models-") as folder, importlib.resources.as_file(child) as script:
         (folder.path / "job.json").write_text(json.dumps({"instances": jobs}), encoding="utf-8")
-        result = process.run([sys.executable, "-I", str(script), "job.json", "result.json"], cwd=folder.path,
-                             timeout=MODEL_TIMEOUT)
+        try:  # the plan's models are model-written Python: the box is required (or the user's leave)
+            result = process.run([sys.executable, "-I", str(script), "job.json", "result.json"], cwd=folder.path,
+                                 timeout=MODEL_TIMEOUT, box=sandbox.Box(readable=(str(script),), model_python=True))
+        except tools.ToolMissing as exc:
+            notes.append(f"the cycle models could not be run: {exc}")
+            return []
         try:
             return json.loads((folder.path / "result.json").read_text(encoding="utf-8"))["results"]
         except (OSError, ValueError, KeyError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -25,8 +26,15 @@ def build_app() -> typer.Typer:
 
     @app.callback()
     def _root(_version: bool = typer.Option(False, "--version", callback=version, is_eager=True,
-                                            help="Print the version and exit.")) -> None:
-        pass
+                                            help="Print the version and exit."),
+              allow_unsandboxed_python: bool = typer.Option(
+                  False, "--allow-unsandboxed-python",
+                  help="Where bubblewrap cannot start, run model-written Python (self-written tests) anyway, "
+                       "with only process-group and resource limits. Also AIGCHIP_ALLOW_UNSANDBOXED_PYTHON=1.")) -> None:
+        if allow_unsandboxed_python:
+            from aigchip.sim import sandbox
+
+            os.environ[sandbox.ALLOW_VARIABLE] = "1"  # read where each run starts, in this process and its workers
 
     app.command()(verify.verify)
     app.command()(verify.tools)

@@ -72,10 +72,11 @@ def verify(
 
 
 def tools(json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Show which HDL tools are installed and their versions."""
+    """Show which HDL tools are installed, their versions, and the sandbox every run goes through."""
+    from aigchip.sim.process import sandbox_status
     from aigchip.sim.tools import INSTALL_HINTS, toolchain
 
-    report = toolchain()
+    report = {**toolchain(), "sandbox": sandbox_status()}
     if json_out:
         sys.stdout.write(json.dumps(report) + "\n")
         return

@@ -128,7 +128,8 @@ def describe(job: Job) -> str:
 async def run(dut, jobs: list[Job], rng: random.Random, gap: float, ready_p: float, first: int = 0,
               stop_after: tuple[str, int] | None = None) -> list[tuple[int, int]]:
     """Stream the jobs through; returns per job (cycle of its first vector entry, cycle of its last output).
-    stop_after: (stream, count) stops the run once that many items of the x, ptr or nz stream are taken."""
+    stop_after: (stream, count) stops the run once that many items of the x, ptr or nz stream are taken, or
+    ("held", count) once a result is held by back-pressure after count results were taken."""
     xs = Source(dut, "x", {"x_data": (-128, 127), "x_last": (0, 1)}, rng, gap)
     ptrs = Source(dut, "ptr", {"ptr_data": (0, 255), "ptr_last": (0, 1)}, rng, gap)
     nzs = Source(dut, "nz", {"nz_col": (0, 31), "nz_val": (-128, 127)}, rng, gap)
@@ -169,7 +170,10 @@ async def run(dut, jobs: list[Job], rng: random.Random, gap: float, ready_p: flo
                                  f"outputs pending; next output due: {sink.expected[0][0] if sink.expected else 'none'}")
         await RisingEdge(dut.clk)
         await FallingEdge(dut.clk)
-        if stop_after is not None and {"x": xs, "ptr": ptrs, "nz": nzs}[stop_after[0]].accepted >= stop_after[1]:
+        if stop_after is not None and stop_after[0] == "held":
+            if sink.stalled is not None and sink.seen >= stop_after[1]:
+                break  # a result is valid and held by back-pressure
+        elif stop_after is not None and {"x": xs, "ptr": ptrs, "nz": nzs}[stop_after[0]].accepted >= stop_after[1]:
             break
     dut.x_valid.value, dut.ptr_valid.value, dut.nz_valid.value = 0, 0, 0
     return [(begin[s], f) for s, f in zip(starts, finish)]
@@ -208,8 +212,8 @@ async def jobs_stream_through_with_gaps_and_back_pressure(dut):
 @cocotb.test()
 async def full_rate_jobs_and_a_reset_mid_job(dut):
     """Inputs always valid, output always ready: a job of V vector entries, R rows and Z non-zeros takes at most
-    V + R + Z + 12 cycles from its first vector entry to its last output. Then jobs cut by reset after 6 non-zeros
-    and after 5 vector entries leave nothing behind."""
+    V + R + Z + 12 cycles from its first vector entry to its last output. Then jobs cut by reset after 6 non-zeros,
+    after 5 vector entries and while a result is held by back-pressure leave nothing behind."""
     await start(dut)
     rng = random.Random(1342)
     jobs = [random_job(rng, 8, 32, 0.3), random_job(rng, 10, 8, 0.4), ([9, 9], [[], [(1, 3)], []], 0)]
@@ -229,3 +233,6 @@ async def full_rate_jobs_and_a_reset_mid_job(dut):
     await run(dut, [random_job(rng, 3, 9, 0.5)], rng, gap=0.2, ready_p=0.5, first=5, stop_after=("x", 5))
     await reset(dut)
     await run(dut, [random_job(rng, 4, 6, 0.5), ([2], [[(0, 3)], []], 0)], rng, gap=0.2, ready_p=0.7, first=6)
+    await run(dut, [random_job(rng, 8, 6, 0.5)], rng, gap=0.0, ready_p=0.3, first=8, stop_after=("held", 2))
+    await reset(dut)  # cut while a result is held by back-pressure: y_valid must fall in reset
+    await run(dut, [random_job(rng, 3, 4, 0.5)], rng, gap=0.2, ready_p=0.7, first=9)

@@ -165,7 +165,7 @@ async def start(dut) -> None:
 
 
 async def run(dut, jobs: list[dict], rng: random.Random, gap: float, ready_p: float, first: int = 0,
-              stop_after_words: int | None = None) -> list[tuple[int, int]]:
+              stop_when_held: int | None = None, stop_after_words: int | None = None) -> list[tuple[int, int]]:
     """Stream the jobs through; returns per job (cycle of its configuration handshake, cycle of its last output)."""
     cfg_src = Source(dut, "cfg", CFG_JUNK, rng, gap)
     in_src = Source(dut, "in", {"in_data": (0, 0xFFFFFFFF)}, rng, gap)
@@ -206,6 +206,8 @@ async def run(dut, jobs: list[dict], rng: random.Random, gap: float, ready_p: fl
         await FallingEdge(dut.clk)
         if stop_after_words is not None and in_src.accepted >= stop_after_words:
             break
+        if stop_when_held is not None and sink.stalled is not None and sink.seen >= stop_when_held:
+            break  # an output is valid and held by back-pressure
     dut.cfg_valid.value, dut.in_valid.value = 0, 0
     return [tuple(m) for m in marks]
 
@@ -287,3 +289,8 @@ async def full_rate_jobs_and_a_reset_mid_job(dut):
     after = [job(rng, 5, 5, 8, 1, 7), job(rng, 4, 3, 7, 0, 6)]
     after.append(job(rng, 6, 4, 8, 0, 6, keep_from=after[1]))
     await run(dut, after, rng, gap=0.2, ready_p=0.7, first=5)
+
+    held = job(rng, 7, 5, 8, 0, 7)
+    await run(dut, [held], rng, gap=0.0, ready_p=0.3, first=8, stop_when_held=3)
+    await reset(dut)  # cut while an output is held by back-pressure: out_valid must fall in reset
+    await run(dut, [job(rng, 4, 4, 8, 1, 7)], rng, gap=0.1, ready_p=0.8, first=9)

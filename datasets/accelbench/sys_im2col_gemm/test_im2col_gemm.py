@@ -163,7 +163,7 @@ async def start(dut) -> None:
 
 
 async def run(dut, jobs: list[dict], rng: random.Random, gap: float, ready_p: float, first: int = 0,
-              stop_after_words: int | None = None, stop_after_outputs: int | None = None) -> list[tuple[int, int]]:
+              stop_when_held: int | None = None, stop_after_words: int | None = None, stop_after_outputs: int | None = None) -> list[tuple[int, int]]:
     """Stream the jobs through; returns per job (cycle of its configuration handshake, cycle of its last output)."""
     cfg_src = Source(dut, "cfg", CFG_JUNK, rng, gap)
     in_src = Source(dut, "in", {"in_data": (0, 0xFFFFFFFF)}, rng, gap)
@@ -204,6 +204,8 @@ async def run(dut, jobs: list[dict], rng: random.Random, gap: float, ready_p: fl
         await FallingEdge(dut.clk)
         if stop_after_words is not None and in_src.accepted >= stop_after_words:
             break
+        if stop_when_held is not None and sink.stalled is not None and sink.seen >= stop_when_held:
+            break  # an output is valid and held by back-pressure
         if stop_after_outputs is not None and sink.seen >= stop_after_outputs:
             break
     dut.cfg_valid.value, dut.in_valid.value = 0, 0
@@ -292,3 +294,7 @@ async def full_rate_jobs_and_a_reset_mid_job(dut):
     await run(dut, [job(rng, 6, 4, 2, 3, 1, 1)], rng, gap=0.0, ready_p=1.0, first=7, stop_after_outputs=5)
     await reset(dut)  # cut while computing: every word taken, 19 outputs pending
     await run(dut, [job(rng, 4, 4, 1, 3, 1, 1)], rng, gap=0.1, ready_p=0.8, first=8)
+
+    await run(dut, [job(rng, 5, 4, 2, 3, 1, 1)], rng, gap=0.0, ready_p=0.3, first=9, stop_when_held=3)
+    await reset(dut)  # cut while an output is held by back-pressure: out_valid must fall in reset
+    await run(dut, [job(rng, 3, 3, 1, 2, 1, 0)], rng, gap=0.1, ready_p=0.8, first=10)

@@ -216,10 +216,10 @@ def run(delay: float, feedback: str) -> dict:
     cost_s = [0.0]
     measure = accel_cost.measure
 
-    def timed_measure(ws):  # the cost step, timed apart
+    def timed_measure(ws, **options):  # the cost step, timed apart
         started = time.monotonic()
         try:
-            return measure(ws)
+            return measure(ws, **options)
         finally:
             cost_s[0] = time.monotonic() - started
 

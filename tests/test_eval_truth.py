@@ -196,3 +196,33 @@ def test_generate_says_when_its_reply_came_from_the_cache(tmp_path, monkeypatch)
     assert "1 of 1 model replies came from the reply cache" in runs[1].output
     meta = json.loads((tmp_path / "g1" / "meta.json").read_text())
     assert meta["tokens"]["cached_replies"] == 1 and meta["attempts"][0]["cached"] is True
+
+
+@pytest.mark.sim
+def test_eval_says_how_many_prompts_carried_demonstrations(tmp_path, monkeypatch):
+    """add4's spec matches no demo; a copy whose spec is about a saturating adder gets sat_add_s16."""
+    from typer.testing import CliRunner
+
+    from aigchip.cli import build_app
+
+    monkeypatch.delenv("AIGCHIP_DEMOS_DIR", raising=False)
+    root = bench_of(tmp_path, "add4")
+    shutil.copytree(root / "add4", root / "add4_sat")
+    meta = json.loads((root / "add4_sat" / "task.json").read_text())
+    meta.update(id="add4_sat", spec="A combinational saturating signed 16-bit adder/subtractor: a result beyond "
+                                    "the int16 range is clamped and an overflow flag is raised.")
+    (root / "add4_sat" / "task.json").write_text(json.dumps(meta))
+    with Loopback(handler=lambda body: Response.text(fenced(ADD4)), model="loop") as endpoint:
+        result = CliRunner().invoke(build_app(), [
+            "eval", str(root), "--model", "loop", "--base-url", endpoint.base_url, "--feedback", "none",
+            "--no-lint", "--no-cache", "--out", str(tmp_path / "out")])
+        prompts = {json.dumps(r.body).count("### Example") for r in endpoint.completions()}
+    assert result.exit_code == 0, result.output
+    assert "demonstrations: up to 3 per prompt, minimum score 12: 1 of 2 samples got some (1 in all), " \
+           "1 none relevant enough" in result.output
+    assert prompts == {0, 1}
+    records = {r["task"]: r for r in map(json.loads, (tmp_path / "out" / "results.jsonl").read_text().splitlines())}
+    assert records["add4"]["demos"] == [] and records["add4_sat"]["demos"] == ["sat_add_s16"]
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["demos"] == {"asked": 3, "min_score": 12.0, "sent": 1, "samples_with": 1, "samples_without": 1}
+    assert "- **demonstrations**: up to 3 per prompt" in (tmp_path / "out" / "report.md").read_text()

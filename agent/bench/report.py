@@ -55,6 +55,8 @@ def console_summary(summary: dict[str, Any], out_dir: Path) -> str:
     if tiers:
         lines.append("  " + "  ".join(f"{tag}: {summary['by_tag'][tag]['passes']}/{summary['by_tag'][tag]['tasks']} "
                                       f"({100 * summary['by_tag'][tag]['pass_rate']:.1f}%)" for tag in tiers))
+    if _demo_line(summary):
+        lines.append(f"  demonstrations: {_demo_line(summary)}")
     lines.append(f"  tokens {tokens['total']}{cost}, wall time {summary['wall_time_s']:.1f} s")
     if tokens.get("cached_replies"):
         lines.append(f"  {tokens['cached_replies']} of {tokens.get('replies') or tokens['cached_replies']} model replies "
@@ -79,11 +81,23 @@ def _headline(summary: dict[str, Any]) -> list[tuple[str, str]]:
             ("pass rate", _pct(summary.get("pass_rate"))),
             ("tokens", f"{tokens['total']} ({tokens['prompt']} prompt, {tokens['completion']} completion), "
                        f"{tokens.get('cached_replies', 0)} cached replies"),
+            ("demonstrations", _demo_line(summary) or "-"),
             ("cost", cost), ("wall time", f"{summary['wall_time_s']:.1f} s"),
             ("toolchain", ", ".join(f"{k} {v}" for k, v in summary["toolchain"].items()))]
     if not summary.get("complete", True):
         rows.insert(0, ("state", "INCOMPLETE: the run stopped before every sample finished"))
     return rows
+
+
+def _demo_line(summary: dict[str, Any]) -> str:
+    """`up to 3 per prompt, minimum score 12: 4 of 6 samples got some (9 in all), 2 none relevant enough`."""
+    use = summary.get("demos") or {}
+    counted = use.get("samples_with", 0) + use.get("samples_without", 0)
+    if not use.get("asked") or not counted:
+        return ""
+    least = f", minimum score {use['min_score']:g}" if use.get("min_score") is not None else ""
+    return (f"up to {use['asked']} per prompt{least}: {use['samples_with']} of {counted} samples got some "
+            f"({use['sent']} in all), {use['samples_without']} none relevant enough")
 
 
 def _flow_and_grain(summary: dict[str, Any]) -> str:

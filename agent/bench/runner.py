@@ -370,6 +370,7 @@ def sample_record(task_id: str, sample: int, outcome: Any, summary: dict[str, An
             "tokens": summary["tokens"], "stopped": outcome.stopped, "duration_s": round(duration_s, 3),
             "statuses": statuses, "passed_at": passed_at, "model": summary["model"],
             "replies": outcome.replies, "cached_replies": outcome.cached_replies, "message": outcome.message[:500],
+            "demos": [d["id"] for d in summary.get("demos", [])],
             **{key: summary[key] for key in ("cost", "equivalence") if summary.get(key) is not None}}
 
 

@@ -67,6 +67,7 @@ def summarize(records: list[dict[str, Any]], *, benchmark: Any, config: Any, sam
         "max_iters": iterations(config),
         "iterations_ran": ran,
         "tokens": spend(counted),
+        "demos": demo_use(counted, config),
         "wall_time_s": round(wall_s, 3),
         "sample_time_s": round(sum(float(r.get("duration_s") or 0) for r in counted), 3),
         "samples": {"expected": expected, "finished": len(counted), "resumed": resumed, "retried": retried,
@@ -156,6 +157,15 @@ def pass_rate_by_iteration(records: list[dict[str, Any]], expected: int, most: i
         return {}
     passed_at = [r["passed_at"] for r in records if r["status"] == "pass" and r.get("passed_at")]
     return {str(i): round(sum(1 for at in passed_at if at <= i) / expected, 6) for i in range(1, most + 1)}
+
+
+def demo_use(records: list[dict[str, Any]], config: Any) -> dict[str, Any]:
+    """How many demonstrations the prompts carried: asked for per prompt, the minimum relevance, and how many
+    samples got some or none (a spec no demo fits gets none); records without `demos` (reference mode, an
+    unattempted sample, an older run) are not counted."""
+    sent = [len(r["demos"]) for r in records if isinstance(r.get("demos"), list)]
+    return {"asked": config.demos, "min_score": getattr(config, "demo_min_score", None), "sent": sum(sent),
+            "samples_with": sum(1 for n in sent if n), "samples_without": sum(1 for n in sent if not n)}
 
 
 def spend(records: list[dict[str, Any]]) -> dict[str, Any]:

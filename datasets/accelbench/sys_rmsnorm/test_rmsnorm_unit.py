@@ -135,7 +135,8 @@ async def write_gamma(dut, gamma: list[int], rng: random.Random) -> None:
 
 
 async def run(dut, vectors: list[list[int]], gamma: list[int], rng: random.Random, gap: float, ready_p: float,
-              first: int = 0, stop_after_inputs: int | None = None) -> list[tuple[int, int]]:
+              first: int = 0, stop_after_inputs: int | None = None,
+              stop_when_held: int | None = None) -> list[tuple[int, int]]:
     """Stream the vectors through; returns per vector (cycle of its first input, cycle of its last output)."""
     src = Source(dut, "in", {"in_data": (-128, 127), "in_last": (0, 1)}, rng, gap)
     sink = Sink(dut, "out", [("out_data", True), ("out_last", False)], rng, ready_p)
@@ -172,6 +173,8 @@ async def run(dut, vectors: list[list[int]], gamma: list[int], rng: random.Rando
         await FallingEdge(dut.clk)
         if stop_after_inputs is not None and src.accepted >= stop_after_inputs:
             break
+        if stop_when_held is not None and sink.stalled is not None and sink.seen >= stop_when_held:
+            break  # an output is valid and held by back-pressure
     dut.in_valid.value = 0
     return [(begin[s], f) for s, f in zip(starts, finish)]
 
@@ -206,7 +209,8 @@ async def vectors_stream_through_with_gaps_and_back_pressure(dut):
 @cocotb.test()
 async def full_rate_vectors_and_a_reset_mid_vector(dut):
     """Input always valid, output always ready: a vector of N takes at most 3N + 48 cycles from its first input to
-    its last output. Then a vector cut by reset after 9 inputs leaves nothing behind, and gamma survives reset."""
+    its last output. Then vectors cut by reset after 9 inputs and while an output is held by back-pressure leave nothing behind,
+    and gamma survives reset."""
     await start(dut)
     rng = random.Random(1332)
     gamma = gamma_table(rng)
@@ -225,3 +229,7 @@ async def full_rate_vectors_and_a_reset_mid_vector(dut):
               stop_after_inputs=9)
     await reset(dut)
     await run(dut, [[10, 20, 30], [-128, 0, 64, 127, -1]], gamma, rng, gap=0.2, ready_p=0.7, first=4)
+    await run(dut, [[rng.randint(-128, 127) for _ in range(10)]], gamma, rng, gap=0.0, ready_p=0.3, first=6,
+              stop_when_held=2)
+    await reset(dut)  # cut while an output is held by back-pressure: out_valid must fall in reset
+    await run(dut, [[7, -7, 100]], gamma, rng, gap=0.2, ready_p=0.7, first=7)

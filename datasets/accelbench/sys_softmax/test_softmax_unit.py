@@ -127,7 +127,8 @@ async def start(dut) -> None:
 
 
 async def run(dut, vectors: list[list[int]], rng: random.Random, gap: float, ready_p: float, first: int = 0,
-              stop_after_inputs: int | None = None) -> list[tuple[int, int]]:
+              stop_after_inputs: int | None = None,
+              stop_when_held: int | None = None) -> list[tuple[int, int]]:
     """Stream the vectors through; returns per vector (cycle of its first input, cycle of its last output)."""
     src = Source(dut, "in", {"in_data": (-128, 127), "in_last": (0, 1)}, rng, gap)
     sink = Sink(dut, "out", [("out_data", False), ("out_last", False)], rng, ready_p)
@@ -162,6 +163,8 @@ async def run(dut, vectors: list[list[int]], rng: random.Random, gap: float, rea
         await FallingEdge(dut.clk)
         if stop_after_inputs is not None and src.accepted >= stop_after_inputs:
             break
+        if stop_when_held is not None and sink.stalled is not None and sink.seen >= stop_when_held:
+            break  # an output is valid and held by back-pressure
     dut.in_valid.value = 0
     return [(begin[s], f) for s, f in zip(starts, finish)]
 
@@ -194,7 +197,7 @@ async def vectors_stream_through_with_gaps_and_back_pressure(dut):
 @cocotb.test()
 async def full_rate_vectors_and_a_reset_mid_vector(dut):
     """Input always valid, output always ready: a vector of N takes at most 4N + 48 cycles from its first logit to
-    its last probability. Then a vector cut by reset after 5 logits leaves nothing behind."""
+    its last probability. Then vectors cut by reset after 5 logits and while a probability is held by back-pressure leave nothing behind."""
     await start(dut)
     rng = random.Random(1322)
     vectors = [[rng.randint(-128, 127) for _ in range(n)] for n in (32, 16, 8, 1)]
@@ -211,3 +214,6 @@ async def full_rate_vectors_and_a_reset_mid_vector(dut):
               stop_after_inputs=5)
     await reset(dut)
     await run(dut, [[10, 20, 30], [-128, 0]], rng, gap=0.2, ready_p=0.7, first=5)
+    await run(dut, [[rng.randint(-128, 127) for _ in range(10)]], rng, gap=0.0, ready_p=0.3, first=7, stop_when_held=2)
+    await reset(dut)  # cut while a probability is held by back-pressure: out_valid must fall in reset
+    await run(dut, [[5, -5, 0]], rng, gap=0.2, ready_p=0.7, first=8)

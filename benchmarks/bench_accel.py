@@ -14,9 +14,13 @@ seconds. The critical path of model calls is the plan and one module per level: 
   and the tool runs on it (each module's checks: compiles with `--feedback lint`, its plan's cocotb unit
   tests and the system test with `--feedback self`; then the cost step, yosys and the cycle count, which runs
   once after the last check). Goal: at most 1.5 for the latter, with the four leaves in flight together;
-- reports the flow's own overhead per module: (wall - that critical path) / 8.
+- reports the flow's own overhead per module: (wall - that critical path) / 8. The critical path assumes
+  every check could start at once; the run allows two at a time (jobs=2, as on a 2-core machine), so with
+  `--feedback self` the wait of the third and fourth leaves' unit tests for a slot counts as overhead here.
 
 Tool runs are CPU-bound, so on a shared machine they stretch with its load; the figures say how long each took.
+The first run in a process also pays one-time imports (the HTTP client stack, pyslang): it is reported apart
+(`first_run_in_process`), and the goal is checked on the runs after it.
 """
 
 from __future__ import annotations
@@ -263,8 +267,10 @@ def main() -> int:
     parser.add_argument("--feedback", choices=("lint", "self", "both"), default="both")
     args = parser.parse_args()
     imported = client_import_s()
-    results = [run(args.delay, f) for f in (("lint", "self") if args.feedback == "both" else (args.feedback,))]
-    print(json.dumps({"client_import_s": round(imported, 2), "runs": results}, indent=1))
+    flows = ("lint", "self") if args.feedback == "both" else (args.feedback,)
+    cold = run(args.delay, flows[0])  # pays the process's remaining lazy imports (HTTP stack, pyslang): shown apart
+    results = [run(args.delay, f) for f in flows]
+    print(json.dumps({"client_import_s": round(imported, 2), "first_run_in_process": cold, "runs": results}, indent=1))
     missed = [r for r in results if r["wall_over_model_checks_and_cost_path"] > 1.5 or r["most_requests_in_flight"] < 4]
     for r in missed:
         print(f"goal missed ({r['feedback']}): the flow should finish within 1.5x the critical path of model calls "

@@ -83,3 +83,104 @@ def test_a_forged_pass_in_the_verdict_cache_is_ignored(tmp_path):
     assert json.loads(entry.read_text())["mac"] != "f" * 64  # the real verdict replaced the forgery
     assert verify(wrong, options).cached  # and the cache still works for entries it wrote itself
     assert (tools.cache_root() / "verdicts" / cache.KEY_FILE).stat().st_mode & 0o777 == 0o600
+
+
+# -- the same attacks through `generate` and `eval`, the model's replies served over loopback HTTP -------------
+
+ACC = FIXTURES / "cocotb"
+REPLIES = {  # a marker in the spec the model sees -> the hostile reply it gives
+    "COUNT4": HOSTILE / "count4_decoy_force.sv",
+    "COUNTER8": HOSTILE / "counter8_decoy_force.v",
+    "ACCUMULATOR": HOSTILE / "acc_rewrites_results.v",
+}
+EXPECTED = {"COUNT4": "policy_violation", "COUNTER8": "policy_violation", "ACCUMULATOR": "mismatch"}
+RUNS = [pytest.param("icarus", True, id="icarus"),
+        pytest.param("verilator", True, id="verilator-lint", marks=pytest.mark.verilator),
+        pytest.param("verilator", False, id="verilator-nolint", marks=pytest.mark.verilator)]
+
+
+def hostile_model():
+    from aigchip.loopback import Response
+
+    def reply(body: dict) -> Response:
+        asked = " ".join(str(m.get("content")) for m in body["messages"])
+        marker = next(m for m in REPLIES if m in asked)
+        return Response.text(f"Here it is.\n\n```verilog\n{REPLIES[marker].read_text()}\n```\n")
+
+    return reply
+
+
+def hostile_bench(root: Path) -> Path:
+    """A native-layout benchmark: the VerilogEval and RTLLM testbenches of attack 1, the cocotb tests of attack 2."""
+    import json
+    import shutil
+
+    tasks = {
+        "count4": ("TopModule", "COUNT4: a 4-bit counter", {"test.sv": VERILOG_EVAL / "Prob002_count4_test.sv",
+                                                            "ref.sv": VERILOG_EVAL / "Prob002_count4_ref.sv"},
+                   {"testbench": "test.sv", "reference": "ref.sv"}),
+        "counter8": ("counter8", "COUNTER8: an enabled 8-bit counter", {"testbench.v": COUNTER8 / "testbench.v"},
+                     {"testbench": "testbench.v"}),
+        "acc": ("acc", "ACCUMULATOR: an 8-bit accumulator", {"tb_acc.py": ACC / "tb_acc.py",
+                                                              "acc_model.py": ACC / "acc_model.py"},
+                {"tests": "tb_acc.py"}),
+    }
+    for name, (top, spec, files, roles) in tasks.items():
+        folder = root / name
+        folder.mkdir(parents=True)
+        for target, source in files.items():
+            shutil.copyfile(source, folder / target)
+        (folder / "task.json").write_text(json.dumps({"id": name, "top": top, "spec": spec, **roles}))
+    return root
+
+
+def aigchip_cli(*args: str, tmp_path: Path, lint: bool) -> "subprocess.CompletedProcess":
+    import subprocess
+    import sys
+
+    config = tmp_path / "aigchip.toml"
+    config.write_text(f"[aigchip]\nlint = {'true' if lint else 'false'}\ndemos = 0\n")
+    return subprocess.run([sys.executable, "-m", "aigchip.cli", *args, "--config", str(config)],
+                          capture_output=True, text=True, timeout=900)
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("simulator, lint", RUNS)
+def test_eval_scores_every_hostile_sample_as_failing(simulator, lint, tmp_path):
+    import json
+
+    from aigchip.loopback import Loopback
+
+    bench = hostile_bench(tmp_path / "bench")
+    with Loopback(handler=hostile_model(), model="loop") as server:
+        ran = aigchip_cli("eval", str(bench), "--model", "loop", "--base-url", server.base_url, "-n", "1", "-k", "1",
+                          "--max-iters", "1", "--sim", simulator, "--no-preflight", "--out", str(tmp_path / "out"),
+                          "--json", tmp_path=tmp_path, lint=lint)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    summary = json.loads(ran.stdout)
+    assert summary["pass_at_k"] == {"1": 0.0}
+    rows = [json.loads(line) for line in (tmp_path / "out" / "results.jsonl").read_text().splitlines()]
+    by_task = {row["task"]: row["status"] for row in rows}
+    assert by_task == {"count4": "policy_violation", "counter8": "policy_violation", "acc": "mismatch"}
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("simulator, lint", RUNS)
+@pytest.mark.parametrize("marker", sorted(REPLIES))
+def test_generate_never_reports_a_hostile_design_as_passing(marker, simulator, lint, tmp_path):
+    import json
+
+    from aigchip.loopback import Loopback
+
+    if marker == "ACCUMULATOR" and simulator == "verilator" and lint:
+        pytest.skip("attack 2 does not depend on lint; the verify test covers Verilator with lint")
+    bench = hostile_bench(tmp_path / "bench")
+    folder = bench / {"COUNT4": "count4", "COUNTER8": "counter8", "ACCUMULATOR": "acc"}[marker]
+    with Loopback(handler=hostile_model(), model="loop") as server:
+        ran = aigchip_cli("generate", str(folder), "--model", "loop", "--base-url", server.base_url,
+                          "--max-iters", "1", "--sim", simulator, "--out", str(tmp_path / "out"), "--json",
+                          tmp_path=tmp_path, lint=lint)
+    assert ran.returncode == 1, ran.stderr[-3000:]
+    summary = json.loads(ran.stdout)
+    assert summary["status"] == EXPECTED[marker]
+    assert [a["status"] for a in summary["attempts"]] == [EXPECTED[marker]]

@@ -68,14 +68,20 @@ def cost_line(cost: dict) -> str:
     return ", ".join(parts) or "not measured"
 
 
-def show_outcome(outcome, summary: dict, console: Console, *, out_dir=None) -> None:
-    """A generate run for people: each attempt, the final verdict and code, where the record is."""
+def show_outcome(outcome, summary: dict, console: Console, *, out_dir=None, demos_asked: int = 0) -> None:
+    """A generate run for people: the demonstrations sent, each attempt, the final verdict and code, where the
+    record is."""
     from rich.syntax import Syntax
 
     if not summary.get("llm_used", True):
         from aigchip.models.offline import NOTICE
 
         console.print(f"[yellow]{escape(NOTICE)}[/]")
+    elif summary.get("demos"):
+        console.print("demonstrations: " + ", ".join(f"{d['id']} ({d['score']:.1f})" for d in summary["demos"]),
+                      style="dim")
+    elif demos_asked:
+        console.print("demonstrations: none relevant enough to send (aigchip demos SPEC shows the closest)", style="dim")
     for attempt in summary["attempts"]:
         style = "green" if attempt["status"] == "pass" else "red"
         spent = "reply from the cache" if attempt.get("cached") else f"{attempt['tokens']} tokens"

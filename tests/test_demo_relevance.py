@@ -95,6 +95,7 @@ def test_the_minimum_is_configurable_and_the_demos_command_says_why_it_sent_none
 
 def test_the_prompt_for_an_unrelated_spec_carries_no_examples_unless_asked(tmp_path, monkeypatch):
     monkeypatch.delenv("AIGCHIP_DEMOS_DIR", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")  # the console lines unwrapped
     reply = "```verilog\nmodule top_module(input a, b, c, d, output y); assign y = ~(a ^ b ^ c ^ d); endmodule\n```"
     prompts = []
     for extra in ([], ["--demo-min-score", "0"]):
@@ -106,6 +107,12 @@ def test_the_prompt_for_an_unrelated_spec_carries_no_examples_unless_asked(tmp_p
             prompts.append(endpoint.completions()[0].body["messages"][-1]["content"])
         summary = json.loads(result.stdout)
         assert [d["id"] for d in summary["demos"]] == ([] if not extra else ["adder_tree4", "unpack_32to8"])
+        with Loopback([Response.text(reply)], model="loop") as endpoint:
+            shown = CliRunner().invoke(build_app(), [
+                "generate", XNOR, "--top", "top_module", "--model", "loop", "--base-url", endpoint.base_url,
+                "--max-iters", "1", "--feedback", "none", "--no-cache", *extra]).output
+        assert ("demonstrations: adder_tree4 (4.3), unpack_32to8 (3.3)" if extra else
+                "demonstrations: none relevant enough to send (aigchip demos SPEC shows the closest)") in shown
     assert "### Example" not in prompts[0] and "Implement a 4-input XNOR gate." in prompts[0]
     assert "### Example 1: `adder_tree4`" in prompts[1] and "### Example 2: `unpack_32to8`" in prompts[1]
     assert len(prompts[0]) * 3 < len(prompts[1])  # the tokens unrelated demos cost

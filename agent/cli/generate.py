@@ -94,7 +94,7 @@ def generate(
 
         from aigchip.console import show_outcome
 
-        show_outcome(outcome, summary, Console(), out_dir=out)
+        show_outcome(outcome, summary, Console(), out_dir=out, demos_asked=config.demos)
         if summary.get("learned"):
             learned = summary["learned"]
             typer.echo(f"learn: {'added ' + learned['id'] + ' to' if learned['added'] else 'already in'} "

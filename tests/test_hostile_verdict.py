@@ -184,3 +184,22 @@ def test_generate_never_reports_a_hostile_design_as_passing(marker, simulator, l
     summary = json.loads(ran.stdout)
     assert summary["status"] == EXPECTED[marker]
     assert [a["status"] for a in summary["attempts"]] == [EXPECTED[marker]]
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("design, checks, expected", [
+    (HOSTILE / "count4_decoy_force.sv", ["--tb", str(VERILOG_EVAL / "Prob002_count4_test.sv"),
+                                         "--ref", str(VERILOG_EVAL / "Prob002_count4_ref.sv"), "--top", "TopModule"],
+     "policy_violation"),
+    (HOSTILE / "counter8_decoy_force.v", ["--tb", str(COUNTER8 / "testbench.v")], "policy_violation"),
+    (HOSTILE / "acc_rewrites_results.v", ["--tests", str(ACC / "tb_acc.py")], "mismatch"),
+])
+def test_aigchip_verify_reports_each_attack_classified_and_failing(design, checks, expected, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    ran = subprocess.run([sys.executable, "-m", "aigchip.cli", "verify", str(design), *checks, "--json"],
+                         capture_output=True, text=True, timeout=300)
+    assert ran.returncode == 1, ran.stderr[-2000:]
+    assert json.loads(ran.stdout)["status"] == expected

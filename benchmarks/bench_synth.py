@@ -4,7 +4,8 @@
 
 For every task's reference solution: one yosys run (generic `synth` and `synth_ice40 -dsp`), with --fmax a
 place and route in the Fmax harness (nextpnr-ice40), with --equiv a proof of the solution against itself
-(a miter of two copies: the time a proof takes on that design, and whether yosys can model it at all).
+(a miter of two copies: whether yosys can model the design at all) and against its first --mutants mutants
+(agent/bench/mutants.py; a proof of a real difference, the time it takes, and the classification).
 Prints a Markdown table: cells (and whether they match the cells task.json records), flip-flops, LUT4s,
 DSPs, block RAMs, Fmax, and the seconds each step took.
 """
@@ -18,13 +19,14 @@ import sys
 import time
 from pathlib import Path
 
+from aigchip.bench.mutants import all_mutants
 from aigchip.sim import equiv, synth
 from aigchip.task import from_folder
 
 ACCELBENCH = Path(__file__).resolve().parent.parent / "datasets" / "accelbench"
 
 
-def measure(folder: Path, *, fmax: bool, prove: bool, timeout: float) -> dict:
+def measure(folder: Path, *, fmax: bool, prove: bool, timeout: float, mutants: int = 2) -> dict:
     task = from_folder(folder)
     design = task.solution_design()
     started = time.monotonic()
@@ -36,14 +38,21 @@ def measure(folder: Path, *, fmax: bool, prove: bool, timeout: float) -> dict:
         started = time.monotonic()
         found = equiv.check(design, design, bound=10, timeout=timeout)
         row.update(equiv=found.result, equiv_s=round(time.monotonic() - started, 2),
-                   equiv_reason=found.reason[:120])
+                   equiv_reason=found.reason[:120], mutants=[])
+        top_file = next(name for name, text in design.files.items() if f"module {task.top}" in text)
+        for mutant in all_mutants(design.files[top_file])[:mutants]:
+            mutated = design.model_copy(update={"files": {**design.files, top_file: mutant.text}})
+            started = time.monotonic()
+            proof = equiv.check(mutated, design, bound=10, timeout=min(timeout, 120))
+            row["mutants"].append({"id": mutant.id, "result": proof.result, "s": round(time.monotonic() - started, 2),
+                                   "reason": proof.reason[:120]})
     return row
 
 
 def table(rows: list[dict], prove: bool) -> str:
     head = ["task", "cells", "recorded", "ffs", "LUT4", "DSP", "BRAM", "Fmax MHz", "synth s"]
     if prove:
-        head += ["self-equivalence", "equiv s"]
+        head += ["self-equivalence", "equiv s", "mutants: result (s)"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         same = "" if r.get("recorded_cells") in (None, r.get("cells")) else " (differs)"
@@ -51,7 +60,8 @@ def table(rows: list[dict], prove: bool) -> str:
                  str(r.get("luts", "-")), str(r.get("dsps", "-")), str(r.get("brams", "-")),
                  str(r.get("fmax_mhz", "-")), f"{r['synth_s']:.1f}"]
         if prove:
-            cells += [r["equiv"], f"{r['equiv_s']:.1f}"]
+            cells += [r["equiv"], f"{r['equiv_s']:.1f}",
+                      ", ".join(f"{m['result']} ({m['s']:.1f})" for m in r["mutants"]) or "-"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -61,6 +71,7 @@ def main() -> int:
     parser.add_argument("--tasks", default="*", help="glob over AccelBench task folder names")
     parser.add_argument("--fmax", action="store_true", help="also place and route for an Fmax (slower)")
     parser.add_argument("--equiv", action="store_true", help="also prove each solution equivalent to itself")
+    parser.add_argument("--mutants", type=int, default=2, help="with --equiv: mutants proven against each solution")
     parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--json", type=Path, help="write the rows here as JSON")
     args = parser.parse_args()
@@ -68,13 +79,14 @@ def main() -> int:
     rows = []
     started = time.monotonic()
     for folder in folders:
-        rows.append(measure(folder, fmax=args.fmax, prove=args.equiv, timeout=args.timeout))
+        rows.append(measure(folder, fmax=args.fmax, prove=args.equiv, timeout=args.timeout, mutants=args.mutants))
         print(f"{folder.name}: {rows[-1].get('cells')} cells, {rows[-1]['synth_s']} s", file=sys.stderr, flush=True)
     print(table(rows, args.equiv))
     total = time.monotonic() - started
     mismatched = [r["task"] for r in rows if r.get("recorded_cells") not in (None, r.get("cells"))]
     print(f"\n{len(rows)} tasks in {total:.1f} s; synthesis {sum(r['synth_s'] for r in rows):.1f} s"
-          + (f", equivalence {sum(r['equiv_s'] for r in rows):.1f} s" if args.equiv else "")
+          + (f", equivalence {sum(r['equiv_s'] + sum(m['s'] for m in r['mutants']) for r in rows):.1f} s"
+             if args.equiv else "")
           + f"; cells differ from task.json for: {', '.join(mismatched) or 'none'}")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))

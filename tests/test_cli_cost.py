@@ -56,10 +56,26 @@ def test_equiv_proves_or_fails_with_a_counterexample(tmp_path: Path) -> None:
 @pytest.mark.sim
 @pytest.mark.verilator
 def test_sim_both_flags_an_icarus_verilator_disagreement() -> None:
-    done = aigchip("verify", str(AGREE / "stack_top.v"), "--tests", str(AGREE / "test_stack_top.py"), "--sim", "both",
+    done = aigchip("verify", str(AGREE / "stack_top_x.v"), "--tests", str(AGREE / "bench" / "stack_top" / "test_stack_top.py"), "--sim", "both",
                    "--no-lint", "--json")
     verdict = json.loads(done.stdout)
     assert done.returncode == 1 and verdict["simulator"] == "icarus+verilator"
     first = verdict["diagnostics"][0]
     assert first["code"] == "simulators-disagree"
     assert "Icarus Verilog: fails 1 of 2 tests" in first["message"] and "Verilator: passes 2 tests" in first["message"]
+
+
+@pytest.mark.sim
+@pytest.mark.verilator
+def test_eval_sim_both_fails_the_design_verilator_alone_accepts(tmp_path: Path) -> None:
+    from aigchip.loopback import Loopback, Response
+
+    buggy = (AGREE / "stack_top_x.v").read_text()
+    with Loopback(handler=lambda body: Response.text(f"```verilog\n{buggy}```\n"), model="loop") as endpoint:
+        done = aigchip("eval", str(AGREE / "bench"), "--model", "loop", "--base-url", endpoint.base_url, "--demos", "0",
+                       "--max-iters", "1", "--no-lint", "--sim", "both", "--out", str(tmp_path / "out"), "--json")
+    summary = json.loads(done.stdout)
+    assert done.returncode == 0 and summary["reference_failures"] == []  # the fixed reference passes both
+    assert summary["pass_at_k"]["1"] == 0.0
+    record = json.loads((tmp_path / "out" / "results.jsonl").read_text().splitlines()[0])
+    assert record["status"] == "mismatch"  # Verilator alone passes this design (see the verify test above)

@@ -75,7 +75,7 @@ def test_combinational_difference_gives_the_inputs_that_show_it() -> None:
 
 def test_sequential_recoding_is_proven_by_induction() -> None:
     found = _pair(COUNTER_RECODED, COUNTER, "cnt")
-    assert found.result == "equivalent" and found.bound == 20
+    assert found.result == "equivalent" and found.bound == 20 and "temporal induction" in found.method
 
 
 def test_sequential_difference_is_replayed_in_icarus(tmp_path) -> None:

@@ -37,7 +37,7 @@ def reference_options(task: Task, config: Any, simulator: str) -> Any:
     """How a task's reference is checked: its own tests, no lint (the reference is not under review)."""
     from aigchip.task import verify_options
 
-    return verify_options(task, config, simulator=simulator, lint=False)
+    return verify_options(task, config, simulator=simulator, lint=False, synth=False, fpga=None)
 
 
 def check_references(tasks: Iterable[Task], config: Any, *, jobs: int, check: Callable[..., list] | None = None,
@@ -68,8 +68,8 @@ def check_references(tasks: Iterable[Task], config: Any, *, jobs: int, check: Ca
         else:
             finding["tried"][chosen] = verdict.summary()[:500]
             failing.append(task)
-    other = other_simulator(chosen)
-    retry = [t for t in failing if found[t.id]["status"] in SIMULATOR_LIMITS] if other_installed(other) else []
+    other = other_simulator(chosen) if chosen in SIMULATORS else None  # under both, a reference must pass both
+    retry = [t for t in failing if found[t.id]["status"] in SIMULATOR_LIMITS] if other and other_installed(other) else []
     retried = dict(zip([t.id for t in retry], check([(t.solution_design(), reference_options(t, config, other))
                                                      for t in retry], jobs=jobs) if retry else []))
     for task in failing:

@@ -22,6 +22,7 @@ RULES: dict[str, str] = {
     "finish": "when the testbench decides pass/fail, the design must not end the simulation ($finish, $stop, ...)",
     "hierarchy": "when the testbench decides pass/fail, the design must not reach into it ($root, tb.x, bind, ...)",
     "macro-paste": "macro token pasting can assemble a refused name out of harmless pieces",
+    "conditional": "when the testbench decides pass/fail, every `ifdef/`ifndef in a design file ends in that file",
 }
 
 # top-level scopes cocotb's runners add around the design: Icarus's waveform dumper, Verilator's C++ wrapper
@@ -41,6 +42,7 @@ _DPI_BY_MACRO = re.compile(r"(?:import|export)\s*`")
 _SYSTEM = re.compile(r"\$system\b", re.I)
 _FILE_TASK = re.compile(r"\$(?:fopen[arw]?|readmem[hb]|writemem[hb]|dumpfile|sdf_annotate)\b", re.I)
 _INCLUDE = re.compile(r"`include\b")
+_CONDITIONAL = re.compile(r"`(ifdef|ifndef|elsif|else|endif)\b")
 _EARLY_END = re.compile(r"\$(?:finish\w*|stop|fatal|exit)\b", re.I)
 _ROOT = re.compile(r"\$(?:root|unit)\b", re.I)
 _MACRO_HEAD = re.compile(r"(`[A-Za-z_]\w*)\s*(?:\.|::)")
@@ -129,6 +131,7 @@ def _findings(src: _Source, context: _Context) -> Iterator[_Finding]:
     yield from _macro_paste(src)
     if context.testbench_decides:
         yield from _early_end(src)
+        yield from _conditionals(src)
         yield from _hierarchy(src, context)
 
 
@@ -237,6 +240,22 @@ def _macro_paste(src: _Source) -> Iterator[_Finding]:
     for m in _MACRO_PASTE.finditer(src.code):
         yield _Finding(m.start(), "macro-paste", f"{m.group().strip()!r} pastes tokens together, which can "
                        "assemble a refused name out of harmless pieces; write names out in full")
+
+
+def _conditionals(src: _Source) -> Iterator[_Finding]:
+    """Files are preprocessed as one stream, so an `ifdef left open here would hide the testbench's code up to
+    its next `endif (Icarus only warns), and a stray `endif or `else would end one of the testbench's."""
+    why = "the design's files are read before the testbench's, so it would change which testbench code is compiled"
+    open_at: list[int] = []
+    for m in _CONDITIONAL.finditer(src.code):
+        if m.group(1) in ("ifdef", "ifndef"):
+            open_at.append(m.start())
+        elif not open_at:
+            yield _Finding(m.start(), "conditional", f"`{m.group(1)} without an `ifdef/`ifndef before it in this file: {why}")
+        elif m.group(1) == "endif":
+            open_at.pop()
+    for start in open_at:
+        yield _Finding(start, "conditional", f"this `ifdef/`ifndef has no `endif in this file: {why}")
 
 
 def _early_end(src: _Source) -> Iterator[_Finding]:

@@ -310,5 +310,16 @@ def test_four_megabyte_junk_is_checked_quickly() -> None:
 
 def test_rules_are_documented() -> None:
     assert set(policy.RULES) == {"verilator-c", "dpi", "system", "file-access", "include", "finish",
-                                 "hierarchy", "macro-paste"}
+                                 "hierarchy", "macro-paste", "conditional"}
     assert all(isinstance(text, str) and text for text in policy.RULES.values())
+
+
+def test_conditionals_left_open_or_closed_twice_are_refused_when_the_testbench_decides() -> None:
+    guarded = "`ifndef TOP_V\n`define TOP_V\n" + wrap("`ifdef FAST\n    initial q = 1;\n`else\n    initial q = 2;\n`endif") + "`endif\n"
+    assert judged(guarded) == []
+    left_open = wrap("initial q = 0;") + "`ifdef NEVER_DEFINED\n"  # would swallow the testbench up to its `endif
+    assert [(d.code, d.line) for d in judged(left_open)] == [("conditional", 5)]
+    assert run(left_open) == []
+    assert codes(judged("`endif\n" + wrap("initial q = 0;"))) == ["conditional"]
+    assert codes(judged("`else\n" + wrap("initial q = 0;") + "`endif\n")) == ["conditional", "conditional"]
+    assert judged(wrap('initial $display("`ifdef"); // `ifdef X')) == []

@@ -16,7 +16,7 @@ import pytest
 from aigchip.corpus import dedup, verilog
 from aigchip.corpus.annotate import Annotator, clean_reply, first_sentence
 from aigchip.corpus.build import BuildOptions, build, done_ids, modules_of
-from aigchip.corpus.report import Tally
+from aigchip.corpus.report import Tally, describe_build
 from aigchip.corpus.schema import load_jsonl
 from aigchip.models.local import ScriptedModel
 from aigchip.models import Reply, Usage
@@ -141,6 +141,19 @@ def test_build_with_a_scripted_model(tmp_path):
     first_prompt = model.requests[0][-1]["content"]
     assert "block_0: <summary>" in first_prompt and "module alu4" in first_prompt
     assert "Design 0 in detail" in model.requests[2][-1]["content"]  # the high level comes from the detailed
+
+
+def test_each_detailed_summary_is_checked_against_the_code_s_ports(tmp_path):
+    out = tmp_path / "corpus.jsonl"
+    replies = scripted(len(GOOD_MODULES))
+    replies[1] = "alu4 takes inputs a[3:0], b[3:0] and op[1:0] and drives y[3:0] and carry."
+    result = build([TREE], out, ScriptedModel(replies), BuildOptions(concurrency=1))
+    entries, _ = load_jsonl(out)
+    assert [(e.top, e.checks.describes_ports) for e in entries] == [
+        ("alu4", True), ("adder4", False), ("traffic_light", False), ("regfile", False)]
+    summary = result.summary(out)
+    assert summary["ports_undescribed"] == 3
+    assert "3 detailed summaries leave out a port of their code" in "\n".join(describe_build(summary))
 
 
 @pytest.mark.sim

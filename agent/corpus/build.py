@@ -3,7 +3,8 @@
 Stages: split each file into modules (with the modules each one instantiates from the same input, so it
 compiles alone), drop exact and near duplicates (MinHash), skip ids the output already holds (resume),
 drop what iverilog does not compile, then annotate at three grains with the model (agent.corpus.annotate),
-several modules at once, appending each finished entry to the output as one JSONL line. Optionally
+several modules at once, appending each finished entry to the output as one JSONL line. Each detailed
+summary is checked against the ports slang reads from the code (`checks.describes_ports`). Optionally
 (--validate) the model rewrites each module from its detailed summary and the result must compile.
 """
 
@@ -19,7 +20,7 @@ from typing import Any, Callable, Iterator
 from aigchip.corpus import dedup, sources, verilog
 from aigchip.corpus.annotate import AnnotationError, Annotator
 from aigchip.corpus.report import Tally
-from aigchip.corpus.schema import Checks, Entry, ids_in
+from aigchip.corpus.schema import Checks, Entry, ids_in, undescribed_ports
 from aigchip.models import Model, ModelError
 
 FATAL_MODEL_ERRORS = {"auth", "unreachable", "exhausted", "cancelled"}
@@ -179,9 +180,12 @@ def _entry(candidate: Candidate, annotator: Annotator, options: BuildOptions) ->
     checks = Checks(compiles=True if options.compile else None)
     if options.validate:
         checks.regenerates = annotator.regenerates(note.detailed, candidate.code, module.name)
-    return Entry(id=candidate.id, top=module.name, code=candidate.code, high_level=note.high_level,
-                 detailed=note.detailed, blocks=note.blocks, source=candidate.source, licence=options.licence,
-                 checks=checks)
+    entry = Entry(id=candidate.id, top=module.name, code=candidate.code, high_level=note.high_level,
+                  detailed=note.detailed, blocks=note.blocks, source=candidate.source, licence=options.licence,
+                  checks=checks)
+    missing = undescribed_ports(entry)
+    entry.checks.describes_ports = None if missing is None else not missing
+    return entry
 
 
 def _annotate_all(todo: list[Candidate], annotator: Annotator, options: BuildOptions, writer: Appender,
@@ -223,6 +227,8 @@ def _collect(future: Future, candidate: Candidate, writer: Appender, result: Bui
         return
     writer.write(entry)
     result.written.append(entry.id)
+    if entry.checks.describes_ports is False:
+        result.tally.count("ports_undescribed")
 
 
 def build(paths: list[Path], out: Path, model: Model, options: BuildOptions | None = None) -> BuildResult:

@@ -75,6 +75,9 @@ def describe_build(summary: dict) -> list[str]:
              f"in {summary['model_calls']} model calls"]
     if summary["problems"]:
         lines.append(f"skipped {summary['problems']}: {_kinds(summary)}")
+    if summary.get("ports_undescribed"):
+        lines.append(f"{summary['ports_undescribed']} detailed summaries leave out a port of their code "
+                     "(checks.describes_ports false): as demonstrations they teach half an interface")
     if summary.get("stopped"):
         lines.append(f"stopped early: {summary['stopped']}; run the same command again to resume")
     return lines

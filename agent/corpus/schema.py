@@ -32,6 +32,7 @@ class Checks(BaseModel):
     simulates: bool | None = None  # passes its attached test in simulation
     tests: str | None = None  # relative path of the attached test (cocotb module or testbench)
     regenerates: bool | None = None  # a model rewrote it from the detailed summary and that compiled
+    describes_ports: bool | None = None  # the detailed summary names every port of the code (None: not checked)
 
 
 class Entry(BaseModel):

@@ -120,8 +120,13 @@ def test_tests_are_checked_before_they_are_accepted(tmp_path: Path) -> None:
     turn = session.add_test("../../escape/test_counter8.py", TESTS)
     assert (session.folder / "tests" / "test_counter8.py").is_file() and not (tmp_path / "escape").exists()
     assert turn.answer.startswith("version 1 checked again: pass") and check.calls[-1][1].tests is not None
-    session.add_test("tb_counter8.v", "module tb; endmodule\n")  # a testbench replaces the cocotb module
+    again = session.add_test("test_counter8.py", TESTS)  # the same file again: nothing replaced
+    assert "replaced" not in again.answer
+    changed = session.add_test("test_counter8.py", TESTS + "\n# one more line\n")
+    assert changed.answer.startswith("replaced tests/test_counter8.py; version 1 checked again")
+    turn = session.add_test("tb_counter8.v", "module tb; endmodule\n")  # a testbench replaces the cocotb module
     assert session.state.tests == ["tb_counter8.v"] and not (session.folder / "tests/test_counter8.py").exists()
+    assert turn.answer.startswith("replaced tests/test_counter8.py;"), turn.answer
 
 
 def test_the_agent_writes_tests_from_the_conversation(tmp_path: Path) -> None:
@@ -130,8 +135,12 @@ def test_the_agent_writes_tests_from_the_conversation(tmp_path: Path) -> None:
     session.send(SPEC)
     session.send("make it 16 bits")
     turn = session.write_tests()
-    assert turn.state == "done" and turn.answer.startswith("wrote tests/test_counter8.py")
-    assert "Change requested later: make it 16 bits" in model.requests[-1][-1]["content"]
+    assert turn.state == "done"
+    assert turn.answer.startswith("wrote tests/test_counter8.py for the ports of v2 (clk, rst, en, count)"), turn.answer
+    asked = model.requests[-1][-1]["content"]
+    assert "Change requested later: make it 16 bits" in asked
+    assert "output reg [15:0] count" in asked or "[15:0] count" in asked  # the current design's header
+    assert "Drive and read only its ports: `clk`, `rst`, `en`, `count`" in asked
     assert session.tests_text() == {"test_counter8.py": TESTS}
     assert check.calls[-1][1].tests == session.folder / "tests" / "test_counter8.py"
 

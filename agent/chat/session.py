@@ -131,9 +131,12 @@ class ChatSession:
         """Add a cocotb test module (.py) or a Verilog testbench file (.v/.sv), then check against it."""
         name, text = validate_test(name, content)
         with self._operation():
-            self._install_test(name, text)
+            replaced = self._install_test(name, text)
             turn = self._add_turn("tests", f"/test add {name}")
             self._guarded(turn, lambda: self._recheck(turn, progress))
+            if replaced:
+                turn.answer = f"{replaced}; {turn.answer}"
+                self.store.save(self.state)
             return turn
 
     def write_tests(self, progress: Progress = lambda _: None) -> Turn:
@@ -441,6 +444,11 @@ class ChatSession:
         turn.answer = f"version {version.number} (your edit): {self.verdict_label(version)}"
 
     def _write_tests(self, turn: Turn, progress: Progress) -> None:
+        """Tests from the conversation and, once there is a design, its real ports (parsed by slang)."""
+        from aigchip import interface
+
+        current = self.current()
+        ports = interface.of_design(current.files, current.top) if current is not None else None
         task = self._task(conversation(self.state))
         task = task.model_copy(update={"testbench": (), "tests": None})
         config = self.config.model_copy(update={"feedback": "self"})
@@ -449,20 +457,29 @@ class ChatSession:
         with tempfile.TemporaryDirectory(prefix="aigchip-chat-tests-") as scratch:
             try:
                 agent = Agent(model, config, recorder=recorder, check=self.checker, work_dir=Path(scratch))
-                code = agent._write_self_tests(task, task.spec_text())
+                code = agent._write_self_tests(task, task.spec_text(), ports)
             finally:
                 recorder.close()
         if code is None:
             turn.state, turn.answer = "failed", "the model wrote no usable cocotb test module"
             return
-        self._install_test(f"test_{task.top}.py", code)
+        replaced = self._install_test(f"test_{task.top}.py", code)
         self._recheck(turn, progress)
-        turn.answer = f"wrote tests/test_{task.top}.py; " + turn.answer
+        against = f" for the ports of v{current.number} ({', '.join(p.name for p in ports.ports)})" if ports else ""
+        turn.answer = f"wrote tests/test_{task.top}.py{against}; {replaced + '; ' if replaced else ''}{turn.answer}"
 
-    def _install_test(self, name: str, text: str) -> None:
+    def _install_test(self, name: str, text: str) -> str:
+        """Put a test file in place; says which files it replaced ("" when none)."""
         with self._mutex:
+            before = {n: (self.folder / "tests" / n).read_bytes() if (self.folder / "tests" / n).is_file() else b""
+                      for n in self.state.tests}
             self.state.tests = install_test(self.folder / "tests", self.state.tests, name, text)
             self.store.save(self.state)
+        gone = [n for n in before if n not in self.state.tests]
+        if name in before:
+            gone.insert(0, name if before[name] != text.encode() else "")
+        gone = [n for n in gone if n]
+        return f"replaced tests/{', tests/'.join(gone)}" if gone else ""
 
     @contextlib.contextmanager
     def _checked(self, design: Design) -> Iterator[Verdict]:

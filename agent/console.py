@@ -110,3 +110,18 @@ def show_outcome(outcome, summary: dict, console: Console, *, out_dir=None, demo
                       "earlier run asked the same), not from the model; --no-cache asks again", style="yellow")
     if out_dir is not None:
         console.print(f"record: {out_dir}/ (design, checks/, session.jsonl, meta.json)", style="dim")
+
+
+class Elapsed:
+    """What a spinner says while someone waits: what is happening and for how long, redrawn live
+    (`console.status(Elapsed("asking the model"))`; change `doing` or `received` as the work goes on)."""
+
+    def __init__(self, doing: str) -> None:
+        import time
+
+        self._clock = time.monotonic
+        self.started, self.doing, self.received = self._clock(), doing, 0
+
+    def __rich__(self) -> str:
+        got = f", {self.received} characters of reply so far" if self.received else ""
+        return f"{self.doing} ({self._clock() - self.started:.0f} s{got})"

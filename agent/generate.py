@@ -23,16 +23,22 @@ from aigchip.task import Task
 
 def generate(task: Task, config: RunConfig, *, out_dir: Path | None, model: Model | None = None,
              sample_index: int = 0, check: Callable[..., list] | None = None,
-             learn: Path | None = None) -> tuple[Outcome, list, dict]:
+             learn: Path | None = None, progress: Callable[[str], None] | None = None) -> tuple[Outcome, list, dict]:
     """Run the loop for `task`; returns the outcome, the demos used and the contract's JSON summary.
 
     `sample_index` numbers this run's samples (eval: one call per sample); `check` replaces
     sim.verify_many (eval: a wrapper that limits how many checks run at once). With `learn` (a corpus
-    JSONL), a design that passes is appended to that corpus."""
+    JSONL), a design that passes is appended to that corpus. `progress` is told what the loop is doing
+    ("asking gpt-4o (iteration 1)", "checked iteration 1: mismatch") as it happens."""
     entries, index = demos.corpus_for(config) if (config.demos or config.model == "offline") else ([], None)
     chosen = demos.pick_for(task, config, entries, index)
     model = model or make_model(config, task, out_dir=out_dir, demo_entries=entries)
-    recorder = Recorder(out_dir)
+    if progress is not None:
+        from aigchip.chat.progress import ProgressRecorder
+
+        recorder: Recorder = ProgressRecorder(out_dir, progress, model.name)
+    else:
+        recorder = Recorder(out_dir)
     scratch = _scratch() if out_dir is None and config.feedback == "self" else None
     work_dir = (out_dir / CHECKS) if out_dir is not None else scratch
     agent = Agent(model, config, recorder=recorder, work_dir=work_dir, sample_index=sample_index,

@@ -35,6 +35,7 @@ class Response:
     error: dict[str, Any] | None = None  # the JSON body's "error" object, for status >= 400
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0  # wait this long before answering
+    chunk_delay_s: float = 0.0  # when streaming: wait this long before each piece, as a model writing does
     raw_body: str | None = None  # sent verbatim instead of JSON (malformed bodies)
     prompt_tokens: int | None = None  # None: estimated from the request's messages
     completion_tokens: int | None = None  # None: estimated from the texts
@@ -237,6 +238,8 @@ def _handler_class(server: Loopback) -> type[BaseHTTPRequestHandler]:
                 self.send_header(name, value)
             self.end_headers()
             for event in stream_events(response, body, server.model):
+                if response.chunk_delay_s and server._closing.wait(response.chunk_delay_s):
+                    break
                 self.wfile.write(f"data: {event}\n\n".encode())
                 self.wfile.flush()
             self.close_connection = True

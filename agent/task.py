@@ -110,8 +110,18 @@ def _top_from(interface: str, spec: str) -> str:
     names = source.module_names(interface)
     if names:
         return names[0]
-    named = re.search(r"\bmodule\s+(?:named|called)\s+`?([A-Za-z_]\w*)", spec)
-    return named.group(1) if named else "top"
+    for pattern in (r"\bmodule\s+(?:named|called)\s+[`'\"]?([A-Za-z_]\w*)", r"\b(?:named|called)\s+[`'\"]?([A-Za-z_]\w*)",
+                    r"\bmodule\s+[`'\"]?([A-Za-z_]\w*)"):
+        for found in re.finditer(pattern, spec, re.I):
+            if found.group(1).lower() not in _NOT_NAMES:
+                return found.group(1)
+    return "top"
+
+
+# words that follow "module" or "named" in prose without being a module's name
+_NOT_NAMES = {"that", "with", "which", "for", "to", "in", "is", "the", "a", "an", "named", "called", "of", "should",
+              "must", "will", "and", "or", "it", "this", "its", "has", "having", "takes", "computes", "implements",
+              "interface", "ports", "port", "header", "declaration", "top", "as", "from", "on", "by", "above", "below"}
 
 
 def from_folder(folder: Path) -> Task:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from pathlib import Path
@@ -15,6 +16,7 @@ def write_atomic(path: str | Path, data: str | bytes, *, durable: bool = False) 
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as f:
+            os.fchmod(f.fileno(), _new_file_mode())  # as open() would make it (mkstemp makes 0600)
             f.write(blob)
             if durable:
                 f.flush()
@@ -24,3 +26,15 @@ def write_atomic(path: str | Path, data: str | bytes, *, durable: bool = False) 
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+@functools.lru_cache(maxsize=1)
+def _new_file_mode() -> int:
+    """0666 less the process's umask (read without changing it), as a plain open() would create a file."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o644

@@ -155,3 +155,78 @@ def _zoom_and_pan_the_waveform(page, tmp_path: Path) -> None:
     page.click("#waves-reset")
     page.wait_for_function("c => document.getElementById('waves-span').textContent === c", arg=caption)
     assert page.get_attribute("#waves-gtkw", "href").endswith("/versions/1/waves.gtkw")
+
+
+NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
+
+
+@pytest.mark.timeout(150)
+def test_on_a_phone_the_reply_streams_stale_verdicts_say_so_and_check_runs_the_tests(tmp_path, monkeypatch):
+    """390 px wide: no sideways scroll; the model's reply streams in with a running timer; after tests are
+    added an older version reads stale, and the Check button checks it against them."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from aigchip.chat.web import create_app
+    from aigchip.loopback import Loopback, Response
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-browser-test-key")
+    said = "I assumed an active-high synchronous reset and an enable that holds the count."
+
+    def reply(body):
+        asked = body["messages"][-1]["content"]
+        code = COUNTER16 if "16 bits" in asked else COUNTER8
+        return Response.text(f"{said}\n\n{fenced(code)}", chunk_delay_s=0.04)  # about 2 s of writing
+
+    with Loopback(handler=reply, model="loopback-model") as endpoint:
+        config = RunConfig(model="loopback-model", base_url=endpoint.base_url, demos=0, max_iters=2, timeout_s=30,
+                           max_retries=0, stream=True)
+        app = create_app(SessionStore(tmp_path / "sessions"), config)
+        with running(app) as url, sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            try:
+                context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+                context.set_default_timeout(60_000)
+                page = context.new_page()
+                problems: list[str] = []
+                page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+                page.goto(url)
+                assert page.evaluate(NO_SIDEWAYS_SCROLL), page.evaluate("document.documentElement.scrollWidth")
+                page.screenshot(path=str(tmp_path / "phone-empty.png"), full_page=True)
+
+                page.fill("#message", SPEC)
+                page.press("#message", "Enter")
+                page.wait_for_function("() => { const r = document.getElementById('reply');"
+                                       " return !r.hidden && r.textContent.includes('active-high'); }")
+                assert not page.is_hidden("#working")
+                page.wait_for_function("() => /^\\d+ s$/.test(document.getElementById('elapsed').textContent)")
+                page.screenshot(path=str(tmp_path / "phone-streaming.png"), full_page=True)
+                page.wait_for_function("() => document.getElementById('verdict').textContent.startsWith('v1: compiles')")
+                assert page.text_content("#assumptions") == said
+                assert page.is_hidden("#reply") and page.is_hidden("#working")
+
+                page.fill("#message", "make it 16 bits")
+                page.press("#message", "Enter")
+                page.wait_for_function("() => document.getElementById('verdict').textContent.startsWith('v2: compiles')")
+                assert page.evaluate("() => document.getElementById('right').classList.contains('diff-first')")
+                top_of = "id => document.getElementById(id).getBoundingClientRect().top"
+                assert page.evaluate(top_of, "diff-card") < page.evaluate(top_of, "code-card")  # what changed, first
+
+                page.set_input_files("#test-file", files=[{"name": "test_counter.py", "mimeType": "text/x-python",
+                                                           "buffer": COUNTER_TEST.encode()}])
+                page.wait_for_function("() => document.getElementById('verdict').textContent === 'v2: passes 1 test'")
+                stale = page.locator("#versions li").first.locator(".st-stale")
+                assert "stale" in stale.text_content() and "compiles" in stale.text_content()  # v1: checked without tests
+                page.click("[data-testid=use-1]")
+                page.wait_for_function("() => document.getElementById('verdict').className.includes('stale')")
+                assert page.text_content("#verdict").startswith("v1: compiles")
+                assert page.evaluate(NO_SIDEWAYS_SCROLL)
+                page.screenshot(path=str(tmp_path / "phone-stale.png"), full_page=True)
+
+                page.click("#check")
+                page.wait_for_function("() => document.getElementById('verdict').textContent === 'v1: passes 1 test'")
+                assert "stale" not in page.get_attribute("#verdict", "class")
+                assert page.text_content("#turns .turn:last-child .agent").startswith("version 1 checked again: passes 1 test")
+                assert page.evaluate(NO_SIDEWAYS_SCROLL)
+                page.screenshot(path=str(tmp_path / "phone-checked.png"), full_page=True)
+                assert not problems, problems
+            finally:
+                browser.close()

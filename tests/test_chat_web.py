@@ -395,6 +395,37 @@ def test_the_api_key_never_reaches_the_page(tmp_path, monkeypatch):
     assert secret not in kept and "meta.json" in "".join(saved.namelist())  # the download: like generate --out
 
 
+def test_a_streamed_reply_reaches_the_page_as_it_is_written_and_its_words_are_kept(tmp_path):
+    """The endpoint streams (SSE chunks of 7 characters): the page gets the reply in `token` events before the
+    turn ends, and what the model said beside the code is kept with the version (chat.json) and shown."""
+    import httpx
+
+    from aigchip.loopback import Loopback, Response
+
+    said = "I assumed an active-high synchronous reset and that count wraps at 255."
+    with Loopback([Response.text(f"{said}\n\n{fenced(COUNTER8)}")], model="loopback-model") as endpoint:
+        cfg = config(model="loopback-model", base_url=endpoint.base_url, max_retries=0, timeout_s=20, stream=True)
+        app = create_app(SessionStore(tmp_path / "s"), cfg, check=fake_check)
+        with running(app) as url, httpx.Client(base_url=url, timeout=20) as http:
+            sid = http.post("/api/sessions", json={}).json()["id"]
+            with http.stream("GET", f"/api/sessions/{sid}/events") as stream:
+                http.post(f"/api/sessions/{sid}/messages", json={"text": SPEC})
+                events = read_events(stream, lambda ev: any(e == "state" and d["turns"] and d["turns"][0]["state"]
+                                                            == "done" and not d["busy"] for e, d in ev))
+            view = http.get(f"/api/sessions/{sid}").json()
+        assert endpoint.completions()[0].body.get("stream") is True
+    kinds = [e for e, _ in events]
+    tokens = [d["text"] for e, d in events if e == "token"]
+    assert "".join(tokens).startswith(said) and "module counter8" in "".join(tokens)
+    assert 1 < len(tokens) < 60  # batched: several pieces, not one per chunk
+    done = next(i for i, (e, d) in enumerate(events) if e == "state" and d["turns"] and d["turns"][0]["state"] == "done")
+    assert kinds.index("token") < done  # it arrived while the turn ran
+    assert view["current"]["assumptions"] == said and view["versions"][0]["assumptions"] == said
+    kept = json.loads((tmp_path / "s" / sid / "chat.json").read_text())
+    assert kept["versions"][0]["assumptions"] == said
+    assert isinstance(view["turns"][0]["at"], float)  # the page times a running turn from here
+
+
 @pytest.mark.sim
 def test_real_checker_with_an_uploaded_cocotb_test_draws_the_waveform(make_client):
     client = make_client([fenced(COUNTER8), fenced(COUNTER16)], check=None, cfg=config(cache=True))

@@ -117,3 +117,14 @@ def test_reference_mode_checks_every_file_and_the_unit_tests(tmp_path):
     records = {r["task"]: r for r in map(json.loads, (tmp_path / "out" / "results.jsonl").read_text().splitlines())}
     assert records["sys_acc2_broken_unit"]["status"] == "mismatch"
     assert records["sys_acc2_broken_unit"]["message"].startswith("unit test of acc_core: ")
+
+
+def test_a_spec_names_its_top_module_in_prose():
+    from aigchip.task import from_text
+
+    cases = {"A 3-stage pipelined multiplier named mul3p with clk and 8-bit a, b.": "mul3p",
+             "Write module adder4 that adds two 4-bit numbers.": "adder4",
+             "Design a FIFO. The module is named `fifo8`.": "fifo8",
+             "An 8-bit counter module named counter8 with clk.": "counter8",
+             "A module that adds two numbers.": "top", "A counter.": "top"}
+    assert {spec: from_text(spec).top for spec in cases} == cases

@@ -4,6 +4,7 @@ refinement, the conversation as one description, the diff between versions, the 
 from __future__ import annotations
 
 import difflib
+import re
 import shutil
 from pathlib import Path
 
@@ -76,3 +77,12 @@ def save_version(state: SessionState, version: Version, task: Task, config: RunC
         iterations=version.iterations, model=state.model, demos=[],
         chat={"session": state.id, "version": version.number, "turns": [t.model_dump(mode="json") for t in state.turns]}))
     return files
+
+
+_FENCED = re.compile(r"```.*?(?:```|\Z)", re.S)
+
+
+def stated_assumptions(reply: str, limit: int = 1500) -> str:
+    """What a reply says outside its code blocks (where the model states its assumptions), cut to `limit`."""
+    prose = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in _FENCED.sub("\n", reply).splitlines())).strip()
+    return prose if len(prose) <= limit else prose[:limit].rstrip() + "\u2026"

@@ -10,6 +10,11 @@ from aigchip.record import Recorder
 Progress = Callable[[str], None]
 
 
+class Streamed(str):
+    """A piece of the model's reply as it arrives: passed to `progress` like any text, so a front end that
+    shows the reply live (the page) can tell it from a progress line."""
+
+
 class ProgressRecorder(Recorder):
     """The session's record (session.jsonl), telling `progress` what the loop is doing as it goes."""
 

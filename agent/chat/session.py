@@ -15,13 +15,14 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from aigchip.chat.context import conversation, refine_messages, save_version, version_diff
-from aigchip.chat.progress import Progress, ProgressRecorder
+from aigchip.chat.context import conversation, refine_messages, save_version, stated_assumptions, version_diff
+from aigchip.chat.progress import Progress, ProgressRecorder, Streamed
 from aigchip.chat.store import SessionState, SessionStore, Turn, Version
 from aigchip.chat.testfiles import install_test, validate_test
 from aigchip.config import RunConfig
 from aigchip.loop import Agent, Outcome
 from aigchip.models import Model, ModelError
+from aigchip.models.chat import listen_to_tokens
 from aigchip.task import Task, _top_from, verify_options
 from aigchip.sim.check import verify_many
 from aigchip.sim.process import safe_name
@@ -349,6 +350,7 @@ class ChatSession:
             turn.state, turn.answer = "failed", OFFLINE_REFINE
             return
         model = self._model(config, task)
+        listen_to_tokens(model, lambda piece: progress(Streamed(piece)))
         recorder = ProgressRecorder(self.folder, progress, model.name)
         with tempfile.TemporaryDirectory(prefix="aigchip-chat-") as scratch:
             try:
@@ -392,6 +394,10 @@ class ChatSession:
             turn.state, turn.answer = "failed", f"no new design ({why}); the current design is unchanged.{said}"
             return
         version = self._new_version(turn, outcome.design, outcome.verdict, outcome)
+        said = next((a.reply for a in reversed(outcome.attempts)
+                     if a.design is not None and a.design.files == outcome.design.files), "")
+        with self._mutex:
+            version.assumptions = stated_assumptions(said)
         turn.state, turn.version = "done", version.number
         turn.answer = (f"version {version.number}: {self.verdict_label(version)} after {outcome.iterations} "
                        f"iteration{'s' if outcome.iterations != 1 else ''}")
@@ -453,6 +459,7 @@ class ChatSession:
         task = task.model_copy(update={"testbench": (), "tests": None})
         config = self.config.model_copy(update={"feedback": "self"})
         model = self._model(config, task)
+        listen_to_tokens(model, lambda piece: progress(Streamed(piece)))
         recorder = ProgressRecorder(self.folder, progress, model.name)
         with tempfile.TemporaryDirectory(prefix="aigchip-chat-tests-") as scratch:
             try:

@@ -44,6 +44,7 @@ class Version(BaseModel):
     gtkw: str | None = None  # a GTKWave save file showing the same signals and span, relative to the session folder
     iterations: int = 0
     tokens: int = 0
+    assumptions: str = ""  # what the model said beside the code (its stated assumptions), as it said it
 
     @property
     def folder(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Callable
 
@@ -10,6 +11,7 @@ from rich.markup import escape
 from rich.syntax import Syntax
 
 from aigchip.chat import commands
+from aigchip.chat.progress import Streamed
 from aigchip.chat.session import ChatSession, SessionBusy
 from aigchip.chat.store import SessionStore, Turn
 
@@ -81,7 +83,7 @@ class Terminal:
             if command.name == "file":
                 self.console.print(f"sending {len(next(iter(files.values())))} characters from {args[0]}", style="dim")
             if command.queued(args):
-                self._turn(lambda progress: command.run(call).turn)
+                self._turn(lambda progress: command.run(dataclasses.replace(call, progress=progress)).turn)
                 return True
             reply = command.run(call)
         except (ValueError, OSError, SessionBusy) as exc:
@@ -109,6 +111,8 @@ class Terminal:
         return files
 
     def _progress(self, text: str) -> None:
+        if isinstance(text, Streamed):
+            return
         self.console.print(f"  · {escape(text)}", style="dim")
 
     def _show_reply(self, name: str, reply: commands.Reply) -> None:
@@ -133,9 +137,24 @@ class Terminal:
     # -- output -------------------------------------------------------------------------------------
 
     def _turn(self, operation: Callable) -> None:
+        from aigchip.console import Elapsed
+
         before = self.session.state.current
-        turn = operation(self._progress)
+        waiting = Elapsed("working")
+
+        def progress(text: str) -> None:
+            if isinstance(text, Streamed):  # the reply as it arrives: counted on the spinner's line
+                waiting.received += len(text)
+                return
+            self._progress(text)
+            waiting.doing, waiting.received = str(text), 0
+
+        with self.console.status(waiting):
+            turn = operation(progress)
         self._show_turn(turn)
+        made = self.session.state.version(turn.version) if turn.version is not None else None
+        if made is not None and made.turn == turn.number and made.assumptions:
+            self.console.print(f"[bold]the model said:[/] {escape(made.assumptions)}", style="italic")
         if turn.state != "done":
             return
         if turn.version is not None and turn.version != before:  # a new version: what changed, then its verdict

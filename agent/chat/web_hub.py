@@ -13,6 +13,7 @@ import json
 import os
 import re
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from aigchip.chat import commands
+from aigchip.chat.progress import Streamed
 from aigchip.chat.session import ChatSession, SessionBusy
 from aigchip.chat.store import SessionStore
 from aigchip.chat.testfiles import plain_name
@@ -28,6 +30,7 @@ from aigchip.config import RunConfig
 LOG_TAIL = 4000  # characters of the tool log a view carries
 MAX_DIAGNOSTICS = 200
 SUBSCRIBER_BACKLOG = 1000  # events a slow tab may fall behind by before it misses some
+TOKEN_BATCH_S = 0.1  # a streamed reply reaches the page in pieces at most this often
 _TOP = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")
 
 Progress = Callable[[str], None]
@@ -115,16 +118,31 @@ class Live:
 
     def _run(self, job: Job) -> None:
         started = False
+        reply: list[str] = []  # pieces of a streamed reply not yet sent to the page
+        sent = [0.0]
+
+        def flush() -> None:
+            if reply:
+                self.publish("token", {"text": "".join(reply)})
+                reply.clear()
+            sent[0] = time.monotonic()
 
         def progress(text: str) -> None:
             nonlocal started
             if not started:  # by now the session has saved the turn: show it as pending
                 started = True
                 self.publish_state()
+            if isinstance(text, Streamed):  # sent in batches, a few a second: the page stays smooth
+                reply.append(str(text))
+                if time.monotonic() - sent[0] >= TOKEN_BATCH_S:
+                    flush()
+                return
+            flush()
             self.publish("progress", {"text": str(text)})
 
         try:
             job.run(progress)
+            flush()
             self.last_error = None
         except (ValueError, OSError, SessionBusy) as exc:
             self._fail(str(exc))
@@ -194,9 +212,10 @@ class Live:
             "busy": running is not None or bool(waiting) or session.busy, "queued": len(waiting),
             "waiting": waiting, "last_error": self.last_error,
             "turns": [{"number": t.number, "kind": t.kind, "text": t.text, "state": t.state, "answer": t.answer,
-                       "version": t.version} for t in state.turns],
+                       "version": t.version, "at": t.at} for t in state.turns],
             "versions": [{"number": v.number, "turn": v.turn, "status": v.status, "summary": v.summary,
-                          "label": session.verdict_label(v, key), "stale": session.stale(v, key)} for v in state.versions],
+                          "label": session.verdict_label(v, key), "stale": session.stale(v, key),
+                          "assumptions": v.assumptions} for v in state.versions],
             "can_undo": bool(state.undo_stack), "can_redo": bool(state.redo_stack), "current": None, "diff": "", "waves_table": "",
             "picture_url": None, "download_url": None, "waves": None, "vcd_url": None, "gtkw_url": None,
             "tests": [{"name": name, "text": text} for name, text in session.tests_text().items()],
@@ -211,7 +230,7 @@ class Live:
                 "summary": current.summary, "label": session.verdict_label(current, key), "stale": session.stale(current, key),
                 "checks": verdict.get("checks", []), "diagnostics": diagnostics, "tests_total": verdict.get("tests_total"),
                 "tests_failed": verdict.get("tests_failed"), "log": (verdict.get("log") or "")[-LOG_TAIL:],
-                "iterations": current.iterations}
+                "iterations": current.iterations, "assumptions": current.assumptions, "turn": current.turn}
             view["diff"] = session.diff()
             view["waves_table"] = self._waves_table(current)
             wave = self._wave_view(current)

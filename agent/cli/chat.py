@@ -7,22 +7,27 @@ from typing import Annotated, Optional
 
 import typer
 
+from aigchip.cli.common import Simulator
+
 ExistingFile = dict(exists=True, dir_okay=False, readable=True)
 Sessions = Annotated[Optional[Path], typer.Option("--sessions", help="Sessions folder (default $AIGCHIP_SESSIONS, "
                                                   "else ~/.local/share/aigchip/sessions).", file_okay=False)]
 Model = Annotated[Optional[str], typer.Option(help="Endpoint model name, or offline / manual / replay.")]
 BaseUrl = Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp, ...).")]
 MaxIters = Annotated[Optional[int], typer.Option(help="Self-correction rounds per message.", min=1)]
-Sim = Annotated[Optional[str], typer.Option(help="icarus or verilator.")]
+Sim = Annotated[Optional[Simulator], typer.Option(help="Simulator.")]
+ApiKeyEnv = Annotated[Optional[str], typer.Option(help="Environment variable holding the API key.")]
+Stream = Annotated[bool, typer.Option("--stream/--no-stream", help="Stream the model's reply as it is written.")]
 ConfigFile = Annotated[Optional[Path], typer.Option("--config", help="aigchip.toml with defaults.", **ExistingFile)]
 
 
-def _config(model: str | None, base_url: str | None, max_iters: int | None, sim: str | None, config_file: Path | None):
+def _config(model: str | None, base_url: str | None, max_iters: int | None, sim: Simulator | None,
+            config_file: Path | None, api_key_env: str | None = None, stream: bool = True):
     from aigchip.config import load_config
 
     try:
-        return load_config(dict(model=model, base_url=base_url, max_iters=max_iters, simulator=sim),
-                           config_file=config_file)
+        return load_config(dict(model=model, base_url=base_url, max_iters=max_iters, simulator=sim.value if sim else None,
+                                api_key_env=api_key_env, stream=stream), config_file=config_file)
     except ValueError as exc:
         typer.echo(f"aigchip: {str(exc).splitlines()[0]}", err=True)
         raise typer.Exit(2) from None
@@ -36,6 +41,8 @@ def chat(
     base_url: BaseUrl = None,
     max_iters: MaxIters = None,
     sim: Sim = None,
+    api_key_env: ApiKeyEnv = None,
+    stream: Stream = True,
     sessions: Sessions = None,
     config_file: ConfigFile = None,
 ) -> None:
@@ -49,7 +56,7 @@ def chat(
         for s in store.list():
             typer.echo(f"{s['id']}  {s['status'] or '-':<14} {s['turns']:>3} turns  {s['title']}")
         return
-    config = _config(model, base_url, max_iters, sim, config_file)
+    config = _config(model, base_url, max_iters, sim, config_file, api_key_env, stream)
     try:
         if resume:
             session_id = store.latest() if resume == "last" else resume
@@ -73,6 +80,8 @@ def serve(
     base_url: BaseUrl = None,
     max_iters: MaxIters = None,
     sim: Sim = None,
+    api_key_env: ApiKeyEnv = None,
+    stream: Stream = True,
     sessions: Sessions = None,
     config_file: ConfigFile = None,
 ) -> None:
@@ -83,7 +92,8 @@ def serve(
     if host not in ("127.0.0.1", "localhost", "::1"):
         typer.echo(f"aigchip: warning: serving on {host} lets other machines drive this one's simulators", err=True)
     try:
-        run_server(SessionStore(sessions), _config(model, base_url, max_iters, sim, config_file), host=host, port=port)
+        run_server(SessionStore(sessions), _config(model, base_url, max_iters, sim, config_file, api_key_env, stream),
+                   host=host, port=port)
     except ValueError as exc:
         typer.echo(f"aigchip: {exc}", err=True)
         raise typer.Exit(2) from None

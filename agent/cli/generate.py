@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from aigchip.cli.common import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ExistingFile, Fpga, Grain, Simulator, named_path, spec_text, usage
+from aigchip.cli.common import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ExistingFile, Feedback, Fpga, Grain, Simulator, named_path, spec_text, usage
 
 
 def generate(
@@ -29,7 +29,7 @@ def generate(
     demos: Annotated[Optional[int], typer.Option(help="Demonstrations in the prompt.", min=0)] = None,
     corpus: Annotated[Optional[Path], typer.Option(help="Corpus JSONL to pick demonstrations from.", **ExistingFile)] = None,
     demo_min_score: Annotated[Optional[float], typer.Option(help="Send a demonstration only when its relevance (BM25) is at least this (default 12, calibrated on the bundled library; demonstrations under 70% of the best one's score are left out too).", min=0)] = None,
-    feedback: Annotated[Optional[str], typer.Option(help="golden | self | lint | none.")] = None,
+    feedback: Annotated[Optional[Feedback], typer.Option(help="What the loop may see: the task's tests (golden), tests the model writes (self), lint, or none.")] = None,
     sim: Annotated[Optional[Simulator], typer.Option(help="Simulator.")] = None,
     temperature: Annotated[Optional[float], typer.Option(help="Sampling temperature.")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Sampling seed, where the endpoint supports it.")] = None,
@@ -53,12 +53,11 @@ def generate(
 ) -> None:
     """Generate RTL from a spec, check it, and correct it from what the tools say. Exit 0 pass, 1 fail, 2 error."""
     from aigchip.config import load_config
-    from aigchip.generate import generate as run_generate
     from aigchip.models import ModelError
     from aigchip.task import from_folder, from_text
 
     flags = dict(model=model, base_url=base_url, api_key_env=api_key_env, replay=replay, max_iters=max_iters,
-                 samples=samples, demos=demos, corpus=corpus, demo_min_score=demo_min_score, feedback=feedback, simulator=sim.value if sim else None,
+                 samples=samples, demos=demos, corpus=corpus, demo_min_score=demo_min_score, feedback=feedback.value if feedback else None, simulator=sim.value if sim else None,
                  temperature=temperature, seed=seed, budget_tokens=budget_tokens, budget_usd=budget_usd,
                  cache=None if cache else False, synth=synth or None, fpga=fpga.value if fpga else None,
                  optimize=optimize, optimize_rounds=optimize_rounds, optimize_target=target)
@@ -82,7 +81,7 @@ def generate(
 
             learn_corpus = learn_corpus or default_corpus()
         with holding(out, "generate"):
-            outcome, _, summary = run_generate(task, config, out_dir=out, learn=learn_corpus)
+            outcome, _, summary = _with_status(task, config, out, learn_corpus)
     except ModelError as exc:
         raise usage(f"model error: {exc}") from None
     except FolderBusy as exc:
@@ -103,6 +102,22 @@ def generate(
         raise typer.Exit(EXIT_PASS)
     raise typer.Exit(EXIT_USAGE if summary["status"] == "tool_error" else EXIT_FAIL)
 
+
+
+def _with_status(task, config, out, learn_corpus):
+    """generate, with a live line on stderr (when it is a terminal) saying what runs and for how long."""
+    from rich.console import Console
+
+    from aigchip.console import Elapsed
+    from aigchip.generate import generate as run_generate
+
+    waiting = Elapsed(f"generating {task.top} with {config.model}")
+
+    def progress(text: str) -> None:
+        waiting.doing = f"{task.top}: {text}"
+
+    with Console(stderr=True).status(waiting):
+        return run_generate(task, config, out_dir=out, learn=learn_corpus, progress=progress)
 
 
 def demos(

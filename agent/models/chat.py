@@ -12,7 +12,7 @@ import os
 import re
 import threading
 import weakref
-from typing import Any
+from typing import Any, Callable
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
@@ -66,6 +66,7 @@ class ChatModel:
         self._lock = threading.Lock()
         self._sync_llm: Any = None
         self._async_llms: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()  # event loop: llm
+        self.token_listener: Callable[[str], None] | None = None  # told each piece of a streamed reply (sync calls)
 
     def __repr__(self) -> str:
         return f"ChatModel(model={self.name!r}, base_url={self.endpoint!r}, stream={self.settings.stream})"
@@ -83,7 +84,8 @@ class ChatModel:
         while len(replies) < n:  # after the first call: the endpoint ignored `n`, or we stream; one per sample
             want = self._batch(n) if not replies else 1
             try:
-                result = llm.generate([prompt], **self._options(want, sample_index + len(replies)))
+                result = llm.generate([prompt], **self._options(want, sample_index + len(replies)),
+                                      **self._listening())
             except Exception as exc:  # noqa: BLE001 - every client error is classified by _model_error
                 raise self._model_error(exc) from None
             replies += self._replies(result, want)
@@ -111,6 +113,20 @@ class ChatModel:
         llm = self._async_llms.pop(asyncio.get_running_loop(), None)
         if llm is not None and llm.http_async_client is not None:
             await llm.http_async_client.aclose()
+
+    def _listening(self) -> dict[str, Any]:
+        """langchain callbacks passing streamed tokens to `token_listener` (only when the reply streams)."""
+        listener = self.token_listener
+        if listener is None or not self.settings.stream:
+            return {}
+        from langchain_core.callbacks import BaseCallbackHandler
+
+        class Tokens(BaseCallbackHandler):
+            def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+                if token:
+                    listener(token)
+
+        return {"callbacks": [Tokens()]}
 
     def _batch(self, n: int) -> int:
         return 1 if self.settings.stream or self._injected is not None else n
@@ -233,3 +249,14 @@ def _to_langchain(messages: list[Message]) -> list[Any]:
 
     kinds = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
     return [kinds[m["role"]](content=m["content"]) for m in messages]
+
+
+def listen_to_tokens(model: Any, listener: Callable[[str], None] | None) -> bool:
+    """Tell `model` (or the chat model it wraps) to pass each piece of a streamed reply to `listener`;
+    False when it has no such model (offline, scripted, replay) or does not stream."""
+    while model is not None:
+        if isinstance(model, ChatModel):
+            model.token_listener = listener
+            return model.settings.stream
+        model = getattr(model, "inner", None)
+    return False

@@ -68,6 +68,7 @@
     source.addEventListener("open", () => { lastSeq = 0; });
     source.addEventListener("state", (e) => render(JSON.parse(e.data)));
     source.addEventListener("progress", (e) => addProgress(JSON.parse(e.data).text));
+    source.addEventListener("token", (e) => addReply(JSON.parse(e.data).text));
     source.addEventListener("error", (e) => { if (e.data) showError(JSON.parse(e.data).message); });
     return new Promise((resolve) => { // settles once the stream is live (or after 3 s), so no progress is missed
       watching.addEventListener("state", resolve, { once: true });
@@ -157,7 +158,24 @@
     } catch (err) { showError(`design not loaded: ${err.message}`); }
   }
 
+  function addReply(text) { // the model's reply as it streams in
+    const box = $("reply");
+    box.hidden = false;
+    box.textContent += text;
+    box.scrollTop = box.scrollHeight;
+  }
+
+  let busySince = null;
+  function tick() {
+    if (busySince === null) { $("elapsed").textContent = ""; return; }
+    const seconds = Math.max(0, Math.floor(Date.now() / 1000 - busySince));
+    $("elapsed").textContent = seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+  }
+  setInterval(tick, 1000);
+
   function addProgress(text) {
+    if (text.startsWith("asking ")) $("reply").textContent = ""; // a new request: a new reply
+    $("working-text").textContent = text.length > 80 ? text.slice(0, 80) + "…" : text;
     const box = $("progress");
     box.hidden = false;
     box.textContent += (box.textContent ? "\n" : "") + text;
@@ -223,6 +241,11 @@
       : current.status !== "pass" ? "fail" : current.tests_total || current.checks.some((c) => c === "cocotb" || c === "testbench")
       ? "pass" : "untested");
     verdict.textContent = current ? `v${current.number}: ${current.label}` : "no design yet";
+    $("assumptions").textContent = current && current.assumptions ? current.assumptions : "";
+    $("assumptions").hidden = !(current && current.assumptions);
+    const madeBy = current && view.turns.find((t) => t.number === current.turn);
+    // after a change the model made (or you loaded), what changed comes first
+    $("right").classList.toggle("diff-first", !!(view && view.diff && madeBy && ["refine", "edit"].includes(madeBy.kind)));
     $("code-version").textContent = current ? `v${current.number}` : "";
     const code = $("code");
     code.replaceChildren();
@@ -373,7 +396,11 @@
     $("session-title").textContent = view ? view.title : "";
     if (view && document.activeElement !== $("model")) $("model").value = view.model;
     const busy = !!(view && view.busy);
-    if (busy && !wasBusy) $("progress").textContent = "";
+    if (busy && !wasBusy) { $("progress").textContent = ""; $("reply").textContent = ""; $("working-text").textContent = "working…"; }
+    const pending = view && view.turns.find((t) => t.state === "pending");
+    busySince = !busy ? null : pending ? pending.at : (busySince !== null ? busySince : Date.now() / 1000);
+    tick();
+    $("reply").hidden = !busy || !$("reply").textContent;
     if (!busy && wasBusy) loadSessions(); // the title or the verdict in the picker may have changed
     wasBusy = busy;
     $("working").hidden = !busy;

@@ -77,3 +77,33 @@ def test_eval_row_puts_the_cost_beside_the_reference() -> None:
     row = cost_beside_reference(task, records)
     assert row["area_ratio"] == 2.0 and row["reference_cost"]["cells"] == 1472 and row["cost"] == {"cells": 2944}
     assert cost_beside_reference(task, [{"sample": 0, "status": "pass"}]) == {}
+
+
+def test_eval_with_synth_reports_cost_per_task(tmp_path: Path) -> None:
+    from aigchip.loopback import Loopback, Response
+
+    parity = (BENCH / "native" / "parity8" / "parity8.v").read_text()
+    with Loopback(handler=lambda body: Response.text(f"```verilog\n{parity}```\n"), model="loop") as endpoint:
+        done = aigchip("eval", str(BENCH / "native"), "--tasks", "parity8", "--model", "loop", "--base-url",
+                       endpoint.base_url, "--demos", "0", "--max-iters", "1", "--no-lint", "--synth",
+                       "--out", str(tmp_path / "out"), "--json")
+    assert done.returncode == 0, done.stderr
+    record = json.loads((tmp_path / "out" / "results.jsonl").read_text().splitlines()[0])
+    assert record["status"] == "pass" and record["cost"]["cells"] > 0
+    row = json.loads(done.stdout)["per_task"][0]
+    assert row["cost"]["cells"] == record["cost"]["cells"] and row["reference_cost"] is None
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert "## Cost" in report and f"| parity8 | {record['cost']['cells']} | - | - |" in report
+
+
+def test_cost_section_charts_the_area_ratio() -> None:
+    from aigchip.bench import cost_report
+
+    summary = {"per_task": [{"task": "small", "cost": {"cells": 50}, "reference_cost": {"cells": 100}, "area_ratio": 0.5},
+                            {"task": "big", "cost": {"cells": 300}, "reference_cost": {"cells": 100}, "area_ratio": 3.0},
+                            {"task": "failed", "passes": 0}]}
+    rows = cost_report.markdown(summary)
+    assert "| small | 50 | 100 | 0.50 | - | - | - |" in rows and not any("failed" in r for r in rows)
+    page = cost_report.page_section(summary)
+    assert page.count("<rect") == 2 and "#2e7d32" in page and "#c62828" in page  # smaller green, larger red
+    assert cost_report.page_section({"per_task": [{"task": "x", "passes": 1}]}) == ""

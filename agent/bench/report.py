@@ -7,6 +7,7 @@ import html
 from pathlib import Path
 from typing import Any
 
+from aigchip.bench import cost_report
 from aigchip.bench.results import write_text
 
 STATUS_COLOURS = {"pass": "#2e7d32", "mismatch": "#f9a825", "compile_error": "#c62828", "sim_error": "#ad1457",
@@ -161,6 +162,7 @@ def markdown(summary: dict[str, Any]) -> str:
         said = said.replace("|", "\\|").replace("\n", " ")
         link = f"[{transcript}]({transcript})" if transcript else ""
         out.append(f"| {row['task']} | {row['samples']} | {row['passes']} | {statuses} | {said} | {link} |")
+    out += cost_report.markdown(summary)
     return "\n".join(out) + "\n"
 
 
@@ -192,6 +194,7 @@ figure{{display:inline-block;margin:0 1.5em 1em 0}}figcaption{{text-align:center
 {f'<h2>Benchmark problems</h2><ul>{problems}</ul>' if problems else ''}
 <h2>Tasks</h2><table><tr><th>task</th><th>samples</th><th>passes</th><th>statuses</th><th>first failure</th></tr>{rows}
 </table>
+{cost_report.page_section(summary)}
 </body></html>
 """
 

@@ -41,6 +41,10 @@ _DPI_NAME = re.compile(r"\s*DPI(?:-\w+)?\s*`?\s*", re.I)
 _DPI_BY_MACRO = re.compile(r"(?:import|export)\s*`")
 _SYSTEM = re.compile(r"\$system\b", re.I)
 _FILE_TASK = re.compile(r"\$(?:fopen[arw]?|readmem[hb]|writemem[hb]|dumpfile|sdf_annotate)\b", re.I)
+# file access the literal-path check cannot follow: Icarus's VHDL file I/O (callable from Verilog, any path),
+# a search path for $readmem*, Verilog-A table files, and the interactive tasks that name files
+_UNCHECKABLE_FILE_TASK = re.compile(r"\$(?:ivlh_\w+|readmempath|table_model|dumpports\w*|input|save|incsave|"
+                                    r"restart|log|key)\b", re.I)
 _INCLUDE = re.compile(r"`include\b")
 _CONDITIONAL = re.compile(r"`(ifdef|ifndef|elsif|else|endif)\b")
 _EARLY_END = re.compile(r"\$(?:finish\w*|stop|fatal|exit)\b", re.I)
@@ -189,6 +193,9 @@ def _system(src: _Source) -> Iterator[_Finding]:
 
 
 def _file_access(src: _Source, context: _Context) -> Iterator[_Finding]:
+    for m in _UNCHECKABLE_FILE_TASK.finditer(src.code):
+        yield _Finding(m.start(), "file-access", f"{m.group()} is not allowed in generated code: it reads or writes "
+                       "files in ways the run-folder check cannot follow (use $fopen or $readmemh with a plain name)")
     for m in _FILE_TASK.finditer(src.code):
         task = m.group()
         paren = _OPEN_PAREN.match(src.code, m.end())

@@ -127,6 +127,11 @@ def wrap(body: str) -> str:
     ('`define DPI "DPI-C"', "dpi"),
     ("import `DPI function void f();", "dpi"),
     ('initial $readmemh(  /* tricky */ "/etc/passwd", m);', "file-access"),
+    ('integer f; initial $ivlh_file_open(f, "/tmp/x", 1);', "file-access"),  # Icarus's VHDL I/O, from Verilog
+    ('initial begin $readmempath("/etc"); $readmemh("hostname", m); end', "file-access"),
+    ('initial $dumpports(TopModule, "/tmp/ports.evcd");', "file-access"),
+    ('initial $log("/tmp/sim.log");', "file-access"),
+    ("real r = $table_model(1.0, \"t.tbl\");", "file-access"),
 ])
 def test_dangerous_construct_is_refused_on_its_line(body: str, rule: str) -> None:
     diagnostics = run(wrap(body))
@@ -149,6 +154,7 @@ def test_dangerous_construct_is_refused_on_its_line(body: str, rule: str) -> Non
     "// $system(\"ls\") and $c(\"x\") and import \"DPI-C\" in a comment",
     '/* `include "/etc/passwd" */ initial $display("$system $fopen(\\"/etc/passwd\\") $c(1)");',
     "real r = 2.5; wire w = 1'b1;",
+    "real r = $log10(2.0) + $ln(2.0); wire [3:0] k = $clog2(9); integer logs, key_count;",
 ])
 def test_harmless_construct_is_allowed(body: str) -> None:
     assert run(wrap(body)) == []

@@ -79,3 +79,14 @@ def test_eval_sim_both_fails_the_design_verilator_alone_accepts(tmp_path: Path) 
     assert summary["pass_at_k"]["1"] == 0.0
     record = json.loads((tmp_path / "out" / "results.jsonl").read_text().splitlines()[0])
     assert record["status"] == "mismatch"  # Verilator alone passes this design (see the verify test above)
+
+
+@pytest.mark.sim
+@pytest.mark.synth
+def test_cycles_a_system_test_measures_join_the_cost() -> None:
+    folder = Path(__file__).parent.parent / "datasets" / "accelbench" / "sys_csr_spmv"
+    files = [str(folder / n) for n in ("csr_spmv.v", "sv_ctrl.v", "sv_xbuf.v", "sv_mul.v", "sv_acc.v")]
+    done = aigchip("verify", *files, "--top", "csr_spmv", "--tests", str(folder / "test_csr_spmv.py"), "--no-lint",
+                   "--synth", "--json")
+    cost = json.loads(done.stdout)["cost"]
+    assert done.returncode == 0 and cost["cells"] == 1472 and cost["latency_cycles"] == cost["cycles_per_job"] == 117

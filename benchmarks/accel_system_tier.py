@@ -192,6 +192,54 @@ class Scripted:
         return Response.text(text)
 
 
+class Router:
+    """Every system task's script behind one endpoint (for `aigchip eval`): a request goes to the task whose
+    top it names (plans, one-shot designs) or whose module it asks for. A one-shot request gets the whole
+    reference in one reply."""
+
+    def __init__(self, tasks: list[Task]) -> None:
+        self.scripts = {t.top: Scripted(t) for t in tasks}
+        self.by_module = {m: script for script in self.scripts.values() for m in script.code}
+        self.calls: list[tuple[str, str]] = []
+
+    def __call__(self, body: dict) -> Response:
+        first = next(m["content"] for m in body["messages"] if m["role"] == "user")
+        named = re.search(r"### The module `(\w+)`|The module `(\w+)`", first)
+        if named:
+            return self.by_module[named.group(1) or named.group(2)](body)
+        tops = [top for top in self.scripts if re.search(rf"\bmodule\s+{top}\b|^top:\s*{top}\b", first, re.M)]
+        if not tops:
+            return Response.text("I do not know.")
+        script = self.scripts[tops[0]]
+        if "Plan the architecture" in first or "TESTS OK" in body["messages"][-1]["content"]:
+            return script(body)
+        self.calls.append(("oneshot", tops[0]))
+        return Response.text("```verilog\n" + "\n".join(script.code.values()) + "```\n")
+
+
+def run_eval(root: Path, out: Path, sim: str, wanted: list[str]) -> list[dict]:
+    """`aigchip eval` on the system tier with each flow, then `aigchip eval compare` of the two."""
+    tasks = [from_folder(root / name) for name in wanted]
+    router = Router(tasks)
+    summaries = []
+    with Loopback(handler=router) as server:
+        for flow in ("oneshot", "accel"):
+            proc = subprocess.run([sys.executable, "-m", "aigchip.cli", "eval", str(root), "--tasks", ",".join(wanted),
+                                   "--flow", flow, "--model", "scripted-reference", "--base-url", server.base_url,
+                                   "--demos", "0", "--no-lint", "--no-cache", "--sim", sim, "--out",
+                                   str(out / f"eval-{flow}"), "--json"], capture_output=True, text=True, timeout=3600)
+            if proc.returncode != 0:
+                raise SystemExit(f"eval --flow {flow} failed:\n{proc.stderr[-3000:]}")
+            summary = json.loads(proc.stdout)
+            summaries.append({"flow": flow, "pass_at_k": summary["pass_at_k"], "status_counts": summary["status_counts"],
+                              "wall_time_s": summary["wall_time_s"], "tokens": summary["tokens"]["total"],
+                              "replies": summary["tokens"]["replies"]})
+    compared = subprocess.run([sys.executable, "-m", "aigchip.cli", "eval", "compare", str(out / "eval-oneshot"),
+                               str(out / "eval-accel")], capture_output=True, text=True, timeout=120)
+    summaries.append({"compare": compared.stdout.strip()})
+    return summaries
+
+
 def run_task(folder: Path, out: Path, sim: str) -> dict:
     task = from_folder(folder)
     script = Scripted(task)
@@ -231,11 +279,17 @@ def main() -> int:
     parser.add_argument("--tasks", default="", help="comma-separated task ids (default: every sys_* task)")
     parser.add_argument("--out", type=Path, default=None, help="keep the run folders here")
     parser.add_argument("--sim", default="icarus")
+    parser.add_argument("--eval", action="store_true", help="run the tier through `aigchip eval --flow oneshot` and "
+                        "`--flow accel` instead, and compare the two runs")
     args = parser.parse_args()
     root = package_data("datasets", "accelbench")
     wanted = [t for t in args.tasks.split(",") if t] or sorted(p.name for p in root.glob("sys_*"))
     with tempfile.TemporaryDirectory(prefix="accel-tier-") as scratch:
         out = args.out or Path(scratch)
+        if args.eval:
+            for row in run_eval(root, out, args.sim, wanted):
+                print(json.dumps(row) if "compare" not in row else row["compare"], flush=True)
+            return 0
         rows = []
         for name in wanted:
             row = run_task(root / name, out, args.sim)

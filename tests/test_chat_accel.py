@@ -148,9 +148,58 @@ def test_the_page_offers_the_same_commands(tmp_path, endpoint, monkeypatch):
         assert planned["state"] == "done" and "Modules (children first):" in planned["answer"]
         tree = client.post(f"{base}/commands", json={"line": "/plan"}).json()["output"]
         assert "dot4_top  [planned]" in tree and "└── relu18  [planned]" in tree
+        card = client.get(base).json()["accel"]  # the page's Accelerator card
+        assert card["tree"] == tree.split("\n\n")[0] and not card["approved"] and card["cost"] == ""
         built = turn("/approve")
         assert built["state"] == "done" and "pass: every module and the system test passed" in built["answer"]
         tree = client.post(f"{base}/commands", json={"line": "/plan"}).json()["output"]
         assert "│   ├── mul8  [verified, tests: model" in tree
+        card = client.get(base).json()["accel"]
+        assert card["approved"] and card["status"] == "pass" and "dot4_top  [verified" in card["tree"]
+        assert "cycles per job" in card["cost"] and "whole design" in card["cost"]
         refused = client.post(f"{base}/commands", json={"line": "/accel another one"})
         assert refused.status_code == 400 and "already has an accelerator" in refused.json()["error"]
+
+
+@pytest.mark.browser
+def test_the_page_shows_the_tree_as_modules_finish(tmp_path, endpoint, monkeypatch):
+    """In headless Chromium: /accel typed in the message box, the Accelerator card with the plan awaiting
+    approval, /approve, and the tree updated while the modules are built (some verified, others not yet)."""
+    import os
+    import shutil
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = os.environ.get("AIGCHIP_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.access(chromium, os.X_OK):
+        pytest.skip(f"no Chromium at {chromium}")
+    from aigchip.chat.web import create_app
+    from tests.test_chat_browser import ARGS
+    from tests.test_chat_web import running
+
+    _, config = endpoint
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    app = create_app(SessionStore(tmp_path / "sessions"), config)
+    with running(app) as url, sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(240_000)
+            problems: list[str] = []
+            page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+            page.goto(url)
+            page.fill("#message", f"/accel {' '.join(REQUEST.split())}")
+            page.press("#message", "Enter")
+            page.wait_for_function("() => document.getElementById('accel-status').textContent === 'the plan awaits /approve'")
+            assert "dot4_top  [planned]" in page.text_content("#accel-tree")
+            page.evaluate("""() => { window.trees = [];
+              new MutationObserver(() => window.trees.push(document.getElementById('accel-tree').textContent))
+                .observe(document.getElementById('accel-tree'), {childList: true, characterData: true, subtree: true}); }""")
+            page.fill("#message", "/approve")
+            page.press("#message", "Enter")
+            page.wait_for_function("() => document.getElementById('accel-status').textContent.startsWith('pass')")
+            assert "cycles per job" in page.text_content("#accel-cost")
+            seen = page.evaluate("window.trees")
+            assert any("[verified" in t and ("[planned" in t or "[building" in t) for t in seen), seen
+            assert not problems, problems
+        finally:
+            browser.close()

@@ -59,6 +59,17 @@ def planned(session: ChatSession) -> None:
         raise ValueError(NO_PLAN)
 
 
+def page_view(session: ChatSession) -> dict[str, Any] | None:
+    """What the page's Accelerator card shows (None: the session has no accelerator): the tree and the cost as
+    the terminal prints them, the status and whether the plan awaits approval."""
+    state = _state(session)
+    if not state:
+        return None
+    return {"status": state.get("status"), "message": state.get("message") or "",
+            "approved": bool(state.get("approved")), "tree": "\n".join(show.tree_lines(state.get("plan"))),
+            "cost": "\n".join(show.cost_lines(state.get("cost") or {}))}
+
+
 def start(session: ChatSession, request: str, progress: Progress) -> Turn:
     """Plan `request` and stop for approval."""
     request = request.strip()

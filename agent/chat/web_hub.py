@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aigchip.chat import commands
+from aigchip.chat import accel, commands
 from aigchip.chat.progress import Streamed
 from aigchip.chat.session import ChatSession, SessionBusy
 from aigchip.chat.store import SessionStore
@@ -219,6 +219,7 @@ class Live:
             "can_undo": bool(state.undo_stack), "can_redo": bool(state.redo_stack), "current": None, "diff": "", "waves_table": "",
             "picture_url": None, "download_url": None, "waves": None, "vcd_url": None, "gtkw_url": None,
             "tests": [{"name": name, "text": text} for name, text in session.tests_text().items()],
+            "accel": accel.page_view(session),
         }
         if current is not None:
             verdict = current.verdict

@@ -67,7 +67,7 @@
     const watching = source;
     source.addEventListener("open", () => { lastSeq = 0; });
     source.addEventListener("state", (e) => render(JSON.parse(e.data)));
-    source.addEventListener("progress", (e) => addProgress(JSON.parse(e.data).text));
+    source.addEventListener("progress", (e) => { const t = JSON.parse(e.data).text; addProgress(t); followAccel(t); });
     source.addEventListener("token", (e) => addReply(JSON.parse(e.data).text));
     source.addEventListener("error", (e) => { if (e.data) showError(JSON.parse(e.data).message); });
     return new Promise((resolve) => { // settles once the stream is live (or after 3 s), so no progress is missed
@@ -410,6 +410,26 @@
     if (view && view.last_error && !busy) showError(view.last_error);
     renderTurns(view);
     renderDesign(view);
+    renderAccel(view);
+  }
+
+  function renderAccel(view) { // the accelerator's module tree with each module's status, and its cost
+    const accel = view && view.accel;
+    $("accel-card").hidden = !accel;
+    if (!accel) return;
+    $("accel-status").textContent = accel.approved ? `${accel.status}: ${accel.message}` : "the plan awaits /approve";
+    $("accel-tree").textContent = accel.tree;
+    $("accel-cost").textContent = accel.cost;
+    $("accel-cost").hidden = !accel.cost;
+  }
+
+  let accelRefresh = null;
+  function followAccel(text) { // a module's status changed: fetch the view so the tree shows it now
+    if (!/^\w+: (building|verified|failed|blocked|repairing)\b/.test(text) || accelRefresh) return;
+    accelRefresh = setTimeout(() => {
+      accelRefresh = null;
+      if (sessionId) api("GET", base()).then(render).catch(() => {});
+    }, 300);
   }
 
   // -- wiring -----------------------------------------------------------------------------------------

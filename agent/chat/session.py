@@ -254,16 +254,9 @@ class ChatSession:
 
     def wave_view(self, version: Version | None = None) -> WaveView | None:
         """The current version's (or `version`'s) last simulation, read; None when there is none."""
-        from aigchip.chat.waves import open_view
+        from aigchip.chat.waves import view_of
 
-        version = version or self.current()
-        if version is None or not version.waves:
-            return None
-        folder = self.folder.resolve()
-        path = (folder / version.waves).resolve()
-        if not path.is_relative_to(folder) or not path.is_file():  # chat.json names only files inside the session
-            return None
-        return open_view(path, version.files, version.top, version.verdict)
+        return view_of(self.folder, version or self.current())
 
     def waves_table(self, internals: bool = False) -> str:
         view = self.wave_view()
@@ -478,15 +471,9 @@ class ChatSession:
     def _install_test(self, name: str, text: str) -> str:
         """Put a test file in place; says which files it replaced ("" when none)."""
         with self._mutex:
-            before = {n: (self.folder / "tests" / n).read_bytes() if (self.folder / "tests" / n).is_file() else b""
-                      for n in self.state.tests}
-            self.state.tests = install_test(self.folder / "tests", self.state.tests, name, text)
+            self.state.tests, replaced = install_test(self.folder / "tests", self.state.tests, name, text)
             self.store.save(self.state)
-        gone = [n for n in before if n not in self.state.tests]
-        if name in before:
-            gone.insert(0, name if before[name] != text.encode() else "")
-        gone = [n for n in gone if n]
-        return f"replaced tests/{', tests/'.join(gone)}" if gone else ""
+        return f"replaced tests/{', tests/'.join(replaced)}" if replaced else ""
 
     @contextlib.contextmanager
     def _checked(self, design: Design) -> Iterator[Verdict]:

@@ -31,16 +31,20 @@ def validate_test(name: str, content: str | bytes) -> tuple[str, str]:
     return name, text
 
 
-def install_test(folder: Path, names: list[str], name: str, text: str) -> list[str]:
-    """Write `name` into `folder`; returns the new list of test files. One kind at a time: a cocotb module
-    replaces everything, a testbench file replaces a cocotb module and joins the other testbench files."""
+def install_test(folder: Path, names: list[str], name: str, text: str) -> tuple[list[str], list[str]]:
+    """Write `name` into `folder`; returns the new list of test files and the files it replaced (removed, or
+    rewritten with other text). One kind at a time: a cocotb module replaces everything, a testbench file
+    replaces a cocotb module and joins the other testbench files."""
     folder.mkdir(parents=True, exist_ok=True)
+    changed = name in names and (folder / name).is_file() and (folder / name).read_bytes() != text.encode("utf-8")
     python = name.endswith(".py")
-    kept = []
+    kept, removed = [], []
     for old in names:
         if python or old.endswith(".py"):
             (folder / old).unlink(missing_ok=True)
+            if old != name:
+                removed.append(old)
         else:
             kept.append(old)
     (folder / name).write_text(text, encoding="utf-8")
-    return kept if name in kept else [*kept, name]
+    return (kept if name in kept else [*kept, name]), ([name] if changed else []) + removed

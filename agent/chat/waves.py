@@ -44,6 +44,18 @@ def open_view(vcd_path: str | Path, files: dict[str, str], top: str | None, verd
     return WaveView(wave, ports, top, *waveview.focus_of(wave, verdict))
 
 
+def view_of(session_folder: Path, version: Any) -> WaveView | None:
+    """A chat version's kept waveform, read; None when it has none. chat.json names only files inside the
+    session's folder: anything else is not read."""
+    if version is None or not version.waves:
+        return None
+    folder = Path(session_folder).resolve()
+    path = (folder / version.waves).resolve()
+    if not path.is_relative_to(folder) or not path.is_file():
+        return None
+    return open_view(path, version.files, version.top, version.verdict)
+
+
 @dataclass
 class WavePictures:
     svg: Path | None

@@ -14,7 +14,7 @@ import pytest
 
 from aigchip.bench import preflight
 from aigchip.bench.adapters import load
-from aigchip.bench.runner import run_eval
+from aigchip.bench.runner import IDENTITY, EvalError, run_eval
 from aigchip.config import RunConfig
 from aigchip.models.local import ScriptedModel
 from aigchip.loopback import Loopback, Response
@@ -226,3 +226,17 @@ def test_eval_says_how_many_prompts_carried_demonstrations(tmp_path, monkeypatch
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["demos"] == {"asked": 3, "min_score": 12.0, "sent": 1, "samples_with": 1, "samples_without": 1}
     assert "- **demonstrations**: up to 3 per prompt" in (tmp_path / "out" / "report.md").read_text()
+
+
+@pytest.mark.sim
+def test_a_resume_with_another_demo_minimum_is_refused(tmp_path):
+    root = bench_of(tmp_path, "add4")
+    out = tmp_path / "out"
+    run_eval(load(root), RunConfig(model="reference"), samples=1, ks=[1], out_dir=out)
+    with pytest.raises(EvalError, match=r"demo_min_score: 12.0 then, 5.0 now"):
+        run_eval(load(root), RunConfig(model="reference", demo_min_score=5), samples=1, ks=[1], out_dir=out, resume=True)
+    identity = json.loads((out / IDENTITY).read_text())
+    del identity["demo_min_score"]  # a run from before the minimum existed
+    (out / IDENTITY).write_text(json.dumps(identity))
+    with pytest.raises(EvalError, match="before demonstrations had a minimum relevance"):
+        run_eval(load(root), RunConfig(model="reference"), samples=1, ks=[1], out_dir=out, resume=True)

@@ -217,7 +217,7 @@ def run_identity(benchmark: Any, config: RunConfig) -> dict[str, Any]:
     """What must stay the same for a resumed run's results to belong with the earlier ones."""
     return {"benchmark": benchmark.name, "model": config.model, "base_url": config.base_url,
             "feedback": config.feedback, "max_iters": config.max_iters, "simulator": config.simulator,
-            "demos": config.demos}
+            "demos": config.demos, "demo_min_score": config.demo_min_score}
 
 
 def _check_same_run(out_dir: Path, identity: dict[str, Any]) -> None:
@@ -225,6 +225,8 @@ def _check_same_run(out_dir: Path, identity: dict[str, Any]) -> None:
     if earlier is None or earlier == identity:
         return
     differ = ", ".join(f"{k}: {earlier.get(k)!r} then, {v!r} now" for k, v in identity.items() if earlier.get(k) != v)
+    if "demo_min_score" not in earlier:
+        differ += " (its samples were run before demonstrations had a minimum relevance)"
     raise EvalError(f"{out_dir} holds another run's results ({differ}): resume with the same settings or use "
                     "another --out")
 

@@ -148,8 +148,21 @@ def _zoom_and_pan_the_waveform(page, tmp_path: Path) -> None:
     page.click("#waves-right")
     panned = moved(zoomed)
     assert int(span.get_attribute("data-start")) > start
+    box = page.locator("#waves-img").bounding_box()  # a drag to the right shows earlier times
+    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.8, box["y"] + box["height"] / 2, steps=4)
+    page.mouse.up()
+    dragged = moved(panned)
+    assert int(span.get_attribute("data-start")) < start + (end - start) // 2
+    page.keyboard.down("Control")  # Ctrl+wheel zooms in at the pointer
+    page.mouse.move(box["x"] + box["width"] * 0.7, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, -120)
+    page.keyboard.up("Control")
+    wheeled = moved(dragged)
+    assert int(span.get_attribute("data-end")) - int(span.get_attribute("data-start")) < end - start
     page.click("#waves-whole")
-    whole = moved(panned)
+    whole = moved(wheeled)
     assert whole.startswith("0 ps") and "cycles 0\u2013" in whole
     page.screenshot(path=str(tmp_path / "waves-whole.png"), full_page=True)
     page.click("#waves-reset")

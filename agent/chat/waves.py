@@ -152,13 +152,24 @@ def _row(span: waveview.Window, trace: waveview.Trace, top: float, x_of, budget:
     return parts
 
 
+def _label_width(span: waveview.Window) -> int:
+    return 7 * min(28, max((len(t.name) for t in span.traces), default=4)) + 2 * PAD
+
+
+def plot_area(span: waveview.Window) -> dict[str, float]:
+    """Where the time axis lies across the picture, as fractions of its width (for zooming at the pointer)."""
+    label_w = _label_width(span)
+    width = label_w + PLOT_W + 5 * PAD
+    return {"left": label_w / width, "width": PLOT_W / width}
+
+
 def render_svg(span: waveview.Window, *, title: str = "") -> str:
     """A self-contained SVG of the window: a row per signal (names at left, ports first), time in the file's
     unit and clock cycle numbers on top, the failure marked with a red line."""
     rows = span.traces
     if not rows or not any(span.wave.changes.get(t.key) for t in rows):
         return _empty("no signal changes recorded", title)
-    label_w = 7 * min(28, max(len(t.name) for t in rows)) + 2 * PAD
+    label_w = _label_width(span)
     width, height = label_w + PLOT_W + 5 * PAD, AXIS_H + ROW_H * len(rows) + PAD  # room for the last tick's label
     length = max(span.end - span.start, 1)
     x_of = lambda t: label_w + PLOT_W * (min(max(t, span.start), span.end) - span.start) / length  # noqa: E731

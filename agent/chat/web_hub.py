@@ -236,7 +236,10 @@ class Live:
             view["waves_table"] = self._waves_table(current)
             wave = self._wave_view(current)
             if wave is not None and not isinstance(wave, str):
-                view["waves"] = wave.window().describe()
+                from aigchip.chat.waves import plot_area
+
+                first = wave.window()
+                view["waves"] = {**first.describe(), "plot": plot_area(first)}
                 view["vcd_url"] = f"{base}/versions/{current.number}/waves.vcd"
                 view["gtkw_url"] = f"{base}/versions/{current.number}/waves.gtkw"
             if picture is not None:
@@ -283,7 +286,9 @@ class Live:
         """What the page's waveform card shows for a span: where it is, its table, the picture and GTKWave links."""
         version, span = self.wave_window(start=start, end=end, internals=internals)
         query = f"start={span.start}&end={span.end}" + ("&internals=1" if internals else "")
-        return {"version": version.number, "window": span.describe(), "table": span.table(),
+        from aigchip.chat.waves import plot_area
+
+        return {"version": version.number, "window": {**span.describe(), "plot": plot_area(span)}, "table": span.table(),
                 "picture_url": f"{base}/versions/{version.number}/picture?{query}",
                 "gtkw_url": f"{base}/versions/{version.number}/waves.gtkw?{query}",
                 "vcd_url": f"{base}/versions/{version.number}/waves.vcd"}

@@ -386,6 +386,44 @@
     loadWaves({ start, end: start + (w.end - w.start) });
   }
 
+  // the pointer on the picture: Ctrl+wheel (or a pinch) zooms at the pointer, a drag moves the span
+  function timeAt(w, clientX) {
+    const box = $("waves-img").getBoundingClientRect();
+    const plot = w.plot || { left: 0, width: 1 };
+    const frac = ((clientX - box.left) / box.width - plot.left) / plot.width;
+    return { frac: Math.min(1, Math.max(0, frac)), time: w.start + Math.min(1, Math.max(0, frac)) * (w.end - w.start) };
+  }
+  let wheelTimer = null;
+  let wheelFactor = 1;
+  $("waves-img").addEventListener("wheel", (e) => {
+    const w = currentSpan();
+    if (!w || !(e.ctrlKey || e.metaKey)) return; // a plain wheel scrolls the page, as everywhere
+    e.preventDefault();
+    wheelFactor *= e.deltaY > 0 ? 1.25 : 0.8;
+    const at = timeAt(w, e.clientX);
+    clearTimeout(wheelTimer);
+    wheelTimer = setTimeout(() => { // one request per burst of wheel turns
+      const length = Math.max(1, (w.end - w.start) * wheelFactor);
+      wheelFactor = 1;
+      const start = Math.max(0, at.time - at.frac * length);
+      loadWaves({ start, end: start + length });
+    }, 150);
+  }, { passive: false });
+  let dragFrom = null;
+  $("waves-img").addEventListener("pointerdown", (e) => { dragFrom = e.clientX; e.preventDefault(); });
+  $("waves-img").addEventListener("dragstart", (e) => e.preventDefault());
+  window.addEventListener("pointerup", (e) => {
+    const w = currentSpan();
+    if (dragFrom === null || !w) { dragFrom = null; return; }
+    const box = $("waves-img").getBoundingClientRect();
+    const moved = (e.clientX - dragFrom) / box.width / ((w.plot && w.plot.width) || 1);
+    dragFrom = null;
+    if (Math.abs(moved) < 0.01) return;
+    const shift = -moved * (w.end - w.start);
+    const start = Math.max(0, w.start + shift);
+    loadWaves({ start, end: start + (w.end - w.start) });
+  });
+
   function render(view) {
     if (view && view.seq !== undefined) {
       if (view.seq < lastSeq) return; // an older view that arrived late

@@ -1,5 +1,6 @@
 """Are the demonstrations a spec gets relevant? Precision@3 on a labelled set, before and after the minimum
-relevance, and the hand-written BM25 against bm25s (with PyStemmer's English stemmer) when both are installed.
+relevance, and the hand-written BM25 against bm25s (with PyStemmer's English stemmer) and rank-bm25's
+BM25Okapi, each when installed.
 
     python benchmarks/bench_demo_relevance.py [--set tests/fixtures/demo_relevance.jsonl] [--corpus DIR|JSONL]
 
@@ -29,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from aigchip import demos  # noqa: E402
 from aigchip.config import DEMO_MIN_COVERAGE, DEMO_MIN_SCORE, DEMO_MIN_SHARE  # noqa: E402
-from aigchip.corpus.index import BM25, CorpusIndex, grain_document, stem, words  # noqa: E402
+from aigchip.corpus.index import BM25, CorpusIndex, grain_document, stem, tokenize, words  # noqa: E402
 from aigchip.corpus.schema import GRAINS, Entry  # noqa: E402
 
 Ranked = list[tuple[str, float, int, float]]  # (entry id, score, tokens of description and code, coverage)
@@ -81,6 +82,31 @@ def bm25s_ranker(entries: list[Entry]) -> Ranker | None:
         query = [w for w in dict.fromkeys(tokens(spec)) if w in vocabulary]
         scores = retriever.get_scores(query) if query else [0.0] * len(ordered)
         ceiling = ceilings[grain](tokens(spec)) or 1.0
+        order = sorted(range(len(ordered)), key=lambda i: (-scores[i], ordered[i].id))
+        return [(e.id, float(scores[i]), demos.estimate_tokens(e.text_at(grain_document(e, grain)[0] or grain) + e.code),
+                 float(scores[i]) / ceiling) for i in order if scores[i] > 0 for e in [ordered[i]]]
+    return rank
+
+
+def rank_bm25_ranker(entries: list[Entry]) -> Ranker | None:
+    """rank-bm25's BM25Okapi over the same documents and tokens as the hand-written index (aigchip's
+    tokenizer); None when it is not installed."""
+    try:
+        from rank_bm25 import BM25Okapi
+    except ImportError:
+        return None
+    ordered = sorted(entries, key=lambda e: e.id)
+    indexes = {}
+    for grain in GRAINS:
+        docs = [tokenize(grain_document(e, grain)[1]) if grain_document(e, grain)[0] else [] for e in ordered]
+        indexes[grain] = (BM25Okapi(docs), BM25(docs).ceiling)
+
+    def rank(spec: str) -> Ranked:
+        grain = demos.spec_grain(spec)
+        retriever, ceiling_of = indexes[grain]
+        query = list(dict.fromkeys(tokenize(spec)))
+        scores = retriever.get_scores(query)
+        ceiling = ceiling_of(query) or 1.0
         order = sorted(range(len(ordered)), key=lambda i: (-scores[i], ordered[i].id))
         return [(e.id, float(scores[i]), demos.estimate_tokens(e.text_at(grain_document(e, grain)[0] or grain) + e.code),
                  float(scores[i]) / ceiling) for i in order if scores[i] > 0 for e in [ordered[i]]]
@@ -189,6 +215,16 @@ def main() -> None:
         lines += [line("bm25s + PyStemmer, no minimum", report["bm25s_before"]),
                   line("bm25s + PyStemmer, 2-fold calibrated", report["bm25s_after_cross_validated"]),
                   f"  folds chose: {report['bm25s_folds']}"]
+    okapi = rank_bm25_ranker(entries)
+    if okapi is None:
+        lines.append("rank-bm25 not installed: pip install rank-bm25 to compare")
+    else:
+        other = [okapi(row["spec"]) for row in rows]
+        report["rank_bm25_before"] = measure(rows, [sent(r, 0, 1, 0) for r in other], other)
+        report["rank_bm25_after_cross_validated"], report["rank_bm25_folds"] = cross_validated(rows, other)
+        lines += [line("rank-bm25 BM25Okapi, no minimum", report["rank_bm25_before"]),
+                  line("rank-bm25 BM25Okapi, 2-fold calibrated", report["rank_bm25_after_cross_validated"]),
+                  f"  folds chose: {report['rank_bm25_folds']}"]
     print(json.dumps(report) if args.json else "\n".join(lines))
 
 

@@ -100,20 +100,16 @@ def _convert(source) -> Waveform:
             continue
         seen.add(name)
         key = str(number)
-        width = var.bitwidth or (64 if var.is_real else 1)
+        real = var.is_real
+        width = var.bitwidth or (64 if real else 1)
         wave.names[key], wave.widths[key], wave.paths[key] = name, width, full
-        wave.changes[key] = [(int(t), _text(value, width, var.is_real)) for t, value in var.signal]
+        if real:
+            wave.changes[key] = [(t, v.lower() if v.__class__ is str else repr(float(v))) for t, v in var.signal]
+        else:  # wellen gives a known value as an int, one with x or z bits as their text
+            wave.changes[key] = [(t, v.lower() if v.__class__ is str else format(v, "b")) for t, v in var.signal]
         if wave.changes[key]:
             wave.end_time = max(wave.end_time, wave.changes[key][-1][0])
     return wave
-
-
-def _text(value: object, width: int, real: bool) -> str:
-    if isinstance(value, str):
-        return value.lower()
-    if real:
-        return repr(float(value))
-    return format(value, "b") if isinstance(value, int) else str(value)
 
 
 _MISMATCH_TIME = re.compile(r"[Ff]irst mismatch occurred at time (\d+)")

@@ -228,9 +228,9 @@ def test_crlf_reply():
 def test_two_megabyte_reply_is_fast(fence: str):
     filler = "module adds a and b; the module has no clock (it is combinational). " * 40 + "\n"
     reply = filler * (2_000_000 // len(filler)) + f"{fence}{ADDER}\n{fence[:3]}\n" + "x" * 100 + "\n"
-    start = time.monotonic()
+    start = time.process_time()  # CPU seconds: guards against super-linear parsing, blind to machine load
     result = extract(reply, "adder_4bit")
-    assert time.monotonic() - start < 5
+    assert time.process_time() - start < 5
     assert kept_modules(result) == ["adder_4bit"]
 
 
@@ -247,9 +247,9 @@ DEGENERATE_CODE = {  # 2-3 MB each: a model stuck in a loop, or a hostile reply
 def test_degenerate_replies_are_fast(name: str):
     code, expected_status = DEGENERATE_CODE[name]
     reply = "```verilog\n" + code + "  assign y = a;\nendmodule\n" + "/* never closed ```\n" * 10_000
-    start = time.monotonic()
+    start = time.process_time()
     result = extract(reply, "top")
-    assert time.monotonic() - start < 5
+    assert time.process_time() - start < 5
     assert result.status is expected_status
 
 

@@ -149,3 +149,27 @@ def test_the_cost_table_with_an_fmax_from_place_and_route():
     assert found["modules"]["mul8"]["instances"] == 4 and found["luts"] > 0 and found["fmax_mhz"] > 1, notes
     table = "\n".join(show.cost_lines(found))
     assert "ice40 LUTs" in table and "ice40 Fmax (MHz)" in table and "placed and routed on" in table
+
+
+def test_without_a_cycle_model_the_top_is_tried_first_then_the_module_with_no_model(tmp_path):
+    no_model = plan_text().replace('''  model: |
+    class Model:
+        def step(self, inputs):
+            x = inputs["x"]
+            return {"y": 0 if x >> 17 else x}
+''', "")
+    assert no_model != plan_text()
+    script = Script(plans=[fenced(no_model, "yaml")],
+                    designs_by_module=designs(relu18=[fenced(rtl("relu18_passthrough")), fenced(rtl("relu18"))]))
+    out = tmp_path / "run"
+    with Loopback(handler=script) as server:
+        proc = accel(server, REQUEST, "--out", str(out), "--yes", "--json", "--max-iters", "2")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    summary = json.loads(proc.stdout)
+    assert summary["status"] == "pass"
+    assert [r["module"] for r in summary["repairs"]] == ["dot4_top", "relu18"]
+    assert "instance u_relu" in summary["repairs"][1]["reason"] and "no cycle model" in summary["repairs"][1]["reason"]
+    prompt = next(text for purpose, m, text in script.prompts if purpose == "design" and m == "relu18"
+                  and "the top's own logic was regenerated" in text)
+    assert "Its ports cycle by cycle" in prompt and "u_relu" in prompt
+    assert summary["modules"]["relu18"]["repairs"] == 1 and summary["modules"]["mul8"]["repairs"] == 0

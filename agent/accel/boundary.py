@@ -174,3 +174,21 @@ def tables(ws: Workshop, wave: Any, cycles: waves.Cycles, cycle: int, *, rows: i
 
 def _show(value: int | None) -> str:
     return "x" if value is None else (str(value) if value < 10 else hex(value))
+
+
+def turns_unknown(ws: Workshop, wave: Any, cycles: waves.Cycles, scope: str, module: str) -> tuple[int, str] | None:
+    """The first (cycle, output) where an output of the instance that was known before turns unknown (x or z)
+    while every input is known: a sign the instance's own logic is at fault (weak: a memory read of a
+    location never written looks the same), used to order the suspects that have no cycle model."""
+    found = ports(ws, wave, scope, module)
+    samples = {p.name: cycles.sample(p.code) for p in found}
+    inputs = [p.name for p in found if p.direction == "input"]
+    outputs = [p.name for p in found if p.direction == "output"]
+    known: set[str] = set()
+    for k in range(len(cycles.edges)):
+        if all(samples[i][k] is not None for i in inputs):
+            for name in outputs:
+                if samples[name][k] is None and name in known:
+                    return k, name
+        known.update(name for name in outputs if samples[name][k] is not None)
+    return None

@@ -42,8 +42,12 @@ class Finding(BaseModel):
 def repair(ws: Workshop, result: Any, *, rounds: int, progress: Progress) -> None:
     """Up to `rounds` times: localize the system test's failure, regenerate that module, re-check upwards."""
     top = ws.plan.top
+    tried: set[str] = set()
     for round_number in range(1, rounds + 1):
-        finding = localize(ws)
+        finding = localize(ws, tried=tried)
+        if finding is None:
+            return
+        tried.add(finding.guilty)
         result.repairs.append({"round": round_number, "module": finding.guilty, "reason": finding.reason})
         progress(finding.guilty, "repairing", finding.reason)
         state = result.modules[finding.guilty]
@@ -51,9 +55,9 @@ def repair(ws: Workshop, result: Any, *, rounds: int, progress: Progress) -> Non
         modules.build(ws, finding.guilty, _tests_with_replay(ws, finding), result=state,
                       follow_up=_follow_up(ws, finding))
         progress(finding.guilty, state.status, state.message if state.status != "verified" else "repaired")
-        if state.status != "verified":
-            return
-        if finding.guilty == top:
+        if finding.guilty == top and state.status != "verified":
+            continue  # the top's own logic regenerated did not pass: suspect a module without a cycle model next
+        if state.status != "verified" or finding.guilty == top:
             return
         for ancestor in ws.plan.ancestors(finding.guilty):
             passed = modules.recheck(ws, ancestor)
@@ -64,8 +68,11 @@ def repair(ws: Workshop, result: Any, *, rounds: int, progress: Progress) -> Non
             return
 
 
-def localize(ws: Workshop) -> Finding:
+def localize(ws: Workshop, *, tried: set[str] | None = None) -> Finding | None:
+    """The module to regenerate, with what to tell it; None when every suspect has been tried (`tried`: the
+    modules earlier rounds regenerated without fixing the system test)."""
     top = ws.plan.top
+    tried = tried or set()
 
     folder = ws.folder(top)
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
@@ -73,6 +80,8 @@ def localize(ws: Workshop) -> Finding:
     problems = [d.get("message", "") for d in verdict.get("diagnostics", []) if d.get("severity") == "error"][:6]
     headline = str(verdict.get("status"))
     if verdict.get("status") not in (str(Status.MISMATCH), str(Status.TIMEOUT)):
+        if top in tried:
+            return None
         return _top(ws, headline, problems, [f"the integrated design did not simulate to the end ({headline})"])
     for name in ws.plan.order():
         if name != top and not modules.recheck(ws, name):
@@ -115,7 +124,34 @@ def localize(ws: Workshop) -> Finding:
         findings.append(f"{', '.join(unmodelled)} {'has' if len(unmodelled) == 1 else 'have'} no cycle model, "
                         "so their boundaries were not compared")
     findings += notes
-    return _top(ws, headline, problems, findings, tables=boundary.tables(ws, wave, cycles, cycle), cycle=cycle)
+    if top not in tried:
+        return _top(ws, headline, problems, findings, tables=boundary.tables(ws, wave, cycles, cycle), cycle=cycle)
+    return _unmodelled(ws, wave, cycles, cycle, scopes, tried, headline, problems, findings)
+
+
+def _unmodelled(ws: Workshop, wave: Any, cycles: waves.Cycles, cycle: int, scopes: dict[str, str], tried: set[str],
+                headline: str, problems: list[str], findings: list[str]) -> Finding | None:
+    """After the top's own logic was regenerated in vain: the modules with no cycle model are the suspects
+    left; one whose output turns unknown while its inputs are known first, then leaves before parents (a
+    parent's own logic is mostly wiring), deeper instances first."""
+    order = {name: i for i, name in enumerate(ws.plan.order())}
+    suspects = sorted({(scope, module) for scope, module in scopes.items()
+                       if not ws.plan.module(module).model and module not in tried},
+                      key=lambda item: (len(ws.plan.module(item[1]).children), -item[0].count("."),
+                                        order[item[1]], item[0]))
+    if not suspects:
+        return None
+    evidence = {item: boundary.turns_unknown(ws, wave, cycles, *item) for item in suspects}
+    scope, module = min(suspects, key=lambda item: (evidence[item] is None, suspects.index(item)))
+    unknown = evidence[(scope, module)]
+    said = (f"its output `{unknown[1]}` turns unknown (x) at cycle {unknown[0]} while every input is known"
+            if unknown else "it has no cycle model, so nothing could clear it")
+    tables = boundary.tables(ws, wave, cycles, unknown[0] if unknown else cycle, scopes=[scope])
+    prompt = prompts.render("accel_repair", guilty=module, top=ws.plan.top, scope=scope, suspect=True,
+                            unknown=said, headline=headline, problems=problems, findings=findings, tables=tables,
+                            cycle=unknown[0] if unknown else cycle)
+    return Finding(guilty=module, prompt=prompt,
+                   reason=f"`{ws.plan.top}` regenerated did not pass the system test; instance {scope}: {said}")
 
 
 def _top(ws: Workshop, headline: str, problems: list[str], findings: list[str], *, tables: str = "",

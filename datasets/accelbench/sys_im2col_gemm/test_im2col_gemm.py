@@ -298,3 +298,6 @@ async def full_rate_jobs_and_a_reset_mid_job(dut):
     await run(dut, [job(rng, 5, 4, 2, 3, 1, 1)], rng, gap=0.0, ready_p=0.3, first=9, stop_when_held=3)
     await reset(dut)  # cut while an output is held by back-pressure: out_valid must fall in reset
     await run(dut, [job(rng, 3, 3, 1, 2, 1, 0)], rng, gap=0.1, ready_p=0.8, first=10)
+    await run(dut, [job(rng, 6, 3, 1, 1, 1, 0)], rng, gap=0.0, ready_p=0.3, first=11, stop_when_held=2)
+    await reset(dut)  # 1x1 kernel, one channel: every element ends a patch, so one is in flight behind the held output
+    await run(dut, [job(rng, 2, 2, 1, 1, 1, 0)], rng, gap=0.1, ready_p=0.8, first=12)

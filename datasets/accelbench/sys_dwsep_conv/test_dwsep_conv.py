@@ -290,7 +290,8 @@ async def full_rate_jobs_and_a_reset_mid_job(dut):
     after.append(job(rng, 6, 4, 8, 0, 6, keep_from=after[1]))
     await run(dut, after, rng, gap=0.2, ready_p=0.7, first=5)
 
-    held = job(rng, 7, 5, 8, 0, 7)
-    await run(dut, [held], rng, gap=0.0, ready_p=0.3, first=8, stop_when_held=3)
-    await reset(dut)  # cut while an output is held by back-pressure: out_valid must fall in reset
+    # cut while an output is held by back-pressure, mid-row of a 16-wide image so that every pipeline stage behind
+    # the output holds a window too: out_valid must fall in reset, and nothing in flight may come out after it
+    await run(dut, [job(rng, 16, 4, 8, 0, 7)], rng, gap=0.0, ready_p=0.3, first=8, stop_when_held=3)
+    await reset(dut)
     await run(dut, [job(rng, 4, 4, 8, 1, 7)], rng, gap=0.1, ready_p=0.8, first=9)

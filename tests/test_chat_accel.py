@@ -203,3 +203,22 @@ def test_the_page_shows_the_tree_as_modules_finish(tmp_path, endpoint, monkeypat
             assert not problems, problems
         finally:
             browser.close()
+
+
+@pytest.mark.timeout(60)
+def test_accel_needs_a_model_and_plan_commands_need_a_plan(tmp_path):
+    from aigchip.chat import commands
+
+    store = SessionStore(tmp_path / "sessions")
+    session = ChatSession.create(store, RunConfig(model="offline", demos=0))
+    try:
+        for line, said in (("/accel a dot product unit", "offline baseline cannot plan"),
+                           ("/approve", "no accelerator in this session yet"),
+                           ("/plan change make it wider", "no accelerator in this session yet")):
+            command, args = commands.parse(line)
+            with pytest.raises(ValueError, match=said):
+                command.run(commands.Call(session=session, args=args))
+        assert commands.parse("/plan")[0].run(commands.Call(session=session)).text.startswith("no accelerator")
+        assert session.snapshot().turns == []  # nothing was recorded as a turn
+    finally:
+        session.close()

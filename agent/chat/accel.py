@@ -76,6 +76,8 @@ def start(session: ChatSession, request: str, progress: Progress) -> Turn:
     if not request:
         raise ValueError("say what the accelerator should do: /accel REQUEST")
     none_yet(session)
+    if session.config.model == "offline":
+        raise ValueError("the offline baseline cannot plan an accelerator: choose a model with /model NAME")
     return _turn(session, f"/accel {request}", lambda turn: _plan_first(session, request, turn, progress))
 
 

@@ -210,8 +210,29 @@ def _file_access(src: _Source, context: _Context) -> Iterator[_Finding]:
                            "cannot be checked; write the file name as a literal like \"data.hex\"")
             continue
         problem = _path_problem(literal.group(1), context, may_name_design=True)
+        if problem is None and context.testbench_decides:
+            problem = _read_problem(task, literal.group(1), src, literal.end(), context)
         if problem:
             yield _Finding(m.start(), "file-access", f"{task}({literal.group()}) is not allowed: {problem}")
+
+
+def _read_problem(task: str, path: str, src: _Source, after_path: int, context: _Context) -> str | None:
+    """When the testbench decides, the design reads only its own files: anything else in the run folder was
+    written while it ran (a $dumpvars VCD of the testbench and its reference, a log) and could leak answers."""
+    name = task.lower()
+    if name.startswith("$fopen") and name != "$fopenr":
+        mode = _STRING.match(src.text, _SPACE.match(src.code, _ARG_END.match(src.code, after_path).end()).end())
+        if src.code[_ARG_END.match(src.code, after_path).end() - 1] == ")" or name in ("$fopenw", "$fopena"):
+            return None  # no mode (a multi-channel descriptor, for writing), or a write-only variant
+        if mode is None:
+            return "a mode that is not a plain string literal cannot be checked; write it like \"w\""
+        if not ("r" in mode.group(1) or "+" in mode.group(1)):
+            return None
+    elif not name.startswith(("$readmem", "$sdf_annotate", "$fopenr")):
+        return None  # $writemem*, $dumpfile only write
+    if _base_name(path) in context.design_files and not re.search(r"[/\\]", path.removeprefix("./")):
+        return None
+    return "when the testbench decides, the design may read only its own files (this is not one of them)"
 
 
 def _includes(src: _Source, context: _Context) -> Iterator[_Finding]:

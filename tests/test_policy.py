@@ -75,7 +75,9 @@ endmodule
 
 
 def run(text: str, name: str = "top.v", **kwargs) -> list:
-    return policy.check(Design(files={name: text}, top="TopModule"), **kwargs)
+    # fifo_init.hex: FIFO's own data file (when a testbench decides, a design reads only its own files)
+    files = {name: text, **({"fifo_init.hex": "00\n"} if "fifo_init.hex" in text else {})}
+    return policy.check(Design(files=files, top="TopModule"), **kwargs)
 
 
 def judged(text: str, name: str = "top.v") -> list:
@@ -246,7 +248,7 @@ def test_testbench_files_are_protected_when_the_testbench_decides() -> None:
 
 
 def test_clean_designs_give_no_diagnostics() -> None:
-    design = Design(files={"counter.v": COUNTER, "fifo.v": FIFO}, top="fifo_pair")
+    design = Design(files={"counter.v": COUNTER, "fifo.v": FIFO, "fifo_init.hex": "00\n"}, top="fifo_pair")
     assert policy.check(design) == []
     assert policy.check(design, testbench_decides=True, testbench_files={"tb.sv": TESTBENCH}) == []
 
@@ -329,3 +331,18 @@ def test_conditionals_left_open_or_closed_twice_are_refused_when_the_testbench_d
     assert codes(judged("`endif\n" + wrap("initial q = 0;"))) == ["conditional"]
     assert codes(judged("`else\n" + wrap("initial q = 0;") + "`endif\n")) == ["conditional", "conditional"]
     assert judged(wrap('initial $display("`ifdef"); // `ifdef X')) == []
+
+
+def test_when_the_testbench_decides_the_design_reads_only_its_own_files() -> None:
+    # a $dumpvars VCD of the testbench (with the reference's outputs) or a log, read back while it runs
+    for read in ('f = $fopen("waves.vcd", "r");', 'f = $fopen("sim.log", "r+");', 'f = $fopen("w.vcd", "a+");',
+                 'f = $fopenr("w.vcd");', '$readmemh("rom.hex", m);', 'f = $fopen("w.vcd", MODE);'):
+        assert codes(judged(wrap(f"initial {read}"))) == ["file-access"], read
+        assert run(wrap(f"initial {read}")) == [] or "MODE" in read, read
+    for write in ('f = $fopen("out.txt");', 'f = $fopen("out.txt", "w");', '$writememh("m.hex", m);',
+                  'begin $dumpfile("w.vcd"); $dumpvars; end'):
+        assert judged(wrap(f"initial {write}")) == [], write
+    own = Design(files={"top.v": wrap('initial $readmemh("rom.hex", m);'), "rom.hex": "00\n"}, top="TopModule")
+    assert policy.check(own, testbench_decides=True, testbench_files={"tb.sv": TESTBENCH}) == []
+    [refusal] = judged(wrap('initial f = $fopen("waves.vcd", "r");'))
+    assert "may read only its own files" in refusal.message

@@ -97,10 +97,13 @@ def synthesize(design: Design, *, fpga: str | None = "ice40", fmax: bool = False
 
 
 def _script(sources: list[str], top: str, fpga: str | None) -> str:
-    steps = [f"read_verilog -sv {' '.join(sources)}", f"hierarchy -check -top {top}",
-             "tee -q -o proc.txt proc", "design -save elaborated",
-             f"synth -top {top}", "tee -q -o generic_stat.json stat -json", "write_json generic_net.json",
-             "design -load elaborated", "flatten", "opt_clean", "tee -q -o check.txt check"]
+    """Generic synthesis first, on the design as read (saving a copy to come back to changes abc's choices,
+    and the cells recorded in AccelBench came from a plain `synth`), then the design read again for checks on
+    the flattened netlist and the FPGA mapping."""
+    read = [f"read_verilog -sv {' '.join(sources)}", f"hierarchy -check -top {top}"]
+    steps = [*read, "tee -q -o proc.txt proc", f"synth -top {top}", "tee -q -o generic_stat.json stat -json",
+             "write_json generic_net.json", "design -reset", *read, "proc", "flatten", "opt_clean",
+             "tee -q -o check.txt check"]
     if fpga == "ice40":
         steps += [f"synth_ice40 -top {top} -dsp", "tee -q -o ice40_stat.json stat -json", "write_json ice40_net.json"]
     return "; ".join(steps)

@@ -147,7 +147,7 @@ def cocotb_version() -> str:
         raise ToolMissing("cocotb") from exc
 
 
-def toolchain(names: tuple[str, ...] = ("iverilog", "vvp", "verilator", "yosys")) -> dict[str, str]:
+def toolchain(names: tuple[str, ...] = ("iverilog", "vvp", "verilator", "yosys", "nextpnr-ice40")) -> dict[str, str]:
     """Versions of every tool that is installed; missing ones say so instead of failing."""
     report: dict[str, str] = {}
     for name in names:

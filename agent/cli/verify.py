@@ -82,5 +82,5 @@ def tools(json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
         return
     for name, version in report.items():
         hint = f"   ({INSTALL_HINTS.get(name, '')})" if version == "missing" else ""
-        typer.echo(f"{name:10} {version}{hint}")
+        typer.echo(f"{name:14} {version}{hint}")
 

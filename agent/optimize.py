@@ -60,7 +60,7 @@ def pareto(points: list[Candidate]) -> list[Candidate]:
     return [c for c in passing if not any(axes(o) <= axes(c) and axes(o) != axes(c) for o in passing)]
 
 
-def optimize(agent: "Agent", task: Task, outcome: "Outcome", *, goal: Goal, rounds: int,
+def optimize(agent: Agent, task: Task, outcome: Outcome, *, goal: Goal, rounds: int,
              target: float | None = None) -> dict[str, Any]:
     """Improve `outcome`'s passing design in place (its design and verdict become the best one's); the
     record's `optimize` object."""
@@ -119,9 +119,10 @@ def _judge(number: int, verdict: Verdict, best: Verdict, goal: Goal) -> Candidat
     now, was = measure(verdict.cost, goal), measure(best.cost, goal)
     if now is None or was is None or now >= was:
         name = metric_name(verdict.cost, goal)
-        return Candidate(**found, kept=False, reason=f"passes but is not cheaper ({name} "
+        return Candidate(**found, kept=False, reason=f"passes but is not {'faster' if goal == 'fmax' else 'cheaper'} ({name} "
                          f"{(verdict.cost or {}).get(name)} against {(best.cost or {}).get(name)})")
-    return Candidate(**found, kept=True, reason=f"passes and is cheaper ({metric_name(verdict.cost, goal)} "
+    return Candidate(**found, kept=True, reason=f"passes and is {'faster' if goal == 'fmax' else 'cheaper'} "
+                     f"({metric_name(verdict.cost, goal)} "
                      f"{(best.cost or {}).get(metric_name(verdict.cost, goal))} -> "
                      f"{(verdict.cost or {}).get(metric_name(verdict.cost, goal))})")
 

@@ -48,7 +48,7 @@ def ratio_chart(rows: list[dict[str, Any]]) -> str:
     ratios = [(row["task"], float(row["area_ratio"])) for row in rows if row.get("area_ratio") is not None]
     if not ratios:
         return ""
-    top = max(2.0, max(r for _, r in ratios))
+    top = max(2.0, *(r for _, r in ratios))
     scale = (WIDTH - PAD - 40) / top
     height = BAR * len(ratios) + 20
     bars = "".join(

@@ -53,10 +53,10 @@ def values_by_name(wave) -> dict[str, dict[int, str]]:
     out = {}
     for key, name in wave.names.items():
         seen, last = {}, None
-        for t, v in wave.changes[key]:
-            v = v.lstrip("0") or "0"
-            if v != last:
-                seen[t], last = v, v
+        for t, dumped in wave.changes[key]:
+            value = dumped.lstrip("0") or "0"
+            if value != last:
+                seen[t], last = value, value
         out[name] = seen
     return out
 

@@ -28,6 +28,9 @@ RULES: dict[str, str] = {
 # top-level scopes cocotb's runners add around the design: Icarus's waveform dumper, Verilator's C++ wrapper
 COCOTB_WRAPPERS = frozenset({"cocotb_iverilog_dump", "TOP"})
 
+# files the tests leave in the run folder for aigchip to read (sim/cost_proof.py), which the design shares
+HARNESS_FILES = frozenset({"cost.json"})
+
 # One lexical token the masker cares about: a comment, a string literal, or an escaped identifier.
 _TOKEN = re.compile(r'//[^\n]*|/\*.*?(?:\*/|\Z)|"(?:[^"\\\n]|\\.)*(?P<close>"?)|\\\S+', re.S)
 _SIMPLE_NAME = re.compile(r"[A-Za-z_][\w$]*")
@@ -249,6 +252,8 @@ def _includes(src: _Source, context: _Context) -> Iterator[_Finding]:
 
 def _path_problem(path: str, context: _Context, *, may_name_design: bool) -> str | None:
     """Why a literal path may not be used, or None. Include targets must be design files if the testbench decides."""
+    if _base_name(path) in HARNESS_FILES:
+        return f"aigchip reads {_base_name(path)} from the run folder (what the tests measured), so the design must not write it"
     if _ABSOLUTE.match(path):
         return "an absolute path reaches outside the run's folder"
     if ".." in (part.strip() for part in re.split(r"[/\\]", path)):

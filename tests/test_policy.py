@@ -346,3 +346,11 @@ def test_when_the_testbench_decides_the_design_reads_only_its_own_files() -> Non
     assert policy.check(own, testbench_decides=True, testbench_files={"tb.sv": TESTBENCH}) == []
     [refusal] = judged(wrap('initial f = $fopen("waves.vcd", "r");'))
     assert "may read only its own files" in refusal.message
+
+
+def test_the_design_may_not_write_what_the_tests_leave_for_aigchip() -> None:
+    # AccelBench's system tests write the cycles they measured to cost.json; a `final` block runs after them
+    for write in ('f = $fopen("cost.json", "w");', 'f = $fopen("./COST.json");', '$writememh("cost.json", m);',
+                  '$dumpfile("cost.json");'):
+        [refusal] = run(wrap(f"initial {write}"))
+        assert refusal.code == "file-access" and "must not write it" in refusal.message, write

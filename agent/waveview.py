@@ -69,6 +69,18 @@ class Window:
     focus_label: str = ""
     hidden: int = 0  # signals left out (internal ones, the testbench's own)
 
+    def cycles(self, first: int, last: int) -> Window:
+        """The same signals over clock cycles `first` to `last` (clamped to the run); ValueError with no clock."""
+        if not self.edges:
+            raise ValueError("this waveform has no clock, so it has no cycles to pick")
+        first, last = sorted((max(0, first), max(0, last)))
+        first, last = min(first, len(self.edges) - 1), min(last, len(self.edges) - 1)
+        period = (self.edges[-1] - self.edges[0]) // max(1, len(self.edges) - 1)
+        start = max(0, self.edges[first] - period // 2)
+        end = max(start + 1, self.edges[last] + max(1, period // 2))
+        return Window(self.wave, self.traces, start, end, self.clock, self.edges, self.focus, self.focus_label,
+                      self.hidden)
+
     def cycle_at(self, time: int) -> int | None:
         """The number of the clock cycle `time` falls in: the last rising edge at or before it (from 0)."""
         if not self.edges:

@@ -43,6 +43,8 @@ ROWS: list[tuple[str, list[str], str | None]] = [
     ("/tests", ["tests/test_counter8.py", "counts_up"], None),
     ("/check", ["version 1 checked again: passes 1 test"], None),
     ("/waves", ["count", "rst"], None),
+    ("/waves 1-2", ["cycle", "count"], None),
+    ("/waves soon", ["/waves [all] [A-B]"], None),
     ("make it 16 bits", ["version 2: passes 1 test"], None),
     ("/diff", ["[15:0]", "[7:0]"], None),
     ("/diff 1 2", ["[15:0]"], None),

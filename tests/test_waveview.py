@@ -88,6 +88,15 @@ def test_the_window_is_cycles_around_the_failure_with_cycle_numbers_and_time_in_
     assert last.describe()["last_cycle"] == 39 and last.describe()["first_cycle"] == 36
 
 
+def test_a_span_of_cycles_for_the_terminal(tmp_path):
+    wave = _wave(tmp_path)
+    span = waveview.window(wave, interface=interface.parse_header(DUT, "dut"), top="dut").cycles(18, 20)
+    assert (span.describe()["first_cycle"], span.describe()["last_cycle"]) == (18, 20)
+    rows = span.table().splitlines()[2:]
+    assert [r.split()[0] for r in rows] == ["18", "19", "20"]
+    assert waveview.window(wave).cycles(30, 10_000).describe()["last_cycle"] == 39  # clamped to the run
+
+
 def test_zoom_and_pan_choose_the_span_and_stay_inside_the_run(tmp_path):
     wave = _wave(tmp_path)
     span = waveview.window(wave, start=100, end=150)

@@ -9,6 +9,7 @@ either way a command gets `files` (name to text) and never touches a path itself
 from __future__ import annotations
 
 import io
+import re
 import shlex
 from dataclasses import dataclass, field
 from typing import Callable
@@ -139,9 +140,18 @@ def _tests(call: Call) -> Reply:
 
 
 def _waves(call: Call) -> Reply:
-    if call.args and call.args[0] != "all":
-        raise ValueError("/waves shows the design's ports; /waves all adds its internal signals")
-    table = call.session.waves_table(internals=bool(call.args))
+    internals, cycles = False, None
+    for arg in call.args:
+        if arg == "all":
+            internals = True
+        elif re.fullmatch(r"\d+(?:-\d+)?", arg):
+            first, _, last = arg.partition("-")
+            cycles = (int(first), int(last or first))
+            if cycles[1] - cycles[0] > 200:
+                raise ValueError("/waves shows at most 200 cycles at a time")
+        else:
+            raise ValueError("/waves [all] [A-B]: all adds the internal signals, A-B shows clock cycles A to B")
+    table = call.session.waves_table(internals=internals, cycles=cycles)
     if not table:
         return Reply(text="no simulation yet: add tests (/test add FILE or /test write)")
     version = call.session.current()
@@ -229,8 +239,8 @@ TABLE: tuple[Command, ...] = (
     Command("versions", "", "every version and its verdict", _versions),
     Command("verdict", "[N]", "the current verdict in full", _verdict),
     Command("tests", "", "the tests in use", _tests),
-    Command("waves", "[all]", "the last simulation around its first failure: a table, a picture, a GTKWave file "
-            "(all: with internal signals)", _waves),
+    Command("waves", "[all] [A-B]", "the last simulation around its first failure: a table, a picture, a GTKWave "
+            "file (all: with internal signals; A-B: clock cycles A to B)", _waves),
     Command("check", "", "check the current design again", lambda c: Reply(turn=c.session.check(c.progress)),
             changes=True),
     Command("test add", "FILE", "add a cocotb .py or Verilog testbench, then check", _test_add, changes=True,

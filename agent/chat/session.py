@@ -258,9 +258,13 @@ class ChatSession:
 
         return view_of(self.folder, version or self.current())
 
-    def waves_table(self, internals: bool = False) -> str:
+    def waves_table(self, internals: bool = False, cycles: tuple[int, int] | None = None) -> str:
+        """The current version's waveform as a table: the first view, or clock cycles `cycles` (first, last)."""
         view = self.wave_view()
-        return view.window(internals=internals).table() if view is not None else ""
+        if view is None:
+            return ""
+        span = view.window(internals=internals)
+        return (span.cycles(*cycles) if cycles else span).table(rows=max(20, cycles[1] - cycles[0] + 1) if cycles else 20)
 
     def tests_text(self) -> dict[str, str]:
         return {name: (self.folder / "tests" / name).read_text(encoding="utf-8", errors="replace")

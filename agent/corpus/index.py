@@ -4,8 +4,9 @@ can be persisted next to the corpus as `CORPUS.index.json`.
 Each grain has its own BM25 over one document per entry: the entry's description at that grain (or, when
 it has none, at the nearest grain it has: see FALLBACK), plus its tags and top name. The persisted file
 records the corpus file's size, mtime and sha256, so an index whose corpus changed is seen as stale and
-rebuilt. A query adds up precomputed term weights along its terms' posting lists: a few milliseconds on
-10,000 entries (benchmarks/bench_corpus.py). Postings are stored as base64 arrays, so loading is quick.
+rebuilt. A query adds up term weights along its terms' posting lists: a few milliseconds on 10,000 entries
+(benchmarks/bench_corpus.py). Postings are stored as base64 arrays and kept as arrays once loaded; a term's
+weights are computed when a query first needs them, so loading does no arithmetic.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 from aigchip.sim.files import write_atomic
-from typing import Iterable, Iterator, NamedTuple
+from typing import Iterable, Iterator, NamedTuple, Sequence
 
 from aigchip.corpus.schema import GRAINS, Entry
 
@@ -83,15 +84,16 @@ def _pack(values: list, code: str) -> str:
     return base64.b64encode(array(code, values).tobytes()).decode("ascii")
 
 
-def _unpack(text: str, code: str) -> list:
+def _unpack(text: str, code: str) -> array:
     found = array(code)
     found.frombytes(base64.b64decode(text))
-    return found.tolist()
+    return found
 
 
 class BM25:
-    """Okapi BM25 over tokenised documents. Each term's postings are parallel lists of documents (in
-    order) and of their precomputed term weights, so a query only adds numbers up."""
+    """Okapi BM25 over tokenised documents. Postings are flat arrays (each term's documents in order, and
+    their term counts, at the term's offsets); a term's weights are worked out the first time a query asks
+    for it and kept, so loading a large index does no arithmetic and a query only adds numbers up."""
 
     def __init__(self, docs: list[list[str]], k1: float = 1.5, b: float = 0.75):
         postings: dict[str, tuple[list[int], list[int]]] = {}
@@ -102,26 +104,58 @@ class BM25:
                     found = postings[term] = ([], [])
                 found[0].append(number)
                 found[1].append(count)
-        self._setup(postings, [len(doc) for doc in docs], k1, b)
+        terms = list(postings)
+        offsets = [0]
+        for term in terms:
+            offsets.append(offsets[-1] + len(postings[term][0]))
+        self._setup(terms, offsets, array("i", [d for t in terms for d in postings[t][0]]),
+                    array("i", [f for t in terms for f in postings[t][1]]), [len(doc) for doc in docs], k1, b)
 
-    def _setup(self, postings: dict[str, tuple[list[int], list[int]]], lengths: list[int], k1: float,
-               b: float) -> None:
-        self.k1, self.b, self.lengths, self._tf = k1, b, lengths, postings
+    def _setup(self, terms: list[str], offsets: Sequence[int], docs: Sequence[int], tfs: Sequence[int],
+               lengths: Sequence[int], k1: float, b: float) -> None:
+        self.k1, self.b, self.lengths = k1, b, lengths
+        self._terms, self._offsets, self._docs, self._tfs = terms, offsets, docs, tfs
+        self._number = {t: n for n, t in enumerate(terms)}
         self.avg = (sum(lengths) / len(lengths)) if lengths else 0.0
-        count, boost = len(lengths), k1 + 1
-        norm = [k1 * (1 - b + b * n / (self.avg or 1)) for n in lengths]
-        self.idf = {t: math.log(1 + (count - len(d) + 0.5) / (len(d) + 0.5)) for t, (d, _) in postings.items()}
-        self.postings: dict[str, tuple[list[int], list[float]]] = {
-            t: (d, [self.idf[t] * f * boost / (f + norm[i]) for i, f in zip(d, tf)]) for t, (d, tf) in postings.items()}
+        self._norm: list[float] | None = None
+        self._rarest: float | None = None
+        self._weighted: dict[str, tuple[Sequence[int], list[float]]] = {}
 
     def __len__(self) -> int:
         return len(self.lengths)
+
+    def idf(self, term: str) -> float | None:
+        """The term's inverse document frequency (None: no document has it)."""
+        number = self._number.get(term)
+        if number is None:
+            return None
+        return self._idf_of(self._offsets[number + 1] - self._offsets[number])
+
+    def _idf_of(self, df: int) -> float:
+        return math.log(1 + (len(self.lengths) - df + 0.5) / (df + 0.5))
+
+    def postings(self, term: str) -> tuple[Sequence[int], list[float]] | None:
+        """The documents holding `term`, in order, and the term's weight in each (None: in none)."""
+        found = self._weighted.get(term)
+        if found is not None:
+            return found
+        number = self._number.get(term)
+        if number is None:
+            return None
+        if self._norm is None:
+            k1, b, avg = self.k1, self.b, self.avg or 1
+            self._norm = [k1 * (1 - b + b * n / avg) for n in self.lengths]
+        start, end = self._offsets[number], self._offsets[number + 1]
+        docs, norm, boost = self._docs[start:end], self._norm, self.k1 + 1
+        idf = self._idf_of(end - start)
+        found = self._weighted[term] = (docs, [idf * f * boost / (f + norm[i]) for i, f in zip(docs, self._tfs[start:end])])
+        return found
 
     def scores(self, query: Iterable[str]) -> list[float]:
         """Every document's score for the query terms (0.0 where none matched)."""
         totals = [0.0] * len(self.lengths)
         for term in sorted(set(query)):  # a fixed order: the same sums, to the last bit, in every process
-            found = self.postings.get(term)
+            found = self.postings(term)
             if found is not None:
                 for doc, weight in zip(*found):
                     totals[doc] += weight
@@ -130,14 +164,18 @@ class BM25:
     def ceiling(self, query: Iterable[str]) -> float:
         """What a document matching every query term strongly would score: each term's idf times (k1 + 1), a
         term no document has counted as the rarest one (it is specific, and nothing matches it)."""
-        rarest = max(self.idf.values(), default=0.0)
-        return sum(self.idf.get(term, rarest) for term in set(query)) * (self.k1 + 1)
+        if self._rarest is None:
+            offsets = self._offsets
+            fewest = min((offsets[n + 1] - offsets[n] for n in range(len(self._terms))), default=None)
+            self._rarest = 0.0 if fewest is None else self._idf_of(fewest)
+        rarest = self._rarest
+        return sum(rarest if (idf := self.idf(t)) is None else idf for t in set(query)) * (self.k1 + 1)
 
     def parts(self, query: Iterable[str], doc: int) -> dict[str, float]:
         """Each query term's contribution to document `doc`'s score (matched terms only)."""
         found: dict[str, float] = {}
         for term in sorted(set(query)):
-            docs, weights = self.postings.get(term, ((), ()))
+            docs, weights = self.postings(term) or ((), [])
             at = bisect_left(docs, doc)
             if at < len(docs) and docs[at] == doc:
                 found[term] = weights[at]
@@ -147,21 +185,15 @@ class BM25:
         return self.parts(query, index)
 
     def state(self) -> dict:
-        terms = list(self._tf)
-        offsets = [0]
-        for term in terms:
-            offsets.append(offsets[-1] + len(self._tf[term][0]))
-        return {"k1": self.k1, "b": self.b, "terms": terms, "lengths": _pack(self.lengths, "i"),
-                "offsets": _pack(offsets, "q"), "docs": _pack([d for t in terms for d in self._tf[t][0]], "i"),
-                "tf": _pack([min(f, 65535) for t in terms for f in self._tf[t][1]], "H")}
+        return {"k1": self.k1, "b": self.b, "terms": self._terms, "lengths": _pack(self.lengths, "i"),
+                "offsets": _pack(self._offsets, "q"), "docs": _pack(self._docs, "i"),
+                "tf": _pack([min(f, 65535) for f in self._tfs], "H")}
 
     @classmethod
     def from_state(cls, state: dict) -> BM25:
-        offsets, docs, tfs = (_unpack(state[k], c) for k, c in (("offsets", "q"), ("docs", "i"), ("tf", "H")))
-        postings = {t: (docs[offsets[n]:offsets[n + 1]], tfs[offsets[n]:offsets[n + 1]])
-                    for n, t in enumerate(state["terms"])}
         index = cls.__new__(cls)
-        index._setup(postings, _unpack(state["lengths"], "i"), float(state["k1"]), float(state["b"]))
+        index._setup(list(state["terms"]), _unpack(state["offsets"], "q"), _unpack(state["docs"], "i"),
+                     _unpack(state["tf"], "H"), _unpack(state["lengths"], "i"), float(state["k1"]), float(state["b"]))
         return index
 
 

@@ -309,7 +309,7 @@
   }
 
   // -- the waveform: the first view comes with the session's view; zoom, pan and internals ask the server ----
-  const waves = { key: null, span: null, internals: false, view: null };
+  const waves = { key: null, span: null, internals: false, view: null, asked: null };
 
   function waveCaption(w) {
     if (!w) return "";
@@ -336,7 +336,7 @@
     const key = has ? `${view.current.number}|${view.picture_url}` : null;
     if (key !== waves.key) { waves.key = key; waves.span = null; }
     if (waves.span) return; // the person zoomed or panned: keep their view until the version changes
-    if (has && waves.internals) { loadWaves({}); return; }
+    if (has && waves.internals) { if (waves.asked !== key) { waves.asked = key; loadWaves({}); } return; }
     showPicture(view && view.picture_url);
     $("waves-table").textContent = view ? view.waves_table : "";
     $("waves-span").textContent = has ? waveCaption(view.waves) : "";

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from enum import Enum
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -12,6 +13,11 @@ from typer.core import TyperCommand
 from typer.main import get_command
 
 from aigchip.cli.common import EXIT_USAGE, ExistingFile, Feedback, Fpga, Grain, Simulator, parse_ks, usage
+
+
+class Flow(str, Enum):
+    oneshot = "oneshot"
+    accel = "accel"
 
 
 def _eval_progress(record: dict, done: int, total: int) -> None:
@@ -55,7 +61,7 @@ def eval_(
     config_file: Annotated[Optional[Path], typer.Option("--config", help="aigchip.toml with defaults.", **ExistingFile)] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object and nothing else on stdout.")] = False,
     preflight: Annotated[bool, typer.Option("--preflight/--no-preflight", help="Check every task's own reference against its own tests first: a reference only the other simulator handles moves that task to it, one that fails everywhere is left out of pass@k.")] = True,
-    flow: Annotated[str, typer.Option(help="oneshot: one reply holds each design; accel: each task planned as a tree of modules, built module by module and integrated (aigchip accel).")] = "oneshot",
+    flow: Annotated[Flow, typer.Option(help="oneshot: one reply holds each design; accel: each task planned as a tree of modules, built module by module and integrated (aigchip accel).")] = Flow.oneshot,
     grain: Annotated[Optional[Grain], typer.Option(help="Show the model only this grain of each task's spec (with the interface); tasks without it are left out. Default: every grain the task gives.")] = None,
     executor: Annotated[str, typer.Option(help="Where the checks run: local (threads in this process) or ray (Ray tasks; needs the ray extra, and for a multi-machine cluster the benchmark folder on a shared filesystem).")] = "local",
     ray_address: Annotated[Optional[str], typer.Option(help="Ray cluster to join with --executor ray (like ray://head:10001 or auto); default: a Ray instance on this machine.")] = None,
@@ -94,7 +100,7 @@ def eval_(
             summary = run_eval(benchmark, config, samples=samples, ks=ks, out_dir=out, concurrency=concurrency,
                                jobs=jobs, resume=resume, task_glob=tasks, tags=tags, progress=_eval_progress,
                                executor=executor, ray_address=ray_address, preflight=preflight, notify=_notice,
-                               flow=flow, grain=grain.value if grain else None)
+                               flow=flow.value, grain=grain.value if grain else None)
     except (EvalError, ResultsWriteError, FolderBusy, ValueError) as exc:
         raise usage(str(exc)) from None
     except ModelError as exc:

@@ -128,6 +128,12 @@ def test_feedback_table_is_at_the_first_failing_assertion_with_ports_and_state(t
         assert verdict.status is Status.MISMATCH and (verdict.tests_total, verdict.tests_failed) == (2, 1)
         assert verdict.failure_time_ns == pytest.approx(660.0)
         table = feedback.waveform_table(verdict, design)
+        from aigchip.chat import waves
+
+        view = waves.open_view(verdict.waveform, design.files, "summer", verdict)
+        svg = waves.render_svg(view.window(), title="summer")
+    assert "first failing test stopped here (660000 ps)" in svg and "cycles 55\u201369" in svg
+    assert ">-3<" in svg  # in_data, a signed port, in signed decimal
     lines = table.splitlines()
     header = lines[1].split()
     assert header[:3] == ["cycle", "time", "(ps)"]

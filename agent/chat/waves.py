@@ -174,9 +174,8 @@ def render_svg(span: waveview.Window, *, title: str = "") -> str:
     length = max(span.end - span.start, 1)
     x_of = lambda t: label_w + PLOT_W * (min(max(t, span.start), span.end) - span.start) / length  # noqa: E731
     unit = span.wave.unit or "ticks"
-    cycles = ""
-    if span.edges:
-        cycles = f", cycles {span.cycle_at(span.start)}\u2013{span.cycle_at(span.end)}"
+    said = span.describe()
+    cycles = f", cycles {said['first_cycle']}\u2013{said['last_cycle']}" if said["first_cycle"] is not None else ""
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
            '<rect width="100%" height="100%" fill="#fff"/>',
            f'<text x="{PAD}" y="14" {_FONT} font-weight="bold">{_text(title + "   " if title else "", 100)}'

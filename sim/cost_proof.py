@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aigchip.sim import equiv, synth
+from aigchip.sim import equiv, source, synth
 from aigchip.sim.types import Design, Severity, Status, Verdict
 
 if TYPE_CHECKING:
@@ -35,6 +35,10 @@ def apply(run_dir: Path, design: Design, options: VerifyOptions, verdict: Verdic
         checks.append("synth")
     if options.equiv:
         reference = Design.from_paths(options.equiv, top=design.top)
+        defined = [m for text in reference.files.values() for m in source.module_names(text)]
+        tops = source.top_candidates(list(reference.files.values()))
+        if design.top not in defined and len(tops) == 1:  # a reference named otherwise (RefModule) is still its top
+            reference = reference.model_copy(update={"top": tops[0]})
         found = equiv.check(design, reference, bound=options.equiv_bound, timeout=timeout,
                             keep=run_dir if options.keep_dir is not None else None)
         update["equivalence"] = found.model_dump(mode="json")

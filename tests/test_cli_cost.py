@@ -49,6 +49,9 @@ def test_equiv_proves_or_fails_with_a_counterexample(tmp_path: Path) -> None:
     assert other.returncode == 1 and verdict["status"] == "mismatch" and proof["result"] == "not_equivalent"
     assert proof["counterexample"]["differing"] == ["q"] and Path(proof["counterexample"]["vcd"]).is_file()
     assert any(d["code"] == "not-equivalent" and "<- differs" in d["message"] for d in verdict["diagnostics"])
+    renamed = _write(tmp_path, "ref_module.v", COUNTER.replace("module cnt", "module RefModule"))
+    named_otherwise = aigchip("verify", str(tmp_path / "recoded.v"), "--equiv", renamed, "--json")
+    assert json.loads(named_otherwise.stdout)["equivalence"]["result"] == "equivalent"  # its one top is the reference
     shown = aigchip("verify", str(tmp_path / "decade.v"), "--equiv", reference)
     assert shown.returncode == 1 and "not_equivalent" in shown.stdout and "<- differs" in shown.stdout
 

@@ -17,7 +17,9 @@ RULES: dict[str, str] = {
     "verilator-c": "Verilator inline C++ ($c, $cpure, `systemc_* sections) is compiled into the model and runs",
     "dpi": 'DPI imports and exports ("DPI-C") call native code outside the simulator',
     "system": "$system runs a shell command",
-    "file-access": "$fopen, $readmem*, $writemem*, $dumpfile take only plain, relative string-literal paths",
+    "file-access": "$fopen, $readmem*, $writemem*, $dumpfile take only plain, relative string-literal paths (not "
+                   "cost.json; when the testbench decides, reads only of the design's own files); $ivlh_* and "
+                   "other file tasks that cannot be checked are refused",
     "include": "`include takes only relative paths (and, when the testbench decides, only the design's own files)",
     "finish": "when the testbench decides pass/fail, the design must not end the simulation ($finish, $stop, ...)",
     "hierarchy": "when the testbench decides pass/fail, the design must not reach into it ($root, tb.x, bind, ...)",

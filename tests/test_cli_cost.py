@@ -93,3 +93,21 @@ def test_cycles_a_system_test_measures_join_the_cost() -> None:
                    "--synth", "--json")
     cost = json.loads(done.stdout)["cost"]
     assert done.returncode == 0 and cost["cells"] == 1472 and cost["latency_cycles"] == cost["cycles_per_job"] == 117
+
+
+@pytest.mark.sim
+@pytest.mark.verilator
+def test_generate_sim_both_feeds_the_disagreement_back_to_the_model(tmp_path: Path) -> None:
+    from aigchip.loopback import Loopback, Response
+
+    buggy = (AGREE / "stack_top_x.v").read_text()
+    fixed = (AGREE / "bench" / "stack_top" / "stack_top.v").read_text()
+    replies = [Response.text(f"```verilog\n{code}```\n") for code in (buggy, fixed)]
+    with Loopback(replies, model="loop") as endpoint:
+        done = aigchip("generate", "A 4-entry stack of bytes whose top reads 0 when empty.", "--top", "stack_top",
+                       "--tests", str(AGREE / "bench" / "stack_top" / "test_stack_top.py"), "--model", "loop",
+                       "--base-url", endpoint.base_url, "--demos", "0", "--sim", "both", "--no-cache", "--json")
+        asked = [r.body["messages"][-1]["content"] for r in endpoint.requests if r.body]
+    summary = json.loads(done.stdout)
+    assert done.returncode == 0 and summary["status"] == "pass" and summary["iterations"] == 2
+    assert "the simulators disagree" in asked[1] and "Verilator: passes 2 tests" in asked[1]

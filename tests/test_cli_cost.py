@@ -70,6 +70,7 @@ def test_sim_both_flags_an_icarus_verilator_disagreement() -> None:
 
 @pytest.mark.sim
 @pytest.mark.verilator
+@pytest.mark.slow  # four Verilator builds; the generate test below covers the loop's side in two
 def test_eval_sim_both_fails_the_design_verilator_alone_accepts(tmp_path: Path) -> None:
     from aigchip.loopback import Loopback, Response
 

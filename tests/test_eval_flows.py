@@ -114,3 +114,38 @@ def test_grain_keeps_only_that_text_and_lists_the_tasks_without_it():
     assert [t.spec for t in kept] == [{"high_level": "short"}] and kept[0].spec_text() == "short"
     assert skipped == [{"task": "b", "reason": "no spec at grain high_level (it has detailed)"}]
     assert at_grain(tasks, None) == (tasks, [])
+
+
+@pytest.mark.sim
+def test_a_sample_the_endpoint_failed_resumes_keeping_its_verified_modules(tmp_path):
+    benchmark = bench(tmp_path)
+    run = tmp_path / "run"
+
+    class TopFails(Script):
+        def __call__(self, body: dict):
+            from aigchip.loopback import Response
+
+            if "### The module `dot4_top`" in body["messages"][1]["content"]:
+                return Response.fail(400, "the endpoint refused this request")
+            return super().__call__(body)
+
+    args = ["eval", str(benchmark), "--flow", "accel", "--model", "loop", "--no-lint", "--no-preflight",
+            "--demos", "0", "--out", str(run), "--json"]
+    answering = {"now": TopFails()}
+
+    def answer(body: dict):  # whoever answers now, behind one endpoint (--resume checks it is the same)
+        return answering["now"](body)
+
+    with Loopback(handler=answer) as server:
+        failed = aigchip(*args, "--base-url", server.base_url)
+        assert failed.returncode == 2 and "every sample failed to get a reply" in failed.stderr
+        record = json.loads((run / "results.jsonl").read_text().splitlines()[0])
+        assert record["stopped"] == "model_error" and "dot4_top: model error" in record["message"]
+        assert all(record["modules"][m]["status"] == "verified" for m in MODULES[:4])
+
+        again = answering["now"] = Script()
+        resumed = aigchip(*args, "--base-url", server.base_url, "--resume")
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    summary = json.loads(resumed.stdout)
+    assert summary["pass_at_k"]["1"] == 1.0 and summary["samples"]["retried"] == 1
+    assert again.calls == [("design", "dot4_top", 0)]  # no plan, tests or verified module paid for twice

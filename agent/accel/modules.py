@@ -52,6 +52,7 @@ class ModuleResult(BaseModel):
     reused: bool = False  # verified in an earlier run and kept: not paid for again
     repairs: int = 0  # times integration sent it back
     message: str = ""
+    stopped: str = ""  # why its last loop ended (loop.Stop): model_error tells a failing endpoint from a design
 
 
 @dataclass
@@ -246,6 +247,7 @@ def _account(result: ModuleResult, outcome: Outcome, tests: Tests) -> None:
     result.tokens += outcome.usage.total_tokens
     result.status = "verified" if str(outcome.status) == "pass" else "failed"
     result.message = outcome.message or (outcome.verdict.summary() if outcome.verdict else str(outcome.status))
+    result.stopped = outcome.stopped
 
 
 def write_folder(ws: Workshop, name: str, task: Task, config: RunConfig, outcome: Outcome, composed: ComposedCheck,

@@ -75,8 +75,11 @@ def accel_sample(task: Task, sample: int, config: RunConfig, *, folder: Path, mo
 def _verdict(result: Any, top_meta: dict[str, Any]) -> tuple[str, str, str]:
     """(status, stopped, message): the top's verdict from the task's tests when the top was built, else why
     there is no integrated design (the plan failed, or a module below the top did not pass)."""
-    if result.status == "model_error":
-        return str(Status.TOOL_ERROR), "model_error", result.message
+    unanswered = [n for n, m in result.modules.items() if m.stopped == "model_error" and m.status != "verified"]
+    if result.status == "model_error" or unanswered:  # the endpoint failed: --resume tries the sample again
+        said = result.message if result.status == "model_error" else \
+            f"module {unanswered[0]}: model error: {result.modules[unanswered[0]].message}"
+        return str(Status.TOOL_ERROR), "model_error", said
     if result.plan is None:
         return str(Status.NO_CODE), "plan_error", result.message
     verdict = (top_meta.get("verdict") or {}).get("status")

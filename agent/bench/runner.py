@@ -104,6 +104,7 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
         seconds = {task: f["seconds"] for task, f in found.items() if f.get("seconds") is not None}
         todo = durations.longest_first(todo, seconds, lambda item: item[0].id)  # no long check left for last
         sampler = _Sampler(config, out_dir, jobs=jobs, concurrency=concurrency, check=check, preflight=found, flow=flow,
+                           resume=resume,
                            model_factory=model_factory or _default_models(config, [t for t, _ in todo]))
         try:
             _run_all(todo, sampler, results, records, progress, expected=len(sound) * samples)
@@ -267,7 +268,7 @@ class _Sampler:
 
     def __init__(self, config: RunConfig, out_dir: Path, *, jobs: int, concurrency: int,
                  model_factory: ModelFactory, check: Check | None, preflight: dict[str, dict[str, Any]],
-                 flow: str = "oneshot") -> None:
+                 flow: str = "oneshot", resume: bool = False) -> None:
         self.config = config.model_copy(update={"samples": 1})  # one generate call per sample
         self.preflight = preflight
         self.out_dir = out_dir
@@ -275,7 +276,7 @@ class _Sampler:
         self.model_for = model_factory
         self.concurrency = concurrency
         self.calls = threading.BoundedSemaphore(concurrency)
-        self.flow = flow
+        self.flow, self.resume = flow, resume
 
     def run(self, task: Task, sample: int) -> dict[str, Any]:
         started = time.monotonic()
@@ -294,7 +295,9 @@ class _Sampler:
         folder = self.out_dir / TRANSCRIPTS / safe_name(task.id) / f"s{sample}"
         model = Throttled(self.model_for(task, sample), self.calls)
         simulator = self.preflight[task.id]["simulator"]
-        if self.flow == "accel":  # a resumed sample keeps the modules it verified
+        if self.flow == "accel":  # with --resume, an unfinished sample keeps the modules it verified
+            if not self.resume:
+                shutil.rmtree(folder, ignore_errors=True)  # never another run's plan or modules
             config = self.config.model_copy(update={"simulator": simulator})
             return flows.accel_sample(task, sample, config, folder=folder, model=model, check=self.check,
                                       concurrency=self.concurrency) | {

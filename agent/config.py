@@ -61,6 +61,9 @@ class RunConfig(BaseModel):
     budget_tokens: int | None = None
     budget_usd: float | None = None
     cache: bool = True
+    # where bubblewrap cannot start, run model-written Python anyway (also --allow-unsandboxed-python,
+    # AIGCHIP_ALLOW_UNSANDBOXED_PYTHON=1); applied by the command line before any run (sim/sandbox.py)
+    allow_unsandboxed_python: bool = False
 
     @property
     def uses_llm(self) -> bool:

@@ -7,7 +7,10 @@
 3. a cocotb check (one cocotb child running iverilog and vvp inside one box) of the same design.
 
 Each round runs every case once boxed and once not, alternating which goes first, and the median of the
-rounds is reported, so load spikes on a shared machine hit both alike. Goal: under 15 ms per run.
+rounds is reported, so load spikes on a shared machine hit both alike. Wall-clock time and the CPU time of
+the processes started (user + system, from getrusage) are both reported: on a loaded machine every fork,
+exec and namespace hand-off waits for a core, so the wall-clock figure grows with the load average (printed
+too) while the CPU figure does not. Goal: under 15 ms per run.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import argparse
 import json
 import logging
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -34,6 +38,11 @@ def boxed(on: bool) -> None:
         os.environ[sandbox.BWRAP_VARIABLE] = "off"
     process._working_bwrap.cache_clear()
     assert (process.sandbox_status() == "bubblewrap") == on, process.sandbox_status()
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def spawns(n: int) -> float:
@@ -69,18 +78,25 @@ def main() -> None:
     for fn, _ in cases.values():  # warm the file cache and the tool-version cache once
         fn()
     seconds: dict[str, dict[bool, list[float]]] = {name: {True: [], False: []} for name in cases}
+    cpu: dict[str, dict[bool, list[float]]] = {name: {True: [], False: []} for name in cases}
     for index in range(args.rounds):
         for name, (fn, _) in cases.items():
             for on in ((True, False) if index % 2 == 0 else (False, True)):
                 boxed(on)
+                before = children_cpu()
                 seconds[name][on].append(fn())
+                cpu[name][on].append(children_cpu() - before)
     boxed(True)
-    report: dict[str, object] = {"cpus": os.cpu_count(), "rounds": args.rounds, "python": sys.version.split()[0]}
+    report: dict[str, object] = {"cpus": os.cpu_count(), "load_average": os.getloadavg()[0], "rounds": args.rounds,
+                                 "python": sys.version.split()[0]}
     for name, (_, runs) in cases.items():
         with_box, without = statistics.median(seconds[name][True]), statistics.median(seconds[name][False])
+        cpu_box, cpu_plain = statistics.median(cpu[name][True]), statistics.median(cpu[name][False])
+        per = args.spawns if name == "bare_run" else 1  # bare_run's figures are already per run; its CPU is not
         report[name] = {"boxed_ms": round(with_box * 1000, 1), "unboxed_ms": round(without * 1000, 1),
                         "runs_per_check": runs,
                         "overhead_per_run_ms": round((with_box - without) * 1000 / runs, 1),
+                        "cpu_overhead_per_run_ms": round((cpu_box - cpu_plain) * 1000 / runs / per, 2),
                         "ratio": round(with_box / without, 3)}
     print(json.dumps(report, indent=1))
 

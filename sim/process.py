@@ -172,8 +172,10 @@ def _working_bwrap(bwrap: str | None) -> tuple[str | None, str]:
             else f"{sandbox.BWRAP_VARIABLE}={os.environ[sandbox.BWRAP_VARIABLE]}"
     else:
         with tempfile.TemporaryDirectory(prefix="aigchip-probe-") as folder:
-            argv = [*sandbox.command(sandbox.Box(), folder, "/usr/bin/true", {"PATH": "/usr/bin"}, bwrap), "true"]
-            probe = _execute(argv, cwd=folder, env={"PATH": "/usr/bin"}, timeout=30.0, preexec=None)
+            gate = sandbox.Gate()
+            argv = [*sandbox.command(sandbox.Box(), folder, "/usr/bin/true", {"PATH": "/usr/bin"}, bwrap, gate.info_fd),
+                    "/usr/bin/true"]
+            probe = _execute(argv, cwd=folder, env={"PATH": "/usr/bin"}, timeout=30.0, preexec=None, gate=gate)
         if probe.ok:
             return bwrap, "bubblewrap"
         why = f"bwrap could not start a sandbox: {(probe.start_error or probe.output).strip()[:300]}"
@@ -291,19 +293,21 @@ def run(
         launch, needs_hook = _launch_argv(argv, limits, timeout, full_env.get("PATH"))
     except OSError as exc:
         return ProcessResult(argv, None, "", time.monotonic() - start, start_error=f"{argv[0]}: {exc.strerror or exc}")
+    gate = None
     if bwrap:
-        launch = [*sandbox.command(box, str(cwd), launch[-len(argv)], full_env, bwrap), *sandbox.deadline(timeout), *launch]
+        gate = sandbox.Gate()
+        launch = [*sandbox.command(box, str(cwd), launch[-len(argv)], full_env, bwrap, gate.info_fd), *launch]
         full_env = {"PATH": "/usr/bin:/bin"}  # bwrap itself needs nothing; the box gets its variables from --setenv
     preexec = (lambda: limits.apply(timeout)) if needs_hook else None
     return _execute(launch, cwd=cwd, env=full_env, timeout=timeout, preexec=preexec, head_bytes=head_bytes, tail_bytes=tail_bytes, log_path=log_path, keep_lines=keep_lines,
-                    keep_limit=keep_limit, shown_argv=argv, start=start, boxed=bool(bwrap))
+                    keep_limit=keep_limit, shown_argv=argv, start=start, gate=gate)
 
 
 def _execute(launch: list[str], *, cwd: str | Path, env: Mapping[str, str], timeout: float, preexec,
              head_bytes: int = DEFAULT_HEAD_BYTES, tail_bytes: int = DEFAULT_TAIL_BYTES,
              log_path: str | Path | None = None, keep_lines: re.Pattern[bytes] | None = None,
              keep_limit: int = 16 * 1024 * 1024, shown_argv: list[str] | None = None,
-             start: float | None = None, boxed: bool = False) -> ProcessResult:
+             start: float | None = None, gate: sandbox.Gate | None = None) -> ProcessResult:
     argv = shown_argv or launch
     start = time.monotonic() if start is None else start
     try:
@@ -311,15 +315,20 @@ def _execute(launch: list[str], *, cwd: str | Path, env: Mapping[str, str], time
             launch,
             cwd=str(cwd),
             env=dict(env),
-            stdin=subprocess.DEVNULL,
+            stdin=gate.stdin if gate else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,
             preexec_fn=preexec,
             close_fds=True,
+            pass_fds=(gate.info_fd,) if gate else (),
         )
     except OSError as exc:
+        if gate:
+            gate.close()
         return ProcessResult(argv, None, "", time.monotonic() - start, start_error=f"{launch[0]}: {exc.strerror or exc}")
+    if gate:
+        gate.open(start + timeout)
 
     collected = _HeadTail(head_bytes, tail_bytes)
     keeper = _LineKeeper(keep_lines, keep_limit) if keep_lines is not None else None
@@ -335,9 +344,13 @@ def _execute(launch: list[str], *, cwd: str | Path, env: Mapping[str, str], time
     except BaseException:  # Ctrl-C in the caller: leave nothing running
         _kill_group(proc.pid)
         proc.wait()
+        if gate:
+            gate.close(gate.info_read)
         raise
     _kill_group(proc.pid)  # whatever the tool started dies with it
     proc.wait()
+    if gate:
+        gate.close(gate.info_read)
     _drain(proc.stdout.fileno(), feed)
     proc.stdout.close()
     if keeper is not None:
@@ -347,7 +360,7 @@ def _execute(launch: list[str], *, cwd: str | Path, env: Mapping[str, str], time
     if log_path is not None:
         Path(log_path).write_text(output, encoding="utf-8")
     rc = proc.returncode
-    if boxed and rc is not None and 128 < rc <= 128 + 64:
+    if gate and rc is not None and 128 < rc <= 128 + 64:
         rc = 128 - rc  # bwrap reports a signal-killed tool as 128+N, as a shell does
     sig = signal.Signals(-rc).name if rc is not None and rc < 0 and -rc in signal.valid_signals() else None
     return ProcessResult(argv, rc, output, duration, timed_out=timed_out, truncated=truncated, signal_name=sig,

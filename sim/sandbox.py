@@ -19,9 +19,11 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import selectors
 import shutil
 import site
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -78,16 +80,46 @@ def bwrap_path() -> str | None:
     return shutil.which(chosen or "bwrap")
 
 
-@functools.lru_cache(maxsize=1)
-def _timeout_tool() -> str | None:
-    return shutil.which("timeout", path="/usr/bin:/bin")
+# The box's first process (PID 1 of its namespace, bwrap --as-pid-1): it waits for aigchip's "go" on stdin,
+# which aigchip writes only once bwrap has reported the box's pid on --info-fd, that is once bwrap and this
+# process have both tied their lives to aigchip's (--die-with-parent); if aigchip dies before that, stdin
+# ends and nothing runs. Then it runs the tool as its child (a tool that is PID 1 would be immune to its own
+# signals) with /dev/null for stdin, and ends with the tool's status; when it ends, the kernel kills every
+# process left in the namespace.
+GATE = ["/bin/sh", "-c", 'read -r go && [ "$go" = go ] || exit 125; "$@" </dev/null', "aigchip-gate"]
 
 
-def deadline(seconds: float) -> list[str]:
-    """coreutils' timeout as the box's first process: the box ends by its own wall clock even when the
-    parent died while bwrap was starting, before --die-with-parent took hold (about a millisecond)."""
-    tool = _timeout_tool()
-    return [tool, "--signal=KILL", f"{seconds + 5:.0f}"] if tool else []
+class Gate:
+    """The two pipes that start a boxed tool only once bwrap has tied the box's life to this process: bwrap
+    writes the box's pid on `info_fd` just after it set --die-with-parent, and the box's first process
+    (sandbox.GATE) waits for "go" on its stdin. If this process dies first, stdin ends and nothing runs."""
+
+    def __init__(self) -> None:
+        self.info_read, self.info_fd = os.pipe()
+        self.stdin, self.go = os.pipe()
+
+    def open(self, deadline: float) -> None:
+        """After the start: wait for bwrap's word (or its exit), then let the tool run."""
+        os.close(self.info_fd)
+        os.close(self.stdin)
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.info_read, selectors.EVENT_READ)
+            ready = selector.select(max(0.0, deadline - time.monotonic()))
+        told = bool(ready) and bool(os.read(self.info_read, 4096))  # more may follow: read end stays open
+        try:
+            if told:
+                os.write(self.go, b"go\n")
+        except OSError:
+            pass  # the box is already gone; its exit says why
+        finally:
+            os.close(self.go)
+
+    def close(self, *fds: int) -> None:
+        for fd in fds or (self.info_read, self.info_fd, self.stdin, self.go):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
 
 def box_env(cwd: str, extra: Mapping[str, str] | None, parent: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -146,9 +178,8 @@ def _covered(path: str, roots: list[str]) -> bool:
     return any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots)
 
 
-def _in_home(path: str) -> bool:
+def _in_home(path: str, home: str) -> bool:
     """Whether `path` is the user's home folder, inside it, or above it ("/" shows everything)."""
-    home = os.path.realpath(os.path.expanduser("~"))
     return _covered(path, [home]) or _covered(home, [path])
 
 
@@ -158,15 +189,29 @@ def _bind(option: str, path: str) -> list[str]:
     return [option, real, real] + ([option, real, named] if named != real else [])
 
 
-def command(box: Box, cwd: str, executable: str, env: Mapping[str, str], bwrap: str) -> list[str]:
-    """bwrap's command line for one run, up to the "--" that the tool's own command line follows."""
-    args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL", *_system_args()]
-    bound = ["/usr", *(str(Path("/") / n) for n in SYSTEM_LINKS)]
-    search_path = [p for p in env.get("PATH", "").split(os.pathsep) if os.path.isabs(p)]
+def command(box: Box, cwd: str, executable: str, env: Mapping[str, str], bwrap: str, info_fd: int) -> list[str]:
+    """bwrap's command line for one run, up to the gate that the tool's own command line follows."""
     home = os.path.realpath(os.path.expanduser("~"))
-    wanted = [*_python_roots(), *(p for p in search_path if not _in_home(os.path.realpath(p))),
-              os.path.dirname(executable), *box.readable]
-    for path in wanted:
+    args = [bwrap, "--unshare-all", "--as-pid-1", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+            "--info-fd", str(info_fd), *_system_args(),
+            *_read_only(env.get("PATH", ""), (os.path.dirname(executable), *box.readable), home),
+            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    for path in (cwd, *box.writable):
+        args += _bind("--bind", path)
+    args += ["--chdir", os.path.abspath(cwd), "--clearenv"]
+    for name, value in env.items():
+        args += ["--setenv", name, value]
+    return [*args, "--", *GATE]
+
+
+@functools.lru_cache(maxsize=64)
+def _read_only(search_path: str, extra: tuple[str, ...], home: str) -> tuple[str, ...]:
+    """The read-only binds besides the system: Python, the search path outside HOME, the tool's own folder
+    and `extra`; then aigchip's package hidden wherever they would show it. The same for many runs."""
+    args: list[str] = []
+    bound = ["/usr", *(str(Path("/") / n) for n in SYSTEM_LINKS)]
+    on_path = [p for p in search_path.split(os.pathsep) if os.path.isabs(p) and not _in_home(os.path.realpath(p), home)]
+    for path in [*_python_roots(), *on_path, *extra]:
         real = os.path.realpath(path)
         if os.path.exists(real) and not _covered(real, bound) and real != "/" and not _covered(home, [real]):
             args += _bind("--ro-bind", path)
@@ -174,10 +219,4 @@ def command(box: Box, cwd: str, executable: str, env: Mapping[str, str], bwrap: 
     for hidden in _hidden_packages():
         if _covered(hidden, bound):
             args += ["--tmpfs", hidden]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-    for path in (cwd, *box.writable):
-        args += _bind("--bind", path)
-    args += ["--chdir", os.path.abspath(cwd), "--clearenv"]
-    for name, value in env.items():
-        args += ["--setenv", name, value]
-    return [*args, "--"]
+    return tuple(args)

@@ -120,6 +120,7 @@ def test_tests_are_checked_before_they_are_accepted(tmp_path: Path) -> None:
     turn = session.add_test("../../escape/test_counter8.py", TESTS)
     assert (session.folder / "tests" / "test_counter8.py").is_file() and not (tmp_path / "escape").exists()
     assert turn.answer.startswith("version 1 checked again: pass") and check.calls[-1][1].tests is not None
+    assert check.calls[-1][1].tests_by_model is False  # the user's own tests
     again = session.add_test("test_counter8.py", TESTS)  # the same file again: nothing replaced
     assert "replaced" not in again.answer
     changed = session.add_test("test_counter8.py", TESTS + "\n# one more line\n")
@@ -143,6 +144,9 @@ def test_the_agent_writes_tests_from_the_conversation(tmp_path: Path) -> None:
     assert "Drive and read only its ports: `clk`, `rst`, `en`, `count`" in asked
     assert session.tests_text() == {"test_counter8.py": TESTS}
     assert check.calls[-1][1].tests == session.folder / "tests" / "test_counter8.py"
+    assert check.calls[-1][1].tests_by_model  # the model's: run only in the sandbox (or with the user's leave)
+    session.add_test("test_counter8.py", TESTS)
+    assert check.calls[-1][1].tests_by_model is False
 
 
 def test_one_operation_at_a_time(tmp_path: Path) -> None:

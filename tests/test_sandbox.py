@@ -1,6 +1,7 @@
 """The box every tool run goes through (sim/sandbox.py, started by sim/process.py): what a run can see,
 write and reach, and that nothing it starts outlives it. Each test runs real Python inside real bwrap."""
 
+import json
 import os
 import signal
 import socket
@@ -187,3 +188,34 @@ def test_without_bubblewrap_model_python_is_refused_unless_allowed(tmp_path, no_
     caplog.clear()
     process.sandbox_status()
     assert caplog.text == ""  # not said again
+
+
+@pytest.mark.sim
+def test_without_bubblewrap_generate_refuses_self_tests_unless_the_flag_allows_them(tmp_path):
+    """`generate --feedback self` on a machine without bwrap: the model's tests are a tool_error that says
+    why and what to do; with --allow-unsandboxed-python they run (and fail the wrong design)."""
+    from aigchip.loopback import Loopback, Response
+
+    design = "module add4 (input [3:0] a, input [3:0] b, output [4:0] y);\n  assign y = a | b;\nendmodule\n"
+    tests = ("import cocotb\nfrom cocotb.triggers import Timer\n\n@cocotb.test()\nasync def add(dut):\n"
+             "    dut.a.value, dut.b.value = 1, 1\n    await Timer(1, unit='ns')\n"
+             "    assert int(dut.y.value) == 2, f'y got {int(dut.y.value)}'\n")
+
+    def answer(body):
+        asked = body["messages"][-1]["content"]
+        return Response.text(f"```python\n{tests}```" if "cocotb" in asked else f"```verilog\n{design}```")
+
+    env = {**os.environ, sandbox.BWRAP_VARIABLE: "off"}
+    env.pop(sandbox.ALLOW_VARIABLE, None)
+    spec = "Module add4 adds two unsigned 4-bit inputs a and b and drives their 5-bit sum on y."
+    outcomes = []
+    for flag in ([], ["--allow-unsandboxed-python"]):
+        with Loopback(handler=answer) as server:
+            result = subprocess.run([PY, "-m", "aigchip.cli", *flag, "generate", spec, "--top", "add4", "--feedback",
+                                     "self", "--max-iters", "1", "--demos", "0", "--model", "loop", "--base-url",
+                                     server.base_url, "--json"], capture_output=True, text=True, timeout=300, env=env)
+        outcomes.append((json.loads(result.stdout)["attempts"][0], result.stderr))
+    (refused, said), (allowed, _) = outcomes
+    assert refused["status"] == "tool_error" and "model-written Python is not run without a sandbox" in refused["summary"]
+    assert "--allow-unsandboxed-python" in refused["summary"] and "no sandbox" in said
+    assert allowed["status"] == "mismatch" and "y got 1" in allowed["summary"]

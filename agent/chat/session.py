@@ -374,7 +374,9 @@ class ChatSession:
         """The checker, recording a VCD whenever a simulation runs, so the waveform of the last one can be
         shown without simulating again."""
         def check(pairs, jobs=1):
-            pairs = [(design, options.model_copy(update={"waves": True, "keep_dir": keep})
+            by_model = {"tests_by_model": self.state.tests_by_model}
+            pairs = [(design, options.model_copy(update={"waves": True, "keep_dir": keep,
+                                                         **(by_model if options.tests else {})})
                       if (options.tests or options.testbench) else options) for design, options in pairs]
             return self.checker(pairs, jobs=jobs)
         return check
@@ -467,15 +469,17 @@ class ChatSession:
         if code is None:
             turn.state, turn.answer = "failed", "the model wrote no usable cocotb test module"
             return
-        replaced = self._install_test(f"test_{task.top}.py", code)
+        replaced = self._install_test(f"test_{task.top}.py", code, by_model=True)
         self._recheck(turn, progress)
         against = f" for the ports of v{current.number} ({', '.join(p.name for p in ports.ports)})" if ports else ""
         turn.answer = f"wrote tests/test_{task.top}.py{against}; {replaced + '; ' if replaced else ''}{turn.answer}"
 
-    def _install_test(self, name: str, text: str) -> str:
-        """Put a test file in place; says which files it replaced ("" when none)."""
+    def _install_test(self, name: str, text: str, by_model: bool = False) -> str:
+        """Put a test file in place (`by_model`: the model wrote it); says which files it replaced ("" when none)."""
         with self._mutex:
             self.state.tests, replaced = install_test(self.folder / "tests", self.state.tests, name, text)
+            if name.endswith(".py") or not any(n.endswith(".py") for n in self.state.tests):
+                self.state.tests_by_model = by_model and name.endswith(".py")
             self.store.save(self.state)
         return f"replaced tests/{', tests/'.join(replaced)}" if replaced else ""
 

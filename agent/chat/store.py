@@ -76,6 +76,7 @@ class SessionState(BaseModel):
     undo_stack: list[int] = Field(default_factory=list)  # earlier `current` values, newest last
     redo_stack: list[int] = Field(default_factory=list)  # `current` values undone, newest last
     tests: list[str] = Field(default_factory=list)  # file names in tests/: one cocotb module or Verilog testbenches
+    tests_by_model: bool = False  # the cocotb module was written by the model (Write tests): sandbox required
     tb_top: str | None = None
     inbox: list[str] = Field(default_factory=list)  # messages accepted (by the web page) but not yet started
 

@@ -31,7 +31,7 @@ def build_app() -> typer.Typer:
                   False, "--allow-unsandboxed-python",
                   help="Where bubblewrap cannot start, run model-written Python (self-written tests) anyway, "
                        "with only process-group and resource limits. Also AIGCHIP_ALLOW_UNSANDBOXED_PYTHON=1.")) -> None:
-        if allow_unsandboxed_python:
+        if allow_unsandboxed_python or _allowed_in_toml():
             from aigchip.sim import sandbox
 
             os.environ[sandbox.ALLOW_VARIABLE] = "1"  # read where each run starts, in this process and its workers
@@ -57,6 +57,16 @@ def build_app() -> typer.Typer:
         dataset_app.command(name)(command)
     app.add_typer(dataset_app, name="dataset")
     return app
+
+
+def _allowed_in_toml() -> bool:
+    """aigchip.toml's `allow_unsandboxed_python = true` (a file that cannot be read is reported by the command)."""
+    from aigchip.config import _from_toml
+
+    try:
+        return _from_toml(None).get("allow_unsandboxed_python") is True
+    except ValueError:
+        return False
 
 
 def __getattr__(name: str) -> typer.Typer:  # `from aigchip.cli import app` builds the tree on first use

@@ -23,7 +23,8 @@ from aigchip.corpus import index as corpus_index
 from aigchip import paths
 from aigchip.config import DEMO_GRADED_ENTRIES, DEMO_MIN_COVERAGE, DEMO_MIN_SCORE, DEMO_MIN_SHARE
 from aigchip.corpus.index import CorpusIndex, stem, tokenize, words
-from aigchip.corpus.schema import GRAINS, Entry, Problem, load_demo_library, load_demo_library_checked, load_jsonl
+from aigchip.corpus.lazy import open_lazy
+from aigchip.corpus.schema import GRAINS, Entry, Problem, load_demo_library, load_demo_library_checked, load_jsonl_located
 
 if TYPE_CHECKING:
     from aigchip.config import RunConfig
@@ -98,7 +99,7 @@ def _is_near_copy(entry: Entry, banned: list[set[tuple[str, ...]]]) -> bool:
     return any(near_shingles(shingles(t), b) for t in texts if t.strip() for b in banned)
 
 
-def select(spec: str, entries: list[Entry], *, k: int = 3, token_budget: int = 3000, grain: str | None = None,
+def select(spec: str, entries: Sequence[Entry], *, k: int = 3, token_budget: int = 3000, grain: str | None = None,
            exclude_ids: set[str] | frozenset[str] = frozenset(), exclude_texts: Sequence[str] = (),
            index: CorpusIndex | None = None, min_score: float = DEMO_MIN_SCORE,
            min_coverage: float = DEMO_MIN_COVERAGE, min_share_of_best: float = DEMO_MIN_SHARE) -> list[Demo]:
@@ -149,19 +150,23 @@ def select(spec: str, entries: list[Entry], *, k: int = 3, token_budget: int = 3
 
 
 class LoadedCorpus(NamedTuple):
-    entries: list[Entry]
+    entries: Sequence[Entry]  # a list, or entries read from the file as they are used (corpus.lazy)
     problems: list[Problem]
     index: CorpusIndex | None  # the persisted index (rebuilt when stale); None when the corpus has none
 
 
 def load_corpus(path: str | Path) -> LoadedCorpus:
-    """A JSONL corpus or a demo-library folder, with its persisted index when one is beside it."""
+    """A JSONL corpus or a demo-library folder, with its persisted index when one is beside it. A fresh index
+    that records where its entries are stands in for reading the corpus: entries are read as they are used."""
     path = Path(path)
     if path.is_dir():
         entries, problems = load_demo_library_checked(path)
         return LoadedCorpus(entries, problems, None)
-    entries, problems = load_jsonl(path)
-    return LoadedCorpus(entries, problems, corpus_index.persisted(path, entries))
+    lazy = open_lazy(path)
+    if lazy is not None:
+        return LoadedCorpus(lazy, lazy.problems(), lazy.index)
+    entries, problems, lines = load_jsonl_located(path)
+    return LoadedCorpus(entries, problems, corpus_index.persisted(path, entries, lines=lines, problems=problems))
 
 
 def library_dir() -> Path:
@@ -172,7 +177,7 @@ def bundled_library() -> list[Entry]:
     return load_demo_library(_existing_library())
 
 
-_shared: dict[tuple[str, str], tuple[tuple, list[Entry], CorpusIndex]] = {}
+_shared: dict[tuple[str, str], tuple[tuple, Sequence[Entry], CorpusIndex]] = {}
 _shared_lock = threading.Lock()
 
 
@@ -192,7 +197,7 @@ def _existing_library() -> Path:
     return folder
 
 
-def _load_shared(kind: str, path: Path) -> tuple[list[Entry], CorpusIndex]:
+def _load_shared(kind: str, path: Path) -> tuple[Sequence[Entry], CorpusIndex]:
     """The corpus at `path` and its index, loaded once per process and shared by every sample of a run
     (reloaded when the files change); loading and indexing a corpus per sample costs more than the model
     call's own overhead under the GIL."""
@@ -214,7 +219,7 @@ def _load_shared(kind: str, path: Path) -> tuple[list[Entry], CorpusIndex]:
         return entries, index
 
 
-def corpus_for(config: RunConfig) -> tuple[list[Entry], CorpusIndex]:
+def corpus_for(config: RunConfig) -> tuple[Sequence[Entry], CorpusIndex]:
     """The demonstration entries a run uses (--corpus, else the bundled library) and their index (the
     persisted one beside the corpus, else built in memory), both loaded once per process. A corpus that does
     not exist yet (e.g. $AIGCHIP_CORPUS before --learn made it) falls back to the bundled library, saying so
@@ -226,7 +231,7 @@ def corpus_for(config: RunConfig) -> tuple[list[Entry], CorpusIndex]:
     return _load_shared("library", _existing_library())
 
 
-def pick_for(task: Task, config: RunConfig, entries: list[Entry], index: CorpusIndex | None = None) -> list[Demo]:
+def pick_for(task: Task, config: RunConfig, entries: Sequence[Entry], index: CorpusIndex | None = None) -> list[Demo]:
     """Up to `config.demos` relevant demonstrations for `task` (see `select`), never the task itself, its
     reference or its solution."""
     if config.demos == 0 or not entries:

@@ -164,9 +164,14 @@ def dataset_index(
     from aigchip.corpus import index as corpus_index
     from aigchip.corpus.report import MissingExtra
 
-    entries, problems = _dataset_load(corpus)
+    from aigchip.corpus.schema import load_jsonl_located
+
+    try:
+        entries, problems, lines = load_jsonl_located(corpus)
+    except OSError as exc:
+        raise usage(f"cannot read the corpus: {exc}") from None
     started = time.perf_counter()
-    path = corpus_index.write_index(corpus, entries)
+    path = corpus_index.write_index(corpus, entries, lines=lines, problems=problems)
     found = {"corpus": str(corpus), "index": str(path), "entries": len(entries), "problems": len(problems),
              "problem_list": [p.render() for p in problems], "seconds": round(time.perf_counter() - started, 3),
              "bytes": path.stat().st_size, "embeddings": None}

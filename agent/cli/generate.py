@@ -146,6 +146,8 @@ def demos(
     source = corpus or picker.library_dir()
     if corpus is None and not source.is_dir():
         raise usage(f"no demo library at {source}; pass --corpus or set AIGCHIP_DEMOS_DIR")
+    from aigchip.corpus.lazy import CorpusChanged
+
     try:
         entries, problems, index = picker.load_corpus(source)  # a JSONL corpus comes with its persisted index
     except OSError as exc:
@@ -156,10 +158,13 @@ def demos(
         raise usage("the corpus has no usable entries")
     used = grain.value if grain else picker.spec_grain(text)
     least = DEMO_MIN_SCORE if min_score is None else min_score
-    chosen = picker.select(text, entries, k=k, token_budget=budget, grain=used, index=index, min_score=least,
-                           min_share_of_best=DEMO_MIN_SHARE if min_share is None else min_share)
-    closest = None if chosen else next(iter(picker.select(text, entries, k=1, token_budget=10**9, grain=used,
-                                                          index=index, min_score=0, min_share_of_best=0)), None)
+    try:
+        chosen = picker.select(text, entries, k=k, token_budget=budget, grain=used, index=index, min_score=least,
+                               min_share_of_best=DEMO_MIN_SHARE if min_share is None else min_share)
+        closest = None if chosen else next(iter(picker.select(text, entries, k=1, token_budget=10**9, grain=used,
+                                                              index=index, min_score=0, min_share_of_best=0)), None)
+    except CorpusChanged as exc:  # edited in place while it was read
+        raise usage(str(exc)) from None
     if json_out:
         rows = [d.model_dump(include={"id", "top", "score", "grain", "why"}) for d in chosen]
         found = {"spec_grain": used, "min_score": least, "demos": rows}

@@ -15,6 +15,7 @@ import base64
 import hashlib
 import json
 import math
+import os
 import re
 import sys
 from array import array
@@ -23,11 +24,11 @@ from collections import Counter
 from pathlib import Path
 
 from aigchip.sim.files import write_atomic
-from typing import Iterable, Iterator, NamedTuple, Sequence
+from typing import BinaryIO, Callable, Iterable, Iterator, NamedTuple, Sequence
 
-from aigchip.corpus.schema import GRAINS, Entry
+from aigchip.corpus.schema import GRAINS, Entry, Problem
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 STOPWORDS = frozenset(
     "a an and are as at be by can do does for from has have i in into is it its must of on or our please should "
     "so that the their then these this those to use uses using we when which while will with would you your "
@@ -197,6 +198,20 @@ class BM25:
         return index
 
 
+class _Decoded(dict):
+    """BM25 per grain, each decoded from its persisted state when first asked for (a query needs one)."""
+
+    def __init__(self, states: dict[str, dict]) -> None:
+        super().__init__()
+        self._states = states
+
+    def __missing__(self, grain: str) -> BM25:
+        if grain not in self._states:
+            raise KeyError(grain)
+        found = self[grain] = BM25.from_state(self._states[grain])
+        return found
+
+
 class Hit(NamedTuple):
     """One scored entry: its id, the grain shown, and each matched query term's contribution."""
 
@@ -218,18 +233,28 @@ def grain_document(entry: Entry, grain: str) -> tuple[str | None, str]:
 
 
 class CorpusIndex:
-    """BM25 per grain over a corpus's entries, one document per entry, documents in id order."""
+    """BM25 per grain over a corpus's entries, one document per entry, documents in id order.
+
+    An index of a JSONL corpus also knows where each document's line is in the file (`lines`: byte offsets
+    and lengths) and which lines were skipped (`problems`), so a fresh one can stand in for reading the
+    corpus (see corpus.lazy)."""
 
     def __init__(self, ids: list[str], shown: dict[str, list[str | None]], bm25: dict[str, BM25],
                  corpus: dict | None = None):
         self.ids, self.shown, self.bm25, self.corpus = ids, shown, bm25, corpus or {}
         self.loaded_from: Path | None = None  # the file it came from, when it was read from disk
-        self.entries: list[Entry] | None = None  # the list `attach` was given
-        self._by_doc: list[Entry] = []
+        self.entries: Sequence[Entry] | None = None  # the entries `attach` was given
+        self.lines: tuple[Sequence[int], Sequence[int]] | None = None  # per document: line offset, line length
+        self.problems: list[dict] = []  # the corpus's skipped lines: {line, message, kind}
+        self._read: Callable[[int], Entry] = [].__getitem__
 
     @classmethod
-    def build(cls, entries: list[Entry], corpus: dict | None = None) -> CorpusIndex:
-        ordered = sorted(entries, key=lambda e: e.id)
+    def build(cls, entries: Sequence[Entry], corpus: dict | None = None, *,
+              lines: Sequence[tuple[int, int]] | None = None, problems: Iterable[Problem] = ()) -> CorpusIndex:
+        """The index of `entries`; `lines` are their lines' (offset, length) in the corpus file, in the same
+        order, and `problems` the lines the corpus's loading skipped."""
+        order = sorted(range(len(entries)), key=lambda n: entries[n].id)
+        ordered = [entries[n] for n in order]
         shown: dict[str, list[str | None]] = {}
         bm25: dict[str, BM25] = {}
         for grain in GRAINS:
@@ -237,21 +262,28 @@ class CorpusIndex:
             shown[grain] = [g for g, _ in docs]
             bm25[grain] = BM25([tokenize(text) if g else [] for g, text in docs])
         index = cls([e.id for e in ordered], shown, bm25, corpus)
+        if lines is not None:
+            index.lines = (array("q", [lines[n][0] for n in order]), array("q", [lines[n][1] for n in order]))
+        index.problems = [p.model_dump(include={"line", "message", "kind"}) for p in problems]
         index.attach(entries)
         return index
 
-    def attach(self, entries: list[Entry]) -> bool:
+    def attach(self, entries: Sequence[Entry]) -> bool:
         """Remember `entries` (the corpus this index describes) so hits map to them without a lookup;
         False, and nothing attached, when their ids are not the index's."""
         by_id = {e.id: e for e in entries}
         if len(by_id) != len(self.ids) or any(i not in by_id for i in self.ids):
             return False
-        self.entries, self._by_doc = entries, [by_id[i] for i in self.ids]
+        self.entries, self._read = entries, [by_id[i] for i in self.ids].__getitem__
         return True
+
+    def attach_reader(self, entries: Sequence[Entry], read: Callable[[int], Entry]) -> None:
+        """Remember `entries`, whose document number n `read(n)` gives (a corpus read only where needed)."""
+        self.entries, self._read = entries, read
 
     def entry(self, hit: Hit) -> Entry:
         """The attached entry a hit is about."""
-        return self._by_doc[hit.doc]
+        return self._read(hit.doc)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -281,7 +313,9 @@ class CorpusIndex:
         return [hit for _, hit in zip(range(k), self.ranked(grain, tokenize(text)))]
 
     def state(self) -> dict:
+        lines = None if self.lines is None else {"offsets": _pack(self.lines[0], "q"), "lengths": _pack(self.lines[1], "q")}
         return {"version": INDEX_VERSION, "byteorder": sys.byteorder, "corpus": self.corpus, "ids": self.ids,
+                "lines": lines, "problems": self.problems,
                 "grains": {g: {"shown": self.shown[g], **self.bm25[g].state()} for g in GRAINS}}
 
     @classmethod
@@ -291,8 +325,18 @@ class CorpusIndex:
         if state.get("byteorder") != sys.byteorder:
             raise ValueError(f"index written on a {state.get('byteorder')}-endian machine")
         grains = state["grains"]
-        return cls(list(state["ids"]), {g: grains[g]["shown"] for g in GRAINS},
-                   {g: BM25.from_state(grains[g]) for g in GRAINS}, state.get("corpus"))
+        for grain in GRAINS:  # what decoding a grain later needs (it is decoded when a query first asks)
+            if not all(isinstance(grains[grain][k], str) for k in ("lengths", "offsets", "docs", "tf")):
+                raise ValueError(f"the index's {grain} postings are not packed arrays")
+        index = cls(list(state["ids"]), {g: grains[g]["shown"] for g in GRAINS}, _Decoded(grains),
+                    state.get("corpus"))
+        lines = state.get("lines")
+        if lines is not None:
+            index.lines = (_unpack(lines["offsets"], "q"), _unpack(lines["lengths"], "q"))
+            if not len(index.lines[0]) == len(index.lines[1]) == len(index.ids):
+                raise ValueError("the index's line offsets do not match its documents")
+        index.problems = list(state.get("problems") or [])
+        return index
 
 
 def index_path(corpus: str | Path) -> Path:
@@ -303,26 +347,38 @@ def index_path(corpus: str | Path) -> Path:
 
 def fingerprint(corpus: str | Path, *, with_hash: bool = True) -> dict:
     """The corpus file's size, mtime and (unless asked not to) sha256."""
-    stat = Path(corpus).stat()
-    found = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    with open(corpus, "rb") as handle:
+        return handle_fingerprint(handle, with_hash=with_hash)
+
+
+def handle_fingerprint(handle: BinaryIO, *, with_hash: bool = True) -> dict:
+    """`fingerprint` of the file `handle` has open (read from its start)."""
+    stat = os.fstat(handle.fileno())
+    found: dict = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
     if with_hash:
         digest = hashlib.sha256()
-        with open(corpus, "rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
+        handle.seek(0)
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
         found["sha256"] = digest.hexdigest()
     return found
 
 
 def is_fresh(index: CorpusIndex, corpus: str | Path) -> bool:
     """True when `index` was built from the corpus file as it is now (size and mtime, else the sha256)."""
+    with open(corpus, "rb") as handle:
+        return describes(index, handle)
+
+
+def describes(index: CorpusIndex, handle: BinaryIO) -> bool:
+    """`is_fresh` for the corpus file `handle` has open."""
     recorded = index.corpus or {}
-    quick = fingerprint(corpus, with_hash=False)
+    quick = handle_fingerprint(handle, with_hash=False)
     if recorded.get("size") != quick["size"]:
         return False
     if recorded.get("mtime_ns") == quick["mtime_ns"]:
         return True
-    return recorded.get("sha256") == fingerprint(corpus)["sha256"]  # touched, not changed
+    return recorded.get("sha256") == handle_fingerprint(handle)["sha256"]  # touched, not changed
 
 
 def save(index: CorpusIndex, path: str | Path) -> Path:
@@ -343,28 +399,32 @@ def load(path: str | Path) -> CorpusIndex:
     return index
 
 
-def build_for(corpus: str | Path, entries: list[Entry]) -> CorpusIndex:
-    """An index of `entries` (as loaded from `corpus`), fingerprinted with the corpus file."""
-    return CorpusIndex.build(entries, corpus=fingerprint(corpus))
+def build_for(corpus: str | Path, entries: Sequence[Entry], *, lines: Sequence[tuple[int, int]] | None = None,
+              problems: Iterable[Problem] = ()) -> CorpusIndex:
+    """An index of `entries` (as loaded from `corpus`), fingerprinted with the corpus file; `lines` and
+    `problems` as `schema.load_jsonl_located` gives them let a later run read only the entries it needs."""
+    return CorpusIndex.build(entries, corpus=fingerprint(corpus), lines=lines, problems=problems)
 
 
-def write_index(corpus: str | Path, entries: list[Entry]) -> Path:
+def write_index(corpus: str | Path, entries: Sequence[Entry], *, lines: Sequence[tuple[int, int]] | None = None,
+                problems: Iterable[Problem] = ()) -> Path:
     """Build and persist the index of `corpus` beside it."""
-    return save(build_for(corpus, entries), index_path(corpus))
+    return save(build_for(corpus, entries, lines=lines, problems=problems), index_path(corpus))
 
 
-def persisted(corpus: str | Path, entries: list[Entry]) -> CorpusIndex | None:
+def persisted(corpus: str | Path, entries: Sequence[Entry], *, lines: Sequence[tuple[int, int]] | None = None,
+              problems: Iterable[Problem] = ()) -> CorpusIndex | None:
     """The index persisted beside `corpus`, rebuilt (and rewritten) when stale; None when there is none."""
     path = index_path(corpus)
     if not path.is_file():
         return None
     try:
         index = load(path)
-        if is_fresh(index, corpus) and index.attach(entries):
-            return index
+        if is_fresh(index, corpus) and index.attach(entries) and (index.lines is not None or lines is None):
+            return index  # (one without line offsets is rebuilt when they are known: later loads can be lazy)
     except (OSError, ValueError):
         pass  # unreadable or from another version: rebuild it
-    index = build_for(corpus, entries)
+    index = build_for(corpus, entries, lines=lines, problems=problems)
     try:
         save(index, path)
         index.loaded_from = path

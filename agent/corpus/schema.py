@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from aigchip.sim.files import write_atomic
-from typing import Iterable
+from typing import BinaryIO, Iterable
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -94,33 +94,56 @@ def _check(entry: Entry, seen: set[str]) -> str | None:
 
 def load_jsonl(path: str | Path) -> tuple[list[Entry], list[Problem]]:
     """Entries of a JSONL corpus; each bad line becomes a Problem (file, line) and is skipped."""
+    entries, problems, _ = load_jsonl_located(path)
+    return entries, problems
+
+
+def load_jsonl_located(path: str | Path) -> tuple[list[Entry], list[Problem], list[tuple[int, int]]]:
+    """`load_jsonl`, and where each entry's line is in the file: (byte offset, length) per entry."""
     path = Path(path)
+    with path.open("rb") as handle:
+        return scan_jsonl(handle, str(path))
+
+
+def parse_line(line: str) -> Entry:
+    """One JSONL line as a validated Entry; ValueError, with a message for a Problem, when it is not one."""
+    try:
+        return Entry.model_validate(json.loads(line))
+    except ValueError as exc:  # json.JSONDecodeError and ValidationError are both ValueErrors
+        raise ValueError(_short(exc) if isinstance(exc, ValidationError) else f"not valid JSON: {exc}") from None
+
+
+def scan_jsonl(handle: BinaryIO, file: str) -> tuple[list[Entry], list[Problem], list[tuple[int, int]]]:
+    """The entries of the JSONL lines `handle` reads, the Problems of the lines skipped (named as `file`), and
+    each entry's (byte offset, length)."""
     entries: list[Entry] = []
     problems: list[Problem] = []
+    spans: list[tuple[int, int]] = []
     seen: set[str] = set()
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                problems.append(Problem(file=str(path), line=number, kind="not_utf8",
-                                        message=f"not UTF-8 text (byte {exc.start + 1} of the line)"))
-                continue
-            if not line.strip():
-                continue
-            try:
-                entry = Entry.model_validate(json.loads(line))
-            except ValueError as exc:  # json.JSONDecodeError and ValidationError are both ValueErrors
-                message = _short(exc) if isinstance(exc, ValidationError) else f"not valid JSON: {exc}"
-                problems.append(Problem(file=str(path), line=number, message=message, kind="malformed"))
-                continue
-            if (why := _check(entry, seen)) is not None:
-                kind = "duplicate_id" if why.startswith("duplicate") else "no_description"
-                problems.append(Problem(file=str(path), line=number, message=why, kind=kind))
-                continue
-            seen.add(entry.id)
-            entries.append(entry)
-    return entries, problems
+    offset = 0
+    for number, raw in enumerate(handle, start=1):
+        start, offset = offset, offset + len(raw)
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(file=file, line=number, kind="not_utf8",
+                                    message=f"not UTF-8 text (byte {exc.start + 1} of the line)"))
+            continue
+        if not line.strip():
+            continue
+        try:
+            entry = parse_line(line)
+        except ValueError as exc:
+            problems.append(Problem(file=file, line=number, message=str(exc), kind="malformed"))
+            continue
+        if (why := _check(entry, seen)) is not None:
+            kind = "duplicate_id" if why.startswith("duplicate") else "no_description"
+            problems.append(Problem(file=file, line=number, message=why, kind=kind))
+            continue
+        seen.add(entry.id)
+        entries.append(entry)
+        spans.append((start, len(raw)))
+    return entries, problems, spans
 
 
 def ids_in(data: bytes) -> set[str]:

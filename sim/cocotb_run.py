@@ -296,7 +296,8 @@ def _results_verdict(results_xml: Path, run_dir: Path, test_module: str, failed:
                       diagnostics=[diag for _, diag in judged], tests_total=len(cases), tests_failed=len(judged),
                       failure_time_ns=_first_failure_time(cases))
     if verdict.status is Status.PASS and (not cases or failed):
-        why = "no cocotb tests ran" if not cases else f"the tests passed but the simulator failed: {failed['detail']}"
+        why = f"the tests passed but the simulator failed: {failed['detail']}" if cases and failed else \
+            "no cocotb tests ran"
         verdict.status = Status.SIM_ERROR
         verdict.diagnostics.append(Diagnostic(message=why, source="cocotb"))
     return verdict
@@ -339,7 +340,7 @@ def _failure_diagnostic(case: ElementTree.Element, problem: ElementTree.Element,
     name = case.get("name", "?")
     kind_name = problem.get("type") or ""
     message = (problem.get("message") or "").strip()
-    props = {p.get("name"): p.get("value") for p in case.iter("property")}
+    props = {p.get("name"): p.get("value") or "" for p in case.iter("property")}
     if kind_name == "AssertionError":
         status = Status.MISMATCH
         message = message or "assertion failed"
@@ -363,7 +364,7 @@ def _failure_location(traceback_text: str, run_dir: Path, test_module: str) -> t
     local = [(_relative(f, run_dir), n) for f, n in frames
              if f.startswith(f"{run_dir}{os.sep}") or not (os.path.isabs(f) or f.startswith("<"))]
     in_module = [fl for fl in local if Path(fl[0]).name == f"{test_module}.py"]
-    return (in_module or local or [(None, None)])[-1]
+    return (in_module or local)[-1] if in_module or local else (None, None)
 
 
 def _build_diagnostics(build_log: str, simulator: str) -> list[Diagnostic]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aigchip.sim import equiv, source, synth
 from aigchip.sim.types import Design, Severity, Status, Verdict
@@ -23,7 +23,9 @@ def apply(run_dir: Path, design: Design, options: VerifyOptions, verdict: Verdic
     if verdict.status not in (Status.PASS, Status.MISMATCH):
         return verdict
     timeout = max(options.timeout, MIN_TIMEOUT)
-    status, diagnostics, checks, update = verdict.status, list(verdict.diagnostics), list(verdict.checks), {}
+    status: Status = verdict.status
+    diagnostics, checks = list(verdict.diagnostics), list(verdict.checks)
+    update: dict[str, Any] = {}
     if options.synth or options.fmax:
         report = synth.synthesize(design, fpga="ice40" if options.fpga or options.fmax else None, fmax=options.fmax,
                                   timeout=timeout, run_dir=_subfolder(run_dir, "synth"))

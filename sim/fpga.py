@@ -30,7 +30,7 @@ HX8K = {"luts": 7680, "brams": 32}
 
 def ice40_figures(stat: dict[str, Any]) -> dict[str, Any]:
     """LUTs, flip-flops (every SB_DFF variant), DSPs, block RAMs and carry cells from `stat -json`."""
-    design = stat.get("design") or next(iter(stat.get("modules", {}).values()), {})
+    design: dict[str, Any] = stat.get("design") or next(iter(stat.get("modules", {}).values()), {})
     by_type: dict[str, int] = design.get("num_cells_by_type", {})
     return {"luts": by_type.get("SB_LUT4", 0),
             "fpga_ffs": sum(c for k, c in by_type.items() if k.startswith("SB_DFF")),

@@ -147,7 +147,7 @@ def _first_error(output: str) -> str:
 
 def generic_figures(stat: dict[str, Any]) -> dict[str, int]:
     """The whole design's generic cell and flip-flop counts from `stat -json` after `synth`."""
-    design = stat.get("design") or next(iter(stat.get("modules", {}).values()), {})
+    design: dict[str, Any] = stat.get("design") or next(iter(stat.get("modules", {}).values()), {})
     by_type = design.get("num_cells_by_type", {})
     figures = {"cells": int(design.get("num_cells", 0)), "ffs": sum(c for k, c in by_type.items() if _FLOP.search(k))}
     latches = sum(c for k, c in by_type.items() if _LATCH_CELL.search(k))

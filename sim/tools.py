@@ -125,10 +125,10 @@ def find(name: str) -> Tool:
         if wheel is not None:
             path, env, version = wheel
             return Tool(name, path, version, tuple(sorted(env.items())))
-    path = shutil.which(name)
-    if path is None:
+    found = shutil.which(name)
+    if found is None:
         raise ToolMissing(name)
-    return Tool(name, path, _probe_version(name, path, {}))
+    return Tool(name, found, _probe_version(name, found, {}))
 
 
 def available(name: str) -> bool:

@@ -152,7 +152,7 @@ def select(spec: str, entries: Sequence[Entry], *, k: int = 3, token_budget: int
 class LoadedCorpus(NamedTuple):
     entries: Sequence[Entry]  # a list, or entries read from the file as they are used (corpus.lazy)
     problems: list[Problem]
-    index: CorpusIndex | None  # the persisted index (rebuilt when stale); None when the corpus has none
+    index: CorpusIndex | None  # type: ignore[assignment]  # (shadows tuple.index) the persisted index (rebuilt when stale); None when the corpus has none
 
 
 def load_corpus(path: str | Path) -> LoadedCorpus:

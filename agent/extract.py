@@ -135,7 +135,8 @@ def _fence_opening(line: str, index: int) -> tuple[int, int, str, str] | None:
     m = _FENCE_OPEN.match(line)
     if not m or (m[2][0] == "`" and "`" in m[3]):
         return None
-    return index + 1, len(m[1]), m[2], _LABEL.match(m[3])[1].lower()
+    label = _LABEL.match(m[3])  # all optional: it always matches
+    return index + 1, len(m[1]), m[2], label[1].lower() if label else ""
 
 
 def _dedented(lines: list[str], indent: int) -> str:
@@ -226,19 +227,19 @@ def _assemble(units: list[_Unit], kept: list[_Unit]) -> tuple[str, list[_Block]]
     blocks = [block for block, inside in units_of.items() if any(u in keep for u in inside)]
     for block in blocks:
         cursor = 0
-        for unit in units_of[block] + [None]:
-            between = block.text[cursor:unit.start if unit else len(block.text)]
-            if block.bare or (block.loose and unit is None):
+        for upto in units_of[block] + [None]:
+            between = block.text[cursor:upto.start if upto else len(block.text)]
+            if block.bare or (block.loose and upto is None):
                 between = _directive_lines(between)
             between = between.strip()
             if between and between not in seen_between:
                 pieces.append(between)
                 if not _CONDITIONAL.search(between):
                     seen_between.add(between)
-            if unit is not None:
-                if unit in keep:
-                    pieces.append(unit.text)
-                cursor = unit.end
+            if upto is not None:
+                if upto in keep:
+                    pieces.append(upto.text)
+                cursor = upto.end
     return "\n\n".join(pieces) + "\n", blocks
 
 

@@ -17,7 +17,7 @@ from aigchip.models import Model
 from aigchip.models.factory import make_model
 from aigchip.record import CHECKS, Recorder, copy_checks, run_meta
 from aigchip.self_tests import test_file_name
-from aigchip.sim.types import Status
+from aigchip.sim.types import Design, Status
 from aigchip.task import Task
 
 
@@ -68,17 +68,17 @@ def generate(task: Task, config: RunConfig, *, out_dir: Path | None, model: Mode
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
     if learn is not None and summary["status"] == "pass" and outcome.design is not None:
-        summary["learned"] = learn_design(task, outcome, model, learn)
+        summary["learned"] = learn_design(task, outcome.design, outcome, model, learn)
     return outcome, chosen, summary
 
 
-def learn_design(task: Task, outcome: Outcome, model: Model, corpus: Path) -> dict[str, Any]:
+def learn_design(task: Task, design: Design, outcome: Outcome, model: Model, corpus: Path) -> dict[str, Any]:
     """Add the passing design to the user's corpus (see agent.corpus.learn)."""
     from aigchip.corpus.learn import learn
 
-    code = "\n".join(text.rstrip("\n") + "\n" for text in outcome.design.files.values())
+    code = "\n".join(text.rstrip("\n") + "\n" for text in design.files.values())
     simulated = task.has_golden_tests or outcome.self_tests is not None
-    return learn(code, outcome.design.top, task.spec_text(), corpus, model=model, simulated=simulated).model_dump()
+    return learn(code, design.top, task.spec_text(), corpus, model=model, simulated=simulated).model_dump()
 
 
 def summarize(outcome: Outcome, model: Model, chosen: list, files: list[str]) -> dict[str, Any]:

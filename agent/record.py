@@ -137,10 +137,10 @@ def copy_checks(task: Task, out_dir: Path) -> dict[str, Any]:
     for path in task.testbench:
         shutil.copyfile(path, folder / path.name)
         used["testbench"].append(f"{CHECKS}/{path.name}")
-    for key, path in (("tests", task.tests), ("reference", task.reference)):
-        if path is not None:
-            shutil.copyfile(path, folder / path.name)
-            used[key] = f"{CHECKS}/{path.name}"
+    for key, given in (("tests", task.tests), ("reference", task.reference)):
+        if given is not None:
+            shutil.copyfile(given, folder / given.name)
+            used[key] = f"{CHECKS}/{given.name}"
     return used
 
 
@@ -243,4 +243,4 @@ def recorded_design(record: Record) -> Design | None:
         record.design_problems.append("the run recorded no design")
     if record.design_problems:
         return None
-    return Design.from_paths(paths, top=record.meta["top"])
+    return Design.from_paths([p for p in paths if p is not None], top=record.meta["top"])

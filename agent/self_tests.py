@@ -18,6 +18,7 @@ from aigchip import prompts
 from aigchip.extract import python_tests
 from aigchip.interface import Interface
 from aigchip.models.local import record_line
+from aigchip.models.protocol import Message
 
 # wording addressed to whoever writes the design, which a test writer must not act on
 _DESIGN_ONLY = [
@@ -100,7 +101,7 @@ class SelfTestWriter:
     def __init__(self, model: Any, recorder: Any, folder: Any, *, took: Any, sample_index: int = 0) -> None:
         self.model, self.recorder, self.folder, self.took = model, recorder, folder, took
         self.sample_index = sample_index
-        self.conversation: list[dict[str, str]] = []
+        self.conversation: list[Message] = []
         self.reviewed = False
 
     def path(self, top: str) -> Any:
@@ -108,8 +109,8 @@ class SelfTestWriter:
 
     def write(self, spec: str, top: str, found: Interface | None, interface_text: str = "") -> str | None:
         context = prompt_context(spec, top, found, interface_text)
-        messages = [{"role": "system", "content": prompts.render("system")},
-                    {"role": "user", "content": prompts.render("self_test", **context)}]
+        messages: list[Message] = [{"role": "system", "content": prompts.render("system")},
+                                   {"role": "user", "content": prompts.render("self_test", **context)}]
         self.recorder.event("self_test_interface", source=context["interface_source"], clocks=context["clocks"],
                             resets=context["resets"], latency_free=context["latency_free"],
                             max_lines=context["max_lines"])
@@ -130,7 +131,8 @@ class SelfTestWriter:
         if self.reviewed or not self.conversation:
             return None
         self.reviewed = True
-        messages = [*self.conversation, {"role": "user", "content": prompts.render("self_test_review", top=top)}]
+        messages: list[Message] = [*self.conversation,
+                                   {"role": "user", "content": prompts.render("self_test_review", top=top)}]
         reply = self._ask(messages, "self_test_review")
         code, _ = python_tests(reply.text)
         if code is None:
@@ -144,7 +146,7 @@ class SelfTestWriter:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.path(top).write_text(code, encoding="utf-8")
 
-    def _ask(self, messages: list[dict[str, str]], purpose: str) -> Any:
+    def _ask(self, messages: list[Message], purpose: str) -> Any:
         self.recorder.event("request", purpose=purpose, messages=messages)
         reply = self.model.complete(messages, n=1, sample_index=self.sample_index)[0]
         self.took(reply)

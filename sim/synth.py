@@ -37,7 +37,7 @@ class SynthReport(BaseModel):
     """Figures and warnings from one synthesis of a design. `cost` holds only what was measured."""
 
     cost: dict[str, Any] = Field(default_factory=dict)  # cells, ffs, luts, dsps, brams, carries, fmax_mhz
-    modules: dict[str, dict[str, int]] = Field(default_factory=dict)  # module -> own cells, ffs (generic synth)
+    modules: dict[str, dict[str, Any]] = Field(default_factory=dict)  # module -> own cells, ffs, children (generic synth)
     diagnostics: list[Diagnostic] = Field(default_factory=list)
     tools: dict[str, str] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)  # why a figure is missing

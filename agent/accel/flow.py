@@ -120,7 +120,9 @@ def run_accel(task: Task, config: RunConfig, *, out: Path, model: Model, plan_fi
         entries, index = corpus_for(config) if config.demos else ([], None)
         ws = Workshop(plan=plan, task=task, config=config, model=Throttled(model, threading.BoundedSemaphore(concurrency)),
                       out=out, demo_entries=entries, demo_index=index, slots=threading.BoundedSemaphore(config.jobs),
-                      sample_index=sample_index, **({"check": check} if check is not None else {}))
+                      sample_index=sample_index)
+        if check is not None:
+            ws.check = check
         kept = build.keep_verified(ws, result.modules)
         recorder.event("build", kept=kept)
 

@@ -269,7 +269,8 @@ def write_folder(ws: Workshop, name: str, task: Task, config: RunConfig, outcome
     else:
         files = []
     if task.tests is not None and task.tests.parent == folder / CHECKS:  # the task's tests with replayed traffic
-        checks = {"testbench": [], "tests": f"{CHECKS}/{task.tests.name}", "reference": None, "tb_top": None}
+        checks: dict[str, Any] = {"testbench": [], "tests": f"{CHECKS}/{task.tests.name}", "reference": None,
+                                  "tb_top": None}
     else:
         checks = copy_checks(task, folder)
     if outcome.self_tests is not None:

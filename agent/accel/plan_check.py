@@ -118,7 +118,7 @@ def _cycles(plan: Plan) -> list[PlanProblem]:
 
 def _python(plan: Plan) -> list[PlanProblem]:
     """The plan's Python compiles (it is never run here); a cycle model defines `class Model`."""
-    pieces = [(m.name, f"{m.name}.model", m.model) for m in plan.modules]
+    pieces: list[tuple[str | None, str, str | None]] = [(m.name, f"{m.name}.model", m.model) for m in plan.modules]
     pieces += [(m.name, f"{m.name}.tests", m.tests) for m in plan.modules]
     pieces += [(None, "golden", plan.golden), (None, "system_test", plan.system_test)]
     problems = []

@@ -95,8 +95,8 @@ def _settle(messages: list[Message], task: Task, model: Model, recorder: Recorde
 
 def _request(task: Task) -> str:
     """The request at every grain the task gives, most general first."""
-    grains = [(g, task.spec.get(g)) for g in ("high_level", "detailed", "block") if task.spec.get(g)]
+    grains = [(g, text) for g in ("high_level", "detailed", "block") if (text := task.spec.get(g))]
     if len(grains) == 1:
-        return grains[0][1] or ""
+        return grains[0][1]
     titles = {"high_level": "In short", "detailed": "In detail", "block": "Block by block"}
     return "\n\n".join(f"{titles[g]}:\n{text.strip()}" for g, text in grains)

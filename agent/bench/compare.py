@@ -38,7 +38,7 @@ def compare(run_a: Path, run_b: Path) -> dict[str, Any]:
     shared = sorted(set(a) & set(b))
     if not shared:
         raise CompareError(f"{run_a} and {run_b} have no task in common")
-    rows = [{"task": t, "a": round(a[t], 6), "b": round(b[t], 6), "change": round(b[t] - a[t], 6)} for t in shared]
+    rows: list[dict[str, Any]] = [{"task": t, "a": round(a[t], 6), "b": round(b[t], 6), "change": round(b[t] - a[t], 6)} for t in shared]
     improved = [r["task"] for r in rows if r["change"] > 0]
     regressed = [r["task"] for r in rows if r["change"] < 0]
     low, high = stats.bootstrap_mean([r["change"] for r in rows])

@@ -216,7 +216,10 @@ def _literal_variants(literal: str) -> list[tuple[str, str]]:
             body = format(v, {2: "b", 8: "o", 10: "d", 16: "x"}[radix]).zfill(len(digits) if radix != 10 else 1)
             return prefix + (body.upper() if upper else body)
     elif re.fullmatch(r"\d[\d_]*", literal):
-        value, width, spell = int(literal.replace("_", "")), 32, str
+        value, width = int(literal.replace("_", "")), 32
+
+        def spell(v: int) -> str:
+            return str(v)
     else:
         return []  # reals, x/z/? digits
     return [(tag, spell(new)) for tag, new in (("+1", value + 1), ("-1", value - 1)) if 0 <= new < 2 ** width]
@@ -362,7 +365,9 @@ def _concat_swaps(code: _Code) -> Iterator[_Edit]:
     for i, tok in enumerate(code.toks):
         if tok.text != "{" or not code.live(i) or i not in code.match:
             continue
-        elements, current, j = [], [], i + 1
+        elements: list[list[int]] = []
+        current: list[int] = []
+        j = i + 1
         while j < code.match[i]:
             if code.toks[j].text == ",":
                 elements.append(current)

@@ -30,7 +30,8 @@ def pool_of(text: str | dict[str, str]) -> tuple[list[Mutant], int]:
     """Every mutant of one text or of several files, and how many trivially equivalent ones were left out."""
     if isinstance(text, str):
         return mutant_pool(text)
-    pool, same = [], 0
+    pool: list[Mutant] = []
+    same = 0
     for name, body in text.items():
         found, skipped = mutant_pool(body, file=name if len(text) > 1 else "")
         pool, same = pool + found, same + skipped

@@ -40,13 +40,19 @@ def reference_options(task: Task, config: Any, simulator: str) -> Any:
     return verify_options(task, config, simulator=simulator, lint=False, synth=False, fpga=None)
 
 
+def default_check() -> Callable[..., list]:
+    """sim.verify_many, imported when first needed."""
+    from aigchip.sim.check import verify_many
+
+    return verify_many
+
+
 def check_references(tasks: Iterable[Task], config: Any, *, jobs: int, check: Callable[..., list] | None = None,
                      other_installed: Callable[[str], bool] = installed, benchmark: str = "") -> dict[str, dict[str, Any]]:
     """{task id: finding}. Each finding has `state` (sound, fallback, unsound, unchecked), `simulator` (the one
     to judge the task with), `status` and `message` (the reference's verdict under that simulator, or under
     the chosen one when none passes) and `tried` ({simulator: verdict summary} for each that failed)."""
-    if check is None:
-        from aigchip.sim.check import verify_many as check
+    check = check or default_check()
     tasks = list(tasks)
     chosen = config.simulator
     found = {t.id: {"state": UNCHECKED, "simulator": chosen, "status": None, "message": "", "tried": {}}

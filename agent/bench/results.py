@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 from aigchip.sim.files import write_atomic
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TypeGuard
 
 RESULTS = "results.jsonl"
 SUMMARY = "summary.json"
@@ -31,7 +31,7 @@ def sample_key(record: dict[str, Any]) -> tuple[str, int]:
     return str(record["task"]), int(record["sample"])
 
 
-def _is_record(value: Any) -> bool:
+def _is_record(value: Any) -> TypeGuard[dict[str, Any]]:
     return isinstance(value, dict) and isinstance(value.get("task"), str) and isinstance(value.get("sample"), int)
 
 

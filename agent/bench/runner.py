@@ -18,7 +18,7 @@ import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Generator, Iterable
 
 from aigchip.bench import durations, flows
 from aigchip.bench import preflight as checks
@@ -240,7 +240,7 @@ def _write_quietly(path: Path, summary: dict[str, Any]) -> None:
 
 
 def _in_pool(todo: list[tuple[Task, int]], run: Callable[[Task, int], dict[str, Any]],
-             workers: int) -> Iterator[dict[str, Any]]:
+             workers: int) -> Generator[dict[str, Any], None, None]:
     """Run `run(task, sample)` for each item, at most `workers` at once, yielding records as they finish.
 
     Work is submitted as slots free up, so memory stays flat however many samples there are; when the
@@ -331,14 +331,13 @@ class _Sampler:
 def limited(check: Check | None, semaphore: threading.BoundedSemaphore) -> Check:
     """`check` (default sim.verify_many) run one design at a time under `semaphore`: at most `jobs`
     checks run at once across every sample in flight."""
-    if check is None:
-        from aigchip.sim.check import verify_many as check
+    one_at_a_time = check or checks.default_check()
 
     def run(pairs: list, jobs: int = 1) -> list:
-        verdicts = []
+        verdicts: list = []
         for pair in pairs:
             with semaphore:
-                verdicts += check([pair], jobs=1)
+                verdicts += one_at_a_time([pair], jobs=1)
         return verdicts
 
     return run

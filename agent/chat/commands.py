@@ -53,7 +53,7 @@ class Command:
     files: bool = False  # its FILE arguments are files the front end reads (terminal) or uploads (page)
     terminal_only: str = ""  # why the page does not offer it: where the page shows the same
     validate: Callable[[Call], None] | None = None  # refuses bad arguments at once, before the page queues it
-    ready: Callable[[Call], None] | None = None  # refuses at once when the session cannot do it now (page: if idle)
+    ready: Callable[[Call], object] | None = None  # refuses at once when the session cannot do it now (page: if idle)
 
     @property
     def line(self) -> str:
@@ -316,7 +316,7 @@ def parse(line: str, *, page: bool = False) -> tuple[Command, list[str]]:
     return command, args
 
 
-def lookup(name: str, *, page: bool = False) -> Command:
+def lookup(name: object, *, page: bool = False) -> Command:
     """A command by its name (the page's buttons name them); ValueError when unknown."""
     command = BY_NAME.get(name) if isinstance(name, str) else None
     if command is None:

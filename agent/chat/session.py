@@ -170,7 +170,8 @@ class ChatSession:
             if not self.state.undo_stack:
                 raise ValueError("nothing to undo")
             was, self.state.current = self.state.current, self.state.undo_stack.pop()
-            self.state.redo_stack.append(was)
+            if was is not None:
+                self.state.redo_stack.append(was)
             return self._moved("undo", "/undo", f"back to version {self.state.current} (was {was})")
 
     def redo(self) -> Turn:
@@ -178,7 +179,8 @@ class ChatSession:
             if not self.state.redo_stack:
                 raise ValueError("nothing to redo")
             was, self.state.current = self.state.current, self.state.redo_stack.pop()
-            self.state.undo_stack.append(was)
+            if was is not None:
+                self.state.undo_stack.append(was)
             return self._moved("redo", "/redo", f"forward to version {self.state.current} (was {was})")
 
     def use(self, number: int) -> Turn:
@@ -190,7 +192,8 @@ class ChatSession:
             if number == self.state.current:
                 raise ValueError(f"version {number} is already the current one")
             was, self.state.current = self.state.current, number
-            self.state.undo_stack.append(was)
+            if was is not None:
+                self.state.undo_stack.append(was)
             self.state.redo_stack.clear()
             return self._moved("use", f"/use {number}", f"now on version {number} (was {was}; /undo goes back)")
 

@@ -9,6 +9,7 @@ sees the old state or the new one, never half of one.
 
 from __future__ import annotations
 
+import builtins
 import fcntl
 import json
 import re
@@ -129,7 +130,7 @@ class SessionStore:
 
     def list(self) -> list[dict[str, Any]]:
         """Every session, newest first: id, title, top, status of its current version, turns, updated."""
-        found = []
+        found: list[dict[str, Any]] = []
         if not self.root.is_dir():
             return found
         for path in self.root.glob(f"*/{STATE}"):
@@ -149,7 +150,7 @@ class SessionStore:
 
     # -- one process at a time per session -------------------------------------------------------------
 
-    _held: ClassVar[dict[Path, list]] = {}  # lock file to [open file, users in this process]
+    _held: ClassVar[dict[Path, builtins.list[Any]]] = {}  # lock file to [open file, users in this process]
 
     def acquire(self, session_id: str) -> Path:
         """Claim the session for this process (the terminal and `serve` must not both write chat.json).

@@ -140,7 +140,7 @@ class EvalCommand(TyperCommand):
     """`aigchip eval BENCH_DIR ...` runs an evaluation; `aigchip eval compare RUN_A RUN_B` compares two. A
     benchmark folder literally named `compare` is reached as `./compare`."""
 
-    def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
+    def make_context(self, info_name, args, parent=None, **extra):
         if args and args[0] == "compare":
             compare_app = typer.Typer(add_completion=False, context_settings={"help_option_names": ["-h", "--help"]})
             compare_app.command("compare")(eval_compare)

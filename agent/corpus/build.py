@@ -247,10 +247,11 @@ def build(paths: list[Path], out: Path, model: Model, options: BuildOptions | No
     tally.count("already_done", len(candidates) - len(todo))
     if options.compile:
         todo = compiling(todo, tally, options.jobs)
-    result = BuildResult(tally, Annotator(model))
+    annotator = Annotator(model)
+    result = BuildResult(tally, annotator)
     writer = Appender(out)
     try:
-        _annotate_all(todo, result.annotator, options, writer, result)
+        _annotate_all(todo, annotator, options, writer, result)
     finally:
         writer.close()
         tally.count("annotated", len(result.written))

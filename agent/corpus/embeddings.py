@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import json
 from pathlib import Path
+from typing import Any
 
 from aigchip.corpus import index as corpus_index
 from aigchip.corpus.report import MissingExtra
@@ -62,7 +63,7 @@ class EmbeddingIndex:
             self.vectors = {g: data[f"{g}_vectors"] for g in GRAINS}
             self.shown = {g: [str(s) or None for s in data[f"{g}_shown"]] for g in GRAINS}
         self.ids: list[str] = self.meta["ids"]
-        self._encoder = None
+        self._encoder: Any = None  # a sentence-transformers model, loaded on the first search
 
     def is_fresh(self, corpus: Path) -> bool:
         recorded = self.meta.get("corpus", {})

@@ -15,7 +15,7 @@ import hashlib
 import json
 import random
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from aigchip import prompts
 from aigchip.corpus import verilog
@@ -30,22 +30,19 @@ BENCH_TEXT_SUFFIXES = (".v", ".sv", ".txt")
 
 def benchmark_texts(root: Path) -> tuple[str, list[str]]:
     """(how it was read, the texts of every task: specs and solutions) for a benchmark folder."""
+    from aigchip.bench.adapters import load
+
     try:
-        from aigchip.bench.adapters import load
-    except ImportError:
-        load = None
-    if load is not None:
-        try:
-            benchmark = load(root)
-            texts: list[str] = []
-            for task in benchmark.tasks:
-                texts += [t for t in (task.spec or {}).values() if isinstance(t, str) and t.strip()]
-                for path in (*task.solution, task.reference):
-                    if path is not None and Path(path).is_file():
-                        texts.append(Path(path).read_text(encoding="utf-8", errors="replace"))
-            return "adapter", texts
-        except Exception:  # noqa: BLE001 - not a layout the adapters know: read the files instead
-            pass
+        benchmark = load(root)
+        texts: list[str] = []
+        for task in benchmark.tasks:
+            texts += [t for t in (task.spec or {}).values() if isinstance(t, str) and t.strip()]
+            for path in (*task.solution, task.reference):
+                if path is not None and Path(path).is_file():
+                    texts.append(Path(path).read_text(encoding="utf-8", errors="replace"))
+        return "adapter", texts
+    except Exception:  # noqa: BLE001 - not a layout the adapters know: read the files instead
+        pass
     files = [p for p in sorted(root.rglob("*")) if p.is_file() and p.suffix.lower() in BENCH_TEXT_SUFFIXES]
     return "files", [p.read_text(encoding="utf-8", errors="replace") for p in files]
 
@@ -83,7 +80,8 @@ def decontaminate(entries: list[Entry], benches: list[Path], tally: Tally) -> tu
         tally.count(f"benchmark_texts_{how}", len(found))
         texts += found
     check = Contamination(texts)
-    kept, dropped = [], []
+    kept: list[Entry] = []
+    dropped: list[Entry] = []
     for entry in entries:
         (dropped if check.matches(entry) else kept).append(entry)
     tally.count("contaminated", len(dropped))
@@ -119,7 +117,7 @@ def _write(rows: list[dict[str, Any]], path: Path) -> None:
 
 
 def export(entries: list[Entry], out: Path, *, fmt: str = "chat", val: float = 0.0,
-           grains: tuple[str, ...] = GRAINS, benches: list[Path] = (), seed: int = 0,
+           grains: tuple[str, ...] = GRAINS, benches: Sequence[Path] = (), seed: int = 0,
            tally: Tally | None = None) -> dict[str, Any]:
     """Write train.jsonl (and val.jsonl when val > 0) and export.json into `out`; returns the summary."""
     if fmt not in FORMATS:

@@ -298,8 +298,9 @@ class CorpusIndex:
         for doc in sorted(range(len(scores)), key=scores.__getitem__, reverse=True):
             if scores[doc] <= 0.0:
                 return
-            if shown[doc] is not None:
-                yield Hit(self.ids[doc], shown[doc], bm25.parts(terms, doc), doc)
+            label = shown[doc]
+            if label is not None:
+                yield Hit(self.ids[doc], label, bm25.parts(terms, doc), doc)
 
     def search(self, grain: str, query: Iterable[str]) -> list[Hit]:
         """Every matching entry, best first (see `ranked`)."""

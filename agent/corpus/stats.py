@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from aigchip.corpus import index as corpus_index
 from aigchip.corpus.schema import GRAINS, Entry, Problem
 
 
-def stats(entries: list[Entry], problems: list[Problem] = (), *, corpus: Path | None = None,
+def stats(entries: list[Entry], problems: Sequence[Problem] = (), *, corpus: Path | None = None,
           top_tags: int = 20) -> dict[str, Any]:
     lines = [e.code.count("\n") + (not e.code.endswith("\n")) for e in entries]
     tags = Counter(t for e in entries for t in e.tags)

@@ -152,9 +152,10 @@ def header_end(code: str) -> int:
 def split_header(code: str) -> tuple[str, str]:
     """(header from `module` to its `;`, the rest of the module); ("", code) when there is no header."""
     end = header_end(code)
-    if not end:
+    keyword = re.search(r"\bmodule\b", source.blank_comments_and_strings(code)) if end else None
+    if keyword is None:
         return "", code
-    start = re.search(r"\bmodule\b", source.blank_comments_and_strings(code)).start()
+    start = keyword.start()
     rest = code[end:]
     return code[start:end].strip(), rest[1:] if rest.startswith("\n") else rest
 

@@ -143,7 +143,7 @@ class ManualModel:
                                  f"{self.reply_path} and run again") from None
         out.write("Paste the chat's reply, then a line holding only END:\n")
         out.flush()
-        lines = []
+        lines: list[str] = []
         for line in self._in or sys.stdin:
             if line.strip() == "END":
                 return "".join(lines).rstrip("\n")

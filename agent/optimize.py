@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from aigchip import prompts
 from aigchip.extract import extract
 from aigchip.models import ModelError
+from aigchip.models.protocol import Message
 from aigchip.sim.types import Design, Status, Verdict
 from aigchip.task import Task, verify_options
 
@@ -70,10 +71,13 @@ def optimize(agent: Agent, task: Task, outcome: Outcome, *, goal: Goal, rounds: 
         base = base.model_copy(update={"tests": agent.self_test_path(task)})
     options = base.model_copy(update={"synth": True, "fpga": "ice40" if goal == "fmax" else config.fpga,
                                       "fmax": goal == "fmax"})
+    if outcome.design is None:
+        raise ValueError("optimize improves a passing design, and this outcome has none")
     best_design, best = outcome.design, agent.check([(outcome.design, options)], jobs=1)[0]
     candidates = [Candidate(round=0, status=str(best.status), kept=best.passed, cost=best.cost,
                             reason="the first passing design")]
-    first_cost, rejected = best.cost, []
+    first_cost = best.cost
+    rejected: list[str] = []
     if not best.passed or measure(best.cost, goal) is None:
         return _record(goal, candidates, first_cost, best.cost, "the first design could not be costed: "
                        + ("; ".join((best.cost or {}).get("notes", [])) or best.summary()))
@@ -142,7 +146,7 @@ def _write(folder: Path, design: Design) -> tuple[Path, ...]:
     return tuple(paths)
 
 
-def _messages(task: Task, design: Design, verdict: Verdict, goal: Goal, rejected: list[str]) -> list[dict]:
+def _messages(task: Task, design: Design, verdict: Verdict, goal: Goal, rejected: list[str]) -> list[Message]:
     from aigchip.console import cost_line
 
     cost = verdict.cost or {}

@@ -166,17 +166,20 @@ def traces(wave: Waveform, interface: Interface | None = None, top: str | None =
     then the testbench's reference signals, then internal signals (handshakes, resets and state first)."""
     scope = _design_scope(wave, interface, top)
     declared = {p.name: p for p in interface.ports} if interface is not None else {}
+    clocks = set(interface.clocks) if interface is not None else set()
+    resets = {r["name"] for r in interface.resets} if interface is not None else set()
+    handshakes = {h.name for h in interface.handshakes} if interface is not None else set()
     found: list[tuple[tuple, Trace]] = []
     for order, (key, name) in enumerate(wave.names.items()):
         parent, _, leaf = name.rpartition(".")
         width = wave.widths.get(key, 1)
         if parent == scope and (leaf in declared or not declared):
             port = declared.get(leaf)
-            role = ("clock" if port and leaf in interface.clocks else
-                    "reset" if port and leaf in {r["name"] for r in interface.resets} else
-                    "handshake" if port and leaf in {h.name for h in interface.handshakes} else
+            role = ("clock" if port and leaf in clocks else
+                    "reset" if port and leaf in resets else
+                    "handshake" if port and leaf in handshakes else
                     port.direction if port else name_role(leaf, width) or "port")
-            rank = (0, PORT_ORDER.index(role), list(declared).index(leaf) if port else order)
+            rank: tuple[int, ...] = (0, PORT_ORDER.index(role), list(declared).index(leaf) if port else order)
             found.append((rank, Trace(key, _short(name, scope), wave.paths.get(key, name), width, role, True,
                                       bool(port and port.signed))))
             continue
@@ -188,9 +191,9 @@ def traces(wave: Waveform, interface: Interface | None = None, top: str | None =
             found.append(((1 if role == "testbench" else 3, 0, order),
                           Trace(key, name, wave.paths.get(key, name), width, role, False)))
         else:
-            role = name_role(leaf, width)
+            kind = name_role(leaf, width)
             depth = _short(name, scope).count(".")
-            rank = (2, depth, 0 if role in ("reset", "handshake") else 1 if _LIVELY.search(leaf) else 2, order)
+            rank = (2, depth, 0 if kind in ("reset", "handshake") else 1 if _LIVELY.search(leaf) else 2, order)
             found.append((rank, Trace(key, _short(name, scope), wave.paths.get(key, name), width, "internal", False)))
     return [trace for _, trace in sorted(found, key=lambda item: item[0])]
 

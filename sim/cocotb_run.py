@@ -309,7 +309,7 @@ def _first_failure_time(cases: list[ElementTree.Element]) -> float | None:
     for case in cases:
         if _problem_of(case) is None:
             continue
-        props = {p.get("name"): p.get("value") for p in case.iter("property")}
+        props = {p.get("name"): p.get("value") or "" for p in case.iter("property")}
         try:
             scale = {"ns": 1.0, "ps": 1e-3, "fs": 1e-6, "us": 1e3, "ms": 1e6, "s": 1e9}[props.get("sim_time_unit") or "ns"]
             times.append(float(props["sim_time_stop"]) * scale)

@@ -41,7 +41,7 @@ def _import_ray() -> Any:
 
 def _started(ray: Any, address: str | None) -> Any:
     """The remote verify function, after joining or starting Ray (once; a Ray already running is reused)."""
-    global _remote_verify  # noqa: PLW0603 - made once per process, on first use
+    global _remote_verify
     with _lock:
         if not ray.is_initialized():
             try:

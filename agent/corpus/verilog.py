@@ -47,7 +47,7 @@ _parser = None
 
 def _pyverilog_parser():
     """pyverilog's parser with its LALR tables pickled in the aigchip cache (built once, ~1 s)."""
-    global _parser  # noqa: PLW0603 - built once per process, on first use
+    global _parser
     if _parser is not None:
         return _parser
     from ply import yacc

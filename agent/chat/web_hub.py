@@ -86,7 +86,7 @@ class Live:
         self._worker: threading.Thread | None = None
         self._subscribers: set[_Subscriber] = set()
         self._seq = 0
-        self._waves: tuple[tuple[Any, ...], str] | None = None
+        self._waves: tuple[tuple[Any, ...], Any] | None = None  # (key, a WaveView or the error text)
 
     # -- operations -----------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -134,8 +135,7 @@ def hostile_bench(root: Path) -> Path:
     return root
 
 
-def aigchip_cli(*args: str, tmp_path: Path, lint: bool) -> "subprocess.CompletedProcess":
-    import subprocess
+def aigchip_cli(*args: str, tmp_path: Path, lint: bool) -> subprocess.CompletedProcess:
     import sys
 
     config = tmp_path / "aigchip.toml"

@@ -76,7 +76,7 @@ def check_references(tasks: Iterable[Task], config: Any, *, jobs: int, check: Ca
             failing.append(task)
     other = other_simulator(chosen) if chosen in SIMULATORS else None  # under both, a reference must pass both
     retry = [t for t in failing if found[t.id]["status"] in SIMULATOR_LIMITS] if other and other_installed(other) else []
-    retried = dict(zip([t.id for t in retry], check([(t.solution_design(), reference_options(t, config, other))
+    retried = dict(zip([t.id for t in retry], check([(t.solution_design(), reference_options(t, config, other or chosen))
                                                      for t in retry], jobs=jobs) if retry else []))
     for task in failing:
         finding, verdict = found[task.id], retried.get(task.id)

@@ -18,7 +18,7 @@ class Streamed(str):
 class ProgressRecorder(Recorder):
     """The session's record (session.jsonl), telling `progress` what the loop is doing as it goes."""
 
-    def __init__(self, folder: Path, progress: Progress, model_name: str) -> None:
+    def __init__(self, folder: Path | None, progress: Progress, model_name: str) -> None:
         super().__init__(folder)
         self.progress, self.model_name = progress, model_name
 

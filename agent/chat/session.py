@@ -474,7 +474,8 @@ class ChatSession:
             return
         replaced = self._install_test(f"test_{task.top}.py", code, by_model=True)
         self._recheck(turn, progress)
-        against = f" for the ports of v{current.number} ({', '.join(p.name for p in ports.ports)})" if ports else ""
+        against = f" for the ports of v{current.number} ({', '.join(p.name for p in ports.ports)})" \
+            if ports and current is not None else ""
         turn.answer = f"wrote tests/test_{task.top}.py{against}; {replaced + '; ' if replaced else ''}{turn.answer}"
 
     def _install_test(self, name: str, text: str, by_model: bool = False) -> str:

@@ -119,12 +119,13 @@ class ChatModel:
         listener = self.token_listener
         if listener is None or not self.settings.stream:
             return {}
+        tell: Callable[[str], None] = listener
         from langchain_core.callbacks import BaseCallbackHandler
 
         class Tokens(BaseCallbackHandler):
-            def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+            def on_llm_new_token(self, token: Any, **kwargs: Any) -> None:
                 if token:
-                    listener(token)
+                    tell(token)
 
         return {"callbacks": [Tokens()]}
 

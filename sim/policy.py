@@ -242,7 +242,7 @@ def _read_problem(task: str, path: str, src: _Source, after_path: int, context: 
 
 def _includes(src: _Source, context: _Context) -> Iterator[_Finding]:
     for m in _INCLUDE.finditer(src.code):
-        start = _SPACE.match(src.code, m.end()).end()  # type: ignore[union-attr]  # \s* always matches
+        start = _SPACE.match(src.code, m.end()).end()
         literal = _STRING.match(src.text, start) or _ANGLE_PATH.match(src.text, start)
         if not literal:
             yield _Finding(m.start(), "include", "`include of something other than a plain \"file\" cannot be checked")
@@ -323,7 +323,7 @@ def _hierarchy(src: _Source, context: _Context) -> Iterator[_Finding]:
     for m in names.finditer(src.code):  # a look-behind here would cost seconds on a 4 MB file
         if m.start() and _NOT_A_HEAD.match(src.code, m.start() - 1):
             continue
-        head, after = m.group(), _INDEXES.match(src.code, m.end()).end()  # type: ignore[union-attr]  # all optional
+        head, after = m.group(), _INDEXES.match(src.code, m.end()).end()
         rename = f"if {head} is the design's own, rename it"
         if dotted := _SEPARATOR_AND_NAME.match(src.code, after):
             reference = re.sub(r"\s+", "", src.code[m.start():after] + dotted.group())

@@ -81,7 +81,7 @@ def tokenize(text: str) -> list[str]:
     return [NUMBER_WORDS.get(w) or stem(w) for w in words(text)]
 
 
-def _pack(values: list, code: str) -> str:
+def _pack(values: Iterable[int], code: str) -> str:
     return base64.b64encode(array(code, values).tobytes()).decode("ascii")
 
 

@@ -164,7 +164,7 @@ def load_corpus(path: str | Path) -> LoadedCorpus:
         return LoadedCorpus(entries, problems, None)
     lazy = open_lazy(path)
     if lazy is not None:
-        return LoadedCorpus(lazy, lazy.problems(), lazy.index)
+        return LoadedCorpus(lazy, lazy.problems(), lazy.corpus_index)
     entries, problems, lines = load_jsonl_located(path)
     return LoadedCorpus(entries, problems, corpus_index.persisted(path, entries, lines=lines, problems=problems))
 
@@ -207,6 +207,7 @@ def _load_shared(kind: str, path: Path) -> tuple[Sequence[Entry], CorpusIndex]:
         hit = _shared.get(key)
         if hit is not None and hit[0] == stamp:
             return hit[1], hit[2]
+        entries: Sequence[Entry]
         if kind == "library":
             entries, index = load_demo_library(path), None
         else:

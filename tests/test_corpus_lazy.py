@@ -59,7 +59,7 @@ def specs_of(entries: list[Entry]) -> list[str]:
 
 def assert_same_picks(path: Path, entries: list[Entry]) -> LazyEntries:
     loaded = demos.load_corpus(path)
-    assert isinstance(loaded.entries, LazyEntries) and loaded.index is loaded.entries.index
+    assert isinstance(loaded.entries, LazyEntries) and loaded.index is loaded.entries.corpus_index
     eager = CorpusIndex.build(entries)
     picked = 0
     for spec in specs_of(entries):

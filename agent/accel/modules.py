@@ -14,7 +14,7 @@ import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Callable, Literal, Sequence
 
 from pydantic import BaseModel, Field
 
@@ -72,7 +72,7 @@ class Workshop:
     config: RunConfig
     model: Model
     out: Path
-    demo_entries: list = field(default_factory=list)
+    demo_entries: Sequence = field(default_factory=list)
     demo_index: Any = None
     slots: threading.Semaphore = field(default_factory=lambda: threading.BoundedSemaphore(2))
     check: Callable[..., list[Verdict]] = verify_many

@@ -167,11 +167,11 @@ def dataset_index(
     from aigchip.corpus.schema import load_jsonl_located
 
     try:
-        entries, problems, lines = load_jsonl_located(corpus)
+        entries, problems, located = load_jsonl_located(corpus)
     except OSError as exc:
         raise usage(f"cannot read the corpus: {exc}") from None
     started = time.perf_counter()
-    path = corpus_index.write_index(corpus, entries, lines=lines, problems=problems)
+    path = corpus_index.write_index(corpus, entries, lines=located, problems=problems)
     found = {"corpus": str(corpus), "index": str(path), "entries": len(entries), "problems": len(problems),
              "problem_list": [p.render() for p in problems], "seconds": round(time.perf_counter() - started, 3),
              "bytes": path.stat().st_size, "embeddings": None}

@@ -32,7 +32,7 @@ class LazyEntries(Sequence[Entry]):
     def __init__(self, path: Path, index: CorpusIndex, handle: io.BufferedReader) -> None:
         if index.lines is None:
             raise ValueError("the index does not record where its entries are")
-        self.path, self.index = path, index
+        self.path, self.corpus_index = path, index
         self._fd, self._size = handle.fileno(), int(index.corpus["size"])
         self._offsets, self._lengths = index.lines
         self._read: dict[int, Entry] = {}
@@ -45,7 +45,7 @@ class LazyEntries(Sequence[Entry]):
         found = self._read.get(number)
         if found is not None:
             return found
-        offset, expected = self._offsets[number], self.index.ids[number]
+        offset, expected = self._offsets[number], self.corpus_index.ids[number]
         try:
             found = parse_line(os.pread(self._fd, self._lengths[number], offset).decode("utf-8"))
         except ValueError:  # UnicodeDecodeError is one too
@@ -68,17 +68,17 @@ class LazyEntries(Sequence[Entry]):
                     chunks.append(chunk)
                     at += len(chunk)
                 found, _, _ = scan_jsonl(io.BytesIO(b"".join(chunks)), str(self.path))
-                if sorted(e.id for e in found) != self.index.ids:
+                if sorted(e.id for e in found) != self.corpus_index.ids:
                     raise CorpusChanged(f"{self.path} changed while it was in use; run again to re-read it")
                 self._all = found
             return self._all
 
     def problems(self) -> list[Problem]:
         """The lines the corpus's loading skipped, as recorded when the index was built."""
-        return [Problem(file=str(self.path), **p) for p in self.index.problems]
+        return [Problem(file=str(self.path), **p) for p in self.corpus_index.problems]
 
     def __len__(self) -> int:
-        return len(self.index.ids)
+        return len(self.corpus_index.ids)
 
     @overload
     def __getitem__(self, at: int) -> Entry: ...

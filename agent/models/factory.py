@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from aigchip.models.protocol import Model
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def make_model(config: RunConfig, task: Task, *, out_dir: Path | None,
-               demo_entries: list[Entry] | None = None) -> Model:
+               demo_entries: Sequence[Entry] | None = None) -> Model:
     """`offline` answers from `demo_entries` (default: the corpus the config names); `manual` writes its
     prompt into `out_dir`; `replay` reads `config.replay`; any other name is a chat model behind the
     on-disk reply cache (unless `config.cache` is off). ValueError when the settings cannot make one."""

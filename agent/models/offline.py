@@ -4,7 +4,7 @@ verified design for the spec (the next best on the next iteration), renamed to t
 from __future__ import annotations
 
 import re
-from typing import Collection
+from typing import Collection, Sequence
 
 from aigchip.models.protocol import Message, Reply, Usage
 
@@ -16,7 +16,7 @@ NOTICE = ("No LLM was used: this is aigchip's offline baseline, which answers wi
 class OfflineModel:
     kind = "offline"
 
-    def __init__(self, spec: str, top: str, entries: list, *, exclude_ids: Collection[str] = frozenset()) -> None:
+    def __init__(self, spec: str, top: str, entries: Sequence, *, exclude_ids: Collection[str] = frozenset()) -> None:
         from aigchip import demos
 
         self.name = "offline"

@@ -19,6 +19,7 @@ from aigchip.chat.context import conversation, refine_messages, save_version, st
 from aigchip.chat.progress import Progress, ProgressRecorder, Streamed
 from aigchip.chat.store import SessionState, SessionStore, Turn, Version
 from aigchip.chat.testfiles import install_test, validate_test
+from aigchip.chat.versions import make_version, made_answer, no_design_answer, recording_check, reply_of, write_files
 from aigchip.config import RunConfig
 from aigchip.loop import Agent, Outcome
 from aigchip.models import Model, ModelError
@@ -374,52 +375,24 @@ class ChatSession:
             self._conclude(turn, outcome)  # while the run folders (and their VCDs) exist
 
     def _recording_check(self, keep: Path) -> Callable[..., list[Verdict]]:
-        """The checker, recording a VCD whenever a simulation runs, so the waveform of the last one can be
-        shown without simulating again."""
-        def check(pairs, jobs=1):
-            by_model = {"tests_by_model": self.state.tests_by_model}
-            pairs = [(design, options.model_copy(update={"waves": True, "keep_dir": keep,
-                                                         **(by_model if options.tests else {})})
-                      if (options.tests or options.testbench) else options) for design, options in pairs]
-            return self.checker(pairs, jobs=jobs)
-        return check
+        return recording_check(self.checker, keep, lambda: self.state.tests_by_model)
 
     def _conclude(self, turn: Turn, outcome: Outcome) -> None:
-        if outcome.design is None and outcome.stopped == "model_error":
-            turn.state = "failed"
-            turn.answer = f"model error: {outcome.message}; the current design is unchanged (/retry sends it again)"
-            return
-        if outcome.design is None or outcome.verdict is None:
-            last = outcome.attempts[-1] if outcome.attempts else None
-            said = f" It said: {last.reply.strip()[:600]}" if last is not None and last.reply.strip() else ""
-            why = outcome.message or (last.verdict.summary() if last else "no reply")
-            turn.state, turn.answer = "failed", f"no new design ({why}); the current design is unchanged.{said}"
+        failed = no_design_answer(outcome)
+        if failed is not None:
+            turn.state, turn.answer = "failed", failed
             return
         version = self._new_version(turn, outcome.design, outcome.verdict, outcome)
-        said = next((a.reply for a in reversed(outcome.attempts)
-                     if a.design is not None and a.design.files == outcome.design.files), "")
         with self._mutex:
-            version.assumptions = stated_assumptions(said)
+            version.assumptions = stated_assumptions(reply_of(outcome))
         turn.state, turn.version = "done", version.number
-        turn.answer = (f"version {version.number}: {self.verdict_label(version)} after {outcome.iterations} "
-                       f"iteration{'s' if outcome.iterations != 1 else ''}")
-        if outcome.message:
-            turn.answer += f" (stopped: {outcome.message})"
-        if outcome.attempts and outcome.attempts[-1].model == "offline":
-            turn.answer += " [no LLM was used: the offline baseline picked the closest demo design]"
+        turn.answer = made_answer(version.number, self.verdict_label(version), outcome)
 
     def _new_version(self, turn: Turn, design: Design, verdict: Verdict, outcome: Outcome | None) -> Version:
         with self._mutex:
             number = max((v.number for v in self.state.versions), default=0) + 1
-        version = Version(number=number, turn=turn.number, top=design.top, files=dict(design.files),
-                          status=str(verdict.status), summary=verdict.summary(),
-                          verdict=verdict.model_dump(mode="json", exclude={"waveform", "run_dir"}),
-                          iterations=outcome.iterations if outcome else 0,
-                          tokens=outcome.usage.total_tokens if outcome else 0, tests_key=self.tests_key())
-        folder = self.folder / version.folder
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, text in design.files.items():
-            (folder / safe_name(name)).write_text(text, encoding="utf-8")
+        version = make_version(number, turn.number, design, verdict, outcome, self.tests_key())
+        write_files(self.folder, version)
         self._keep_waves(version, verdict)
         with self._mutex:
             self.state.versions.append(version)

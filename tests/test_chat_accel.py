@@ -194,12 +194,25 @@ def test_the_page_shows_the_tree_as_modules_finish(tmp_path, endpoint, monkeypat
             page.evaluate("""() => { window.trees = [];
               new MutationObserver(() => window.trees.push(document.getElementById('accel-tree').textContent))
                 .observe(document.getElementById('accel-tree'), {childList: true, characterData: true, subtree: true}); }""")
-            page.fill("#message", "/approve")
-            page.press("#message", "Enter")
+            assert page.text_content("#plan-yaml").startswith("name: dot4")
+            page.click("#accel-approve")
             page.wait_for_function("() => document.getElementById('accel-status').textContent.startsWith('pass')")
-            assert "cycles per job" in page.text_content("#accel-cost")
+            assert "cycles per job" in page.text_content("#accel-cost") and page.is_hidden("#accel-approve")
             seen = page.evaluate("window.trees")
             assert any("[verified" in t and ("[planned" in t or "[building" in t) for t in seen), seen
+
+            # a person's edit of plan.yaml, loaded back: only the top's entry changed, so only the top is rebuilt
+            edited = page.text_content("#plan-yaml").replace(
+                "The accelerator: the ReLU of a 4-lane int8 dot product, registered.",
+                "The accelerator: ReLU of the dot product of two 4-lane int8 vectors, one register stage.")
+            assert edited != page.text_content("#plan-yaml")
+            page.set_input_files("#plan-file", files=[{"name": "plan.yaml", "mimeType": "text/yaml",
+                                                       "buffer": edited.encode()}])
+            page.wait_for_function("() => document.getElementById('accel-status').textContent.startsWith('building')")
+            page.wait_for_function("() => document.getElementById('accel-status').textContent.startsWith('pass')")
+            tree = page.text_content("#accel-tree")
+            assert "mul8  [verified, kept from an earlier run]" in tree and "dot4_top  [verified, tests: plan" in tree
+            assert "one register stage" in page.text_content("#plan-yaml")
             assert not problems, problems
         finally:
             browser.close()

@@ -36,7 +36,7 @@ Approve = Callable[[Plan, Path], bool]
 class AccelResult(BaseModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    status: str  # pass, fail, planned (awaiting approval), plan_error, model_error
+    status: str  # pass, fail, planned (awaiting approval), building (in accel.json while it runs), plan_error, model_error
     message: str = ""
     plan: Plan | None = None
     modules: dict[str, ModuleResult] = Field(default_factory=dict)
@@ -116,6 +116,7 @@ def run_accel(task: Task, config: RunConfig, *, out: Path, model: Model, plan_fi
             result.status = "planned"
             result.message = f"the plan is in {out / PLAN_FILE}: read it (edit it if you like) and approve it to build"
             return result
+        result.status, result.message = "building", "modules are being built"
         _save_state(out, result, approved=True)
         entries, index = corpus_for(config) if config.demos else ([], None)
         ws = Workshop(plan=plan, task=task, config=config, model=Throttled(model, threading.BoundedSemaphore(concurrency)),

@@ -61,13 +61,17 @@ def planned(session: ChatSession) -> None:
 
 def page_view(session: ChatSession) -> dict[str, Any] | None:
     """What the page's Accelerator card shows (None: the session has no accelerator): the tree and the cost as
-    the terminal prints them, the status and whether the plan awaits approval."""
+    the terminal prints them, the status, whether the plan awaits approval, and plan.yaml to read and edit."""
     state = _state(session)
     if not state:
         return None
+    try:
+        plan_yaml = (folder(session) / PLAN_FILE).read_text(encoding="utf-8")
+    except OSError:
+        plan_yaml = ""
     return {"status": state.get("status"), "message": state.get("message") or "",
             "approved": bool(state.get("approved")), "tree": "\n".join(show.tree_lines(state.get("plan"))),
-            "cost": "\n".join(show.cost_lines(state.get("cost") or {}))}
+            "cost": "\n".join(show.cost_lines(state.get("cost") or {})), "plan_yaml": plan_yaml}
 
 
 def start(session: ChatSession, request: str, progress: Progress) -> Turn:

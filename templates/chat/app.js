@@ -455,10 +455,23 @@
     const accel = view && view.accel;
     $("accel-card").hidden = !accel;
     if (!accel) return;
-    $("accel-status").textContent = accel.approved ? `${accel.status}: ${accel.message}` : "the plan awaits /approve";
+    $("accel-status").textContent = !accel.approved ? "the plan awaits /approve"
+      : accel.message ? `${accel.status}: ${accel.message}` : accel.status;
     $("accel-tree").textContent = accel.tree;
     $("accel-cost").textContent = accel.cost;
     $("accel-cost").hidden = !accel.cost;
+    $("accel-approve").hidden = accel.approved;
+    $("plan-yaml").textContent = accel.plan_yaml;
+  }
+
+  async function uploadPlan(file) {
+    try {
+      if (file.size > 1024 * 1024) throw new Error(`${file.name} is over 1 MB`);
+      const content = await file.text();
+      await ensureSession();
+      await api("POST", `${base()}/commands`, { command: "plan load", files: { [file.name]: content } });
+      showError("");
+    } catch (err) { showError(`plan not loaded: ${err.message}`); }
   }
 
   let accelRefresh = null;
@@ -484,6 +497,11 @@
   $("test-file").addEventListener("change", (e) => {
     const file = e.target.files && e.target.files[0];
     if (file) upload(file).finally(() => { e.target.value = ""; });
+  });
+  $("accel-approve").addEventListener("click", () => command("approve"));
+  $("plan-file").addEventListener("change", (e) => {
+    const file = e.target.files && e.target.files[0];
+    if (file) uploadPlan(file).finally(() => { e.target.value = ""; });
   });
   $("design-file").addEventListener("change", (e) => {
     const files = e.target.files ? Array.from(e.target.files) : [];

@@ -296,6 +296,7 @@ def write_gtkw(span: Window, vcd_path: str | Path, out_path: str | Path, *, titl
         save.comment(f"aigchip: {title or Path(vcd_path).name}", "open with: gtkwave " + f"{Path(vcd_path).name} {out_path.name}")
         save.dumpfile(str(Path(vcd_path).name), abspath=False)
         save.savefile(out_path.name, abspath=False)
+        save.size(1500, 700)  # the zoom below assumes a wave pane about 1200 pixels wide
         save.timestart(span.start)
         pixels = 1200  # about the width of GTKWave's wave pane
         zoom = -math.log2(max(span.end - span.start, 1) / pixels)
@@ -306,11 +307,39 @@ def write_gtkw(span: Window, vcd_path: str | Path, out_path: str | Path, *, titl
             save.treeopen(scope)
         groups = (("ports", [t for t in span.traces if t.port]), ("testbench", [t for t in span.traces if t.role == "testbench"]),
                   ("internal", [t for t in span.traces if t.role == "internal"]))
+        ranges = declared_ranges(vcd_path)
         for label, members in groups:
             if not members:
                 continue
             with save.group(label):
                 for trace in members:
                     fmt = "bin" if trace.width == 1 else "signed" if trace.signed else "dec" if trace.width <= 32 else "hex"
-                    save.trace(trace.path, alias=trace.name if trace.name != trace.path else None, datafmt=fmt)
+                    # GTKWave (3.3.118, Debian's) knows a vector by its name and declared range: top.dut.q[7:0]
+                    name = trace.path + (ranges.get(trace.path, f"[{trace.width - 1}:0]") if trace.width > 1 else "")
+                    save.trace(name, alias=trace.name if trace.name != trace.path else None, datafmt=fmt)
     return out_path
+
+
+_HEADER_BYTES = 4 * 1024 * 1024
+_DECLARATION = re.compile(r"\$(scope|upscope|var)\b(.*?)\$end", re.S)
+
+
+def declared_ranges(vcd_path: str | Path) -> dict[str, str]:
+    """Each vector's range as the VCD declares it (`[7:0]`, `[0:7]`), by full name: wellen does not keep it,
+    and a waveform viewer's save file must name it. Only the header is read."""
+    try:
+        with open(vcd_path, "rb") as f:
+            head = f.read(_HEADER_BYTES).decode("utf-8", "replace").split("$enddefinitions", 1)[0]
+    except OSError:
+        return {}
+    scope: list[str] = []
+    ranges: dict[str, str] = {}
+    for kind, body in _DECLARATION.findall(head):
+        words = body.split()
+        if kind == "scope" and len(words) >= 2:
+            scope.append(words[1])
+        elif kind == "upscope" and scope:
+            scope.pop()
+        elif kind == "var" and len(words) >= 5 and words[4].startswith("["):
+            ranges[".".join([*scope, words[3]])] = "".join(words[4:])
+    return ranges

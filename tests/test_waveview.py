@@ -3,6 +3,8 @@ failure, signed ports in signed decimal, and the same view as a GTKWave save fil
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -113,7 +115,7 @@ def test_gtkwave_save_file_opens_the_same_view(tmp_path):
     assert '[dumpfile] "w.vcd"' in text and f"[timestart] {span.start}" in text
     assert "\n*" in text and f" {span.focus} " in text.split("\n*", 1)[1].split("\n")[0]  # the marker at the failure
     traces = [line.split()[-1] for line in text.splitlines() if line.startswith("+")]
-    assert traces == ["tb.dut.clk", "tb.dut.valid", "tb.dut.delta", "tb.dut.q", "tb.q_ref"]
+    assert traces == ["tb.dut.clk", "tb.dut.valid", "tb.dut.delta[7:0]", "tb.dut.q[3:0]", "tb.q_ref[3:0]"]
     assert "@8\n" in text or "@28\n" in text  # GTKWave's flag for signed decimal on delta (with rjustify)
 
 
@@ -144,3 +146,22 @@ def test_feedback_table_is_at_the_first_failing_assertion_with_ports_and_state(t
 
 def test_no_waveform_no_table():
     assert feedback.waveform_table(Verdict(status=Status.MISMATCH)) == ""
+
+
+@pytest.mark.skipif(not (shutil.which("gtkwave") and shutil.which("xvfb-run")),
+                    reason="needs GTKWave and xvfb-run (apt-get install gtkwave xvfb xauth)")
+def test_gtkwave_itself_opens_every_signal_and_the_marker(tmp_path):
+    """GTKWave, headless, loads the save file: every trace resolves (vectors by their declared range) and the
+    span starts and the marker sits where the window says."""
+    wave = _wave(tmp_path)
+    span = waveview.window(wave, interface=interface.parse_header(DUT, "dut"), top="dut", focus=205,
+                           focus_label="first mismatch")
+    waveview.write_gtkw(span, tmp_path / "w.vcd", tmp_path / "w.gtkw")
+    (tmp_path / "show.tcl").write_text('puts "SHOWN: [gtkwave::getDisplayedSignals]"\n'
+                                       'puts "AT: [gtkwave::getWindowStartTime] [gtkwave::getMarker]"\nexit\n')
+    ran = subprocess.run(["xvfb-run", "-a", "gtkwave", "-S", "show.tcl", "w.vcd", "w.gtkw"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=60)
+    shown = next(line for line in ran.stdout.splitlines() if line.startswith("SHOWN:")).split()[1:]
+    assert shown == ["tb.dut.clk", "tb.dut.valid", "tb.dut.delta[7:0]", "tb.dut.q[3:0]", "tb.q_ref[3:0]"]
+    at = next(line for line in ran.stdout.splitlines() if line.startswith("AT:")).split()[1:]
+    assert at == [str(span.start), "205"]

@@ -13,6 +13,9 @@ command -v nextpnr-ice40 >/dev/null 2>&1 || need_apt+=(nextpnr-ice40)
 command -v bwrap >/dev/null 2>&1 || need_apt+=(bubblewrap)
 # The web page's tests drive Debian's chromium through Playwright (never a browser download).
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+# The chat's GTKWave save files are checked by opening them in GTKWave itself, headless (xvfb-run).
+command -v gtkwave >/dev/null 2>&1 || need_apt+=(gtkwave)
+command -v xvfb-run >/dev/null 2>&1 || need_apt+=(xvfb xauth)
 if ((${#need_apt[@]})); then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

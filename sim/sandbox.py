@@ -193,9 +193,9 @@ def command(box: Box, cwd: str, executable: str, env: Mapping[str, str], bwrap: 
     """bwrap's command line for one run, up to the gate that the tool's own command line follows."""
     home = os.path.realpath(os.path.expanduser("~"))
     args = [bwrap, "--unshare-all", "--as-pid-1", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-            "--info-fd", str(info_fd), *_system_args(),
-            *_read_only(env.get("PATH", ""), (os.path.dirname(executable), *box.readable), home),
-            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+            "--info-fd", str(info_fd), *_system_args(), "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+            # after the empty /tmp: a Python or venv under /tmp (pipx, CI, a test's venv) stays visible
+            *_read_only(env.get("PATH", ""), (os.path.dirname(executable), *box.readable), home)]
     for path in (cwd, *box.writable):
         args += _bind("--bind", path)
     args += ["--chdir", os.path.abspath(cwd), "--clearenv"]
@@ -211,12 +211,18 @@ def _read_only(search_path: str, extra: tuple[str, ...], home: str) -> tuple[str
     args: list[str] = []
     bound = ["/usr", *(str(Path("/") / n) for n in SYSTEM_LINKS)]
     on_path = [p for p in search_path.split(os.pathsep) if os.path.isabs(p) and not _in_home(os.path.realpath(p), home)]
-    for path in [*_python_roots(), *on_path, *extra]:
+    for path in [*_python_roots(), *on_path]:
         real = os.path.realpath(path)
         if os.path.exists(real) and not _covered(real, bound) and real != "/" and not _covered(home, [real]):
             args += _bind("--ro-bind", path)
             bound.append(real)
-    for hidden in _hidden_packages():
-        if _covered(hidden, bound):
-            args += ["--tmpfs", hidden]
+    hidden = [folder for folder in _hidden_packages() if _covered(folder, bound)]
+    for folder in hidden:
+        args += ["--tmpfs", folder]
+    for path in extra:  # last: a child script inside an installed aigchip shows through its hidden package
+        real = os.path.realpath(path)
+        if os.path.exists(real) and (_covered(real, hidden) or not _covered(real, bound)) and real != "/" \
+                and not _covered(home, [real]):
+            args += _bind("--ro-bind", path)
+            bound.append(real)
     return tuple(args)

@@ -379,8 +379,8 @@ class ChatSession:
 
     def _conclude(self, turn: Turn, outcome: Outcome) -> None:
         failed = no_design_answer(outcome)
-        if failed is not None:
-            turn.state, turn.answer = "failed", failed
+        if failed is not None or outcome.design is None or outcome.verdict is None:  # the same test: for mypy
+            turn.state, turn.answer = "failed", failed or "no new design"
             return
         version = self._new_version(turn, outcome.design, outcome.verdict, outcome)
         with self._mutex:

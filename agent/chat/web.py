@@ -365,6 +365,7 @@ def serve(store: SessionStore, config: RunConfig, *, host: str = "127.0.0.1", po
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
+        sock.listen(128)  # before the address is printed: a browser opened at once is queued, not refused
     except OSError as exc:
         sock.close()
         raise ValueError(f"cannot listen on {host}:{port} ({exc.strerror}); pass --port 0 for any free port") from None

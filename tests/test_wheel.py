@@ -122,6 +122,17 @@ def test_generate_against_an_endpoint_uses_the_shipped_prompts_and_demos(install
     assert (installed["cwd"] / "run" / "mac8.v").is_file() or any((installed["cwd"] / "run").rglob("mac8.v"))
 
 
+def test_the_readme_quick_start_runs_from_the_wheel(installed: dict):
+    """The README's first command, offline: the shipped demo library answers (issue 11's user saw
+    `no demo library at .../site-packages/datasets/demos`)."""
+    result = run(installed, "generate", "An 8-entry synchronous FIFO of 8-bit words with full and empty flags",
+                 "--top", "fifo8", "--out", "runs/fifo8", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["status"] == "pass" and report["model"] == "offline" and report["demos"]
+    assert "module fifo8" in (installed["cwd"] / "runs" / "fifo8" / "fifo8.v").read_text()
+
+
 def test_eval_reference_on_the_bundled_accelbench(installed: dict):
     result = run(installed, "eval", "accelbench", "--model", "reference", "--tasks", "popcount32,relu6_s8",
                  "--out", "eval", "--json")

@@ -132,6 +132,8 @@ def _check(run_dir: Path, yosys: str, design: Design, reference: Design, bound: 
     sequential = any(_STATE.search(cell.get("type", "")) for cell in module.get("cells", {}).values())
     dumps = "-show-inputs -show-outputs -dump_json cex.json -dump_vcd cex.vcd"
     limit = f"-timeout {max(1, int(timeout * 0.8))}"  # the solver gives up before the process is killed
+    # x modelled, inputs defined: without it `-ignore_gold_x` can hide a real difference (a dropped reset)
+    limit += " -enable_undef -set-def-inputs"
     reset = None
     if not sequential:
         method = "combinational SAT miter"

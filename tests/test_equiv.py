@@ -126,3 +126,19 @@ endmodule
 """
     found = _pair(hidden, COUNTER, "cnt", bound=6)
     assert found.result == "unknown" and "induction did not close" in found.reason and found.bound == 6
+
+
+def test_a_dropped_reset_is_found_even_where_the_reference_has_no_x() -> None:
+    """A register that holds through reset instead of clearing: found within a few cycles (yosys's
+    `-ignore_gold_x` without x modelling once hid this)."""
+    reference = """module pipe(input clk, input rst, input v, output reg vo);
+  reg v1;
+  always @(posedge clk) begin
+    if (rst) begin v1 <= 1'b0; vo <= 1'b0; end
+    else begin v1 <= v; vo <= v1; end
+  end
+endmodule
+"""
+    dropped = reference.replace("v1 <= 1'b0; vo", "vo")
+    found = _pair(dropped, reference, "pipe", bound=8)
+    assert found.result == "not_equivalent" and found.counterexample.differing == ["vo"]

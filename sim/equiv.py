@@ -147,7 +147,7 @@ def _check(run_dir: Path, yosys: str, design: Design, reference: Design, bound: 
                               f"-set-init-zero {at_reset} {dumps} {limit} miter", run_dir, timeout, "sat.log")
     outcome = _outcome(_read(run_dir / "bmc.txt"), proof)
     if outcome == "fail":
-        cex = counterexample(_load_json(run_dir / "cex.json") or {}, bound if sequential else 1, clocks, reset)
+        cex = counterexample(wave_json(_read(run_dir / "cex.json")), bound if sequential else 1, clocks, reset)
         if cex is None:
             return Equivalence(result="unknown", method=method, reason="the solver's counterexample could not be read")
         if keep is not None and (run_dir / "cex.vcd").exists():
@@ -200,6 +200,16 @@ def _load_json(path: Path) -> dict[str, Any] | None:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def wave_json(text: str) -> dict[str, Any]:
+    """yosys's `sat -dump_json` file; it writes internal names (`$memwr$\\line2...`) with bare backslashes,
+    which JSON does not allow, so those are escaped first."""
+    try:
+        found = json.loads(re.sub(r'\\(?!["\\/bfnrtu])', r"\\\\", text))
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def _wave_values(signal: dict[str, Any]) -> list[str]:

@@ -142,3 +142,9 @@ endmodule
     dropped = reference.replace("v1 <= 1'b0; vo", "vo")
     found = _pair(dropped, reference, "pipe", bound=8)
     assert found.result == "not_equivalent" and found.counterexample.differing == ["vo"]
+
+
+def test_solver_dump_with_bare_backslashes_is_read() -> None:
+    text = '{ "signal": [ { "name": "trigger", "wave": "401" }, { "name": "gold.$memwr$\\\\line2$3", "wave": "=44", ' \
+           '"data": ["0", "", ""] } ] }'.replace("\\\\", "\\")
+    assert [s["name"] for s in equiv.wave_json(text)["signal"]] == ["trigger", "gold.$memwr$\\line2$3"]

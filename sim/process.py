@@ -173,8 +173,7 @@ def _working_bwrap(bwrap: str | None) -> tuple[str | None, str]:
     else:
         with tempfile.TemporaryDirectory(prefix="aigchip-probe-") as folder:
             gate = sandbox.Gate()
-            argv = [*sandbox.command(sandbox.Box(), folder, "/usr/bin/true", {"PATH": "/usr/bin"}, bwrap, gate.info_fd),
-                    "/usr/bin/true"]
+            argv = [*sandbox.command(sandbox.Box(), folder, "/usr/bin/true", {"PATH": "/usr/bin"}, bwrap), "/usr/bin/true"]
             probe = _execute(argv, cwd=folder, env={"PATH": "/usr/bin"}, timeout=30.0, preexec=None, gate=gate)
         if probe.ok:
             return bwrap, "bubblewrap"
@@ -296,7 +295,7 @@ def run(
     gate = None
     if bwrap:
         gate = sandbox.Gate()
-        launch = [*sandbox.command(box, str(cwd), launch[-len(argv)], full_env, bwrap, gate.info_fd), *launch]
+        launch = [*sandbox.command(box, str(cwd), launch[-len(argv)], full_env, bwrap), *launch]
         full_env = {"PATH": "/usr/bin:/bin"}  # bwrap itself needs nothing; the box gets its variables from --setenv
     preexec = (lambda: limits.apply(timeout)) if needs_hook else None
     return _execute(launch, cwd=cwd, env=full_env, timeout=timeout, preexec=preexec, head_bytes=head_bytes, tail_bytes=tail_bytes, log_path=log_path, keep_lines=keep_lines,
@@ -321,14 +320,12 @@ def _execute(launch: list[str], *, cwd: str | Path, env: Mapping[str, str], time
             start_new_session=True,
             preexec_fn=preexec,
             close_fds=True,
-            pass_fds=(gate.info_fd,) if gate else (),
         )
     except OSError as exc:
         if gate:
             gate.close()
         return ProcessResult(argv, None, "", time.monotonic() - start, start_error=f"{launch[0]}: {exc.strerror or exc}")
-    if gate:
-        gate.open(start + timeout)
+    said = gate.open(proc.stdout.fileno(), start + timeout) if gate and proc.stdout else b""
 
     collected = _HeadTail(head_bytes, tail_bytes)
     keeper = _LineKeeper(keep_lines, keep_limit) if keep_lines is not None else None
@@ -339,18 +336,16 @@ def _execute(launch: list[str], *, cwd: str | Path, env: Mapping[str, str], time
             keeper.feed(chunk)
 
     assert proc.stdout is not None
+    if said:
+        feed(said)
     try:
         timed_out = _pump_until_exit(proc, proc.stdout.fileno(), start + timeout, feed)
     except BaseException:  # Ctrl-C in the caller: leave nothing running
         _kill_group(proc.pid)
         proc.wait()
-        if gate:
-            gate.close(gate.info_read)
         raise
     _kill_group(proc.pid)  # whatever the tool started dies with it
     proc.wait()
-    if gate:
-        gate.close(gate.info_read)
     _drain(proc.stdout.fileno(), feed)
     proc.stdout.close()
     if keeper is not None:

@@ -80,42 +80,47 @@ def bwrap_path() -> str | None:
     return shutil.which(chosen or "bwrap")
 
 
-# The box's first process (PID 1 of its namespace, bwrap --as-pid-1): it waits for aigchip's "go" on stdin,
-# which aigchip writes only once bwrap has reported the box's pid on --info-fd, that is once bwrap and this
-# process have both tied their lives to aigchip's (--die-with-parent); if aigchip dies before that, stdin
-# ends and nothing runs. Then it runs the tool as its child (a tool that is PID 1 would be immune to its own
-# signals) with /dev/null for stdin, and ends with the tool's status; when it ends, the kernel kills every
-# process left in the namespace.
-GATE = ["/bin/sh", "-c", 'read -r go && [ "$go" = go ] || exit 125; "$@" </dev/null', "aigchip-gate"]
+# The box's first process (PID 1 of its namespace, bwrap --as-pid-1). bwrap ties its own life and then this
+# process's to aigchip's (--die-with-parent) before it starts this, so once this runs, aigchip's death ends
+# the box. It says READY on stdout and waits for aigchip's "go" on stdin, which aigchip sends only after it
+# has read READY: if aigchip died before that (while bwrap was starting), stdin ends and nothing runs. Then
+# it runs the tool as its child (a tool that is PID 1 would be immune to its own signals) with /dev/null
+# for stdin, and ends with the tool's status; when it ends, the kernel kills every process left in the box.
+READY = b"aigchip-box-ready\n"
+GATE = ["/bin/sh", "-c", 'printf "aigchip-box-ready\\n"; read -r go && [ "$go" = go ] || exit 125; "$@" </dev/null',
+        "aigchip-gate"]
 
 
 class Gate:
-    """The two pipes that start a boxed tool only once bwrap has tied the box's life to this process: bwrap
-    writes the box's pid on `info_fd` just after it set --die-with-parent, and the box's first process
-    (sandbox.GATE) waits for "go" on its stdin. If this process dies first, stdin ends and nothing runs."""
+    """The pipe on the box's stdin that lets the tool start (see GATE)."""
 
     def __init__(self) -> None:
-        self.info_read, self.info_fd = os.pipe()
         self.stdin, self.go = os.pipe()
 
-    def open(self, deadline: float) -> None:
-        """After the start: wait for bwrap's word (or its exit), then let the tool run."""
-        os.close(self.info_fd)
+    def open(self, output: int, deadline: float) -> bytes:
+        """After the start: read the box's `output` up to READY (or its end, or the deadline), then say "go".
+        Returns what came before READY (bwrap's own complaints, when it failed)."""
         os.close(self.stdin)
+        said = b""
         with selectors.DefaultSelector() as selector:
-            selector.register(self.info_read, selectors.EVENT_READ)
-            ready = selector.select(max(0.0, deadline - time.monotonic()))
-        told = bool(ready) and bool(os.read(self.info_read, 4096))  # more may follow: read end stays open
+            selector.register(output, selectors.EVENT_READ)
+            while READY not in said and selector.select(max(0.0, deadline - time.monotonic())):
+                chunk = os.read(output, 65536)
+                if not chunk:
+                    break
+                said += chunk
         try:
-            if told:
+            if READY in said:
                 os.write(self.go, b"go\n")
         except OSError:
             pass  # the box is already gone; its exit says why
         finally:
             os.close(self.go)
+        before, _, after = said.partition(READY)
+        return before + after
 
-    def close(self, *fds: int) -> None:
-        for fd in fds or (self.info_read, self.info_fd, self.stdin, self.go):
+    def close(self) -> None:
+        for fd in (self.stdin, self.go):
             try:
                 os.close(fd)
             except OSError:
@@ -189,11 +194,11 @@ def _bind(option: str, path: str) -> list[str]:
     return [option, real, real] + ([option, real, named] if named != real else [])
 
 
-def command(box: Box, cwd: str, executable: str, env: Mapping[str, str], bwrap: str, info_fd: int) -> list[str]:
+def command(box: Box, cwd: str, executable: str, env: Mapping[str, str], bwrap: str) -> list[str]:
     """bwrap's command line for one run, up to the gate that the tool's own command line follows."""
     home = os.path.realpath(os.path.expanduser("~"))
     args = [bwrap, "--unshare-all", "--as-pid-1", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-            "--info-fd", str(info_fd), *_system_args(), "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+            *_system_args(), "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
             # after the empty /tmp: a Python or venv under /tmp (pipx, CI, a test's venv) stays visible
             *_read_only(env.get("PATH", ""), (os.path.dirname(executable), *box.readable), home)]
     for path in (cwd, *box.writable):

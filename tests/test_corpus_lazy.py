@@ -177,3 +177,22 @@ def test_cli_demos_through_the_index_prints_what_the_whole_corpus_gives(tmp_path
     lazy = run("demos", spec, "--corpus", str(path), "--json", "--min-score", "0", "--grain", "detailed")
     assert whole.returncode == lazy.returncode == 0, whole.stderr + lazy.stderr
     assert json.loads(lazy.stdout) == json.loads(whole.stdout) and json.loads(lazy.stdout)["demos"][0]["id"] == entries[7].id
+
+
+def test_a_run_picks_through_the_lazy_corpus_as_through_the_whole_one(tmp_path, library):
+    from aigchip.config import RunConfig
+    from aigchip.task import from_text
+
+    path = indexed(tmp_path, library)
+    config = RunConfig(corpus=path, demos=3)
+    entries, index = demos.corpus_for(config)
+    assert isinstance(entries, LazyEntries) and demos.corpus_for(config)[0] is entries  # once per process
+    fifo, picked = next(e for e in library if e.id == "sync_fifo"), []
+    for spec, task_id in ((fifo.detailed, "sync_fifo"), ("an int8 multiply accumulate that saturates", "mine"),
+                          ("Block 1: read and write pointers.\nBlock 2: full and empty flags.", "x")):
+        task = from_text(spec, top="dut", task_id=task_id)
+        lazy = demos.pick_for(task, config, entries, index)
+        assert lazy == demos.pick_for(task, config, library, CorpusIndex.build(library))
+        assert "sync_fifo" not in [d.id for d in lazy] or task_id != "sync_fifo"
+        picked += [d.id for d in lazy]
+    assert picked and entries._all is None

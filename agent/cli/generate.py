@@ -73,6 +73,7 @@ def generate(
             task = from_text(text, top=top, interface=header, testbench=tuple(tb or ()), tests=tests, reference=ref)
     except ValueError as exc:
         raise usage(str(exc).splitlines()[0] if "validation error" not in str(exc) else str(exc)) from None
+    from aigchip.corpus.lazy import CorpusChanged
     from aigchip.record import FolderBusy, holding
 
     try:
@@ -84,7 +85,7 @@ def generate(
             outcome, _, summary = _with_status(task, config, out, learn_corpus)
     except ModelError as exc:
         raise usage(f"model error: {exc}") from None
-    except FolderBusy as exc:
+    except (FolderBusy, CorpusChanged) as exc:
         raise usage(str(exc)) from None
     if json_out:
         sys.stdout.write(json.dumps(summary) + "\n")

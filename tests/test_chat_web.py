@@ -403,7 +403,9 @@ def test_a_streamed_reply_reaches_the_page_as_it_is_written_and_its_words_are_ke
     from aigchip.loopback import Loopback, Response
 
     said = "I assumed an active-high synchronous reset and that count wraps at 255."
-    with Loopback([Response.text(f"{said}\n\n{fenced(COUNTER8)}")], model="loopback-model") as endpoint:
+    # paced as a model writes (about 0.7 s in all), so the reply spans several of the page's batches
+    with Loopback([Response.text(f"{said}\n\n{fenced(COUNTER8)}", chunk_delay_s=0.02)],
+                  model="loopback-model") as endpoint:
         cfg = config(model="loopback-model", base_url=endpoint.base_url, max_retries=0, timeout_s=20, stream=True)
         app = create_app(SessionStore(tmp_path / "s"), cfg, check=fake_check)
         with running(app) as url, httpx.Client(base_url=url, timeout=20) as http:

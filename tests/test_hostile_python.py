@@ -9,6 +9,7 @@ no simulator running."""
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import signal
@@ -210,3 +211,53 @@ def _simulators_in(folder: Path) -> list[str]:
         except OSError:
             continue
     return found
+
+
+def test_the_pages_write_tests_runs_the_models_thief_in_the_box(scene, tmp_path):
+    """`aigchip serve` as a user runs it: a design from the model, then the page's Write tests button, whose
+    tests are the thief. The check ends failing, and nothing leaves the box."""
+    import httpx
+
+    sessions = tmp_path / "sessions"
+    with scene.model() as model:
+        server = subprocess.Popen([sys.executable, "-m", "aigchip.cli", "serve", "--port", "0", "--model", "loop",
+                                   "--base-url", model.base_url, "--max-iters", "1", "--no-stream",
+                                   "--sessions", str(sessions)],
+                                  env=scene.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            line, deadline = "", time.monotonic() + 60
+            while time.monotonic() < deadline and "http://" not in line:
+                line = server.stdout.readline() if server.stdout else ""
+                if not line and server.poll() is not None:
+                    break
+            address = re.search(r"http://[\d.]+:\d+", line)
+            assert address, f"serve printed no address: {line!r}"
+            with httpx.Client(base_url=address.group(0), timeout=60) as http:
+                sid = http.post("/api/sessions", json={}).json()["id"]
+                http.post(f"/api/sessions/{sid}/messages",
+                          json={"text": json.loads((ADD4 / "task.json").read_text())["spec"]})
+                view = _settled(http, sid, turns=1)
+                assert http.post(f"/api/sessions/{sid}/commands", json={"command": "test write"}).status_code < 400
+                view = _settled(http, sid, turns=2)
+        finally:
+            server.terminate()
+            try:
+                output, _ = server.communicate(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                output, _ = server.communicate()
+    assert view["turns"][1]["state"] == "done" and view["current"]["status"] == "mismatch", json.dumps(view)[:2000]
+    _thief_ran(view["current"]["summary"])
+    scene.assert_contained(output, json.dumps(view), folders=(sessions, scene.cache))
+
+
+def _settled(http, sid: str, *, turns: int, timeout: float = 240) -> dict:
+    """The session's view once `turns` turns have ended and nothing is running."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        view = http.get(f"/api/sessions/{sid}").json()
+        ended = [t for t in view.get("turns", []) if t.get("state") in ("done", "failed")]
+        if len(ended) >= turns and not view.get("busy"):
+            return view
+        time.sleep(0.3)
+    raise AssertionError(f"session {sid} did not settle: {view}")

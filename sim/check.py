@@ -99,7 +99,7 @@ def _toolchain(options: VerifyOptions) -> dict[str, str]:
     """Versions of the tools this check will use; raises ToolMissing for a required one."""
     required = ["iverilog", "vvp"] if options.simulator == "icarus" else ["verilator"]
     used = {name: tools.find(name).version for name in required}
-    if options.lint and tools.available("verilator"):
+    if _lints(options):
         used["verilator"] = tools.find("verilator").version
     if options.tests is not None:
         used["cocotb"] = tools.cocotb_version()
@@ -110,11 +110,14 @@ def _toolchain(options: VerifyOptions) -> dict[str, str]:
     return used
 
 
+def _lints(options: VerifyOptions) -> bool:
+    """Whether a check runs Verilator's lint: asked for, and Verilator installed."""
+    return options.lint and tools.available("verilator")
+
+
 def _lint(run_dir: Path, design: Design, options: VerifyOptions) -> list[Diagnostic]:
     from aigchip.sim import lint
 
-    if not options.lint or not tools.available("verilator"):
-        return []
     files = {process.safe_name(name): text for name, text in design.files.items()}
     found = lint.lint_once(run_dir, files, design.top, timeout=min(options.timeout, 60))
     if options.simulator == "icarus":  # Icarus is the judge here; Verilator's refusals are advice
@@ -137,7 +140,8 @@ def _syntax_only(run_dir: Path, design: Design, options: VerifyOptions) -> Verdi
 def _run_checks(run_dir: Path, design: Design, options: VerifyOptions) -> Verdict:
     for name, text in design.files.items():
         (run_dir / process.safe_name(name)).write_text(text, encoding="utf-8")
-    if not options.lint or not tools.available("verilator"):
+    linted = _lints(options)
+    if not linted:
         verdict, lint_found = _simulate(run_dir, design, options), []
     elif options.simulator == "icarus":  # Verilator's lint is advice here: run it beside the simulation
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aigchip-lint") as beside:
@@ -154,7 +158,7 @@ def _run_checks(run_dir: Path, design: Design, options: VerifyOptions) -> Verdic
     status = verdict.status
     if options.strict and status is Status.PASS and any(d.severity is Severity.WARNING for d in lint_found):
         status = Status.COMPILE_ERROR  # asked to treat lint warnings as failures
-    checks = (["lint"] if options.lint and tools.available("verilator") else []) + verdict.checks
+    checks = (["lint"] if linted else []) + verdict.checks
     verdict = verdict.model_copy(update={"status": status, "diagnostics": diagnostics, "checks": checks})
     if options.synth or options.fmax or options.equiv:
         from aigchip.sim import cost_proof

@@ -13,8 +13,7 @@ import itertools
 import re
 from typing import Iterator, NamedTuple
 
-from aigchip.bench import const_eval
-from aigchip.sim import source
+from aigchip.bench.mutant_sites import CLOSE, DECL_WORDS, OPEN, Code, Token
 
 CLASSES = ("arith", "logic", "relational", "constant", "off_by_one", "reset", "swap", "stuck", "shift")
 _OPERATOR_SWAPS = {
@@ -25,7 +24,6 @@ _OPERATOR_SWAPS = {
     "shift": {"<<": ">>", ">>": "<<", ">>>": ">>", "<<<": ">>>"},
 }
 _COMPARISONS = frozenset(_OPERATOR_SWAPS["relational"])
-_OPEN, _CLOSE = frozenset("([{"), frozenset(")]}")
 
 
 class Mutant(NamedTuple):
@@ -38,13 +36,6 @@ class Mutant(NamedTuple):
     file: str = ""  # which file of a several-file solution
 
 
-class _Token(NamedTuple):
-    kind: str  # num, id or op
-    text: str
-    start: int
-    end: int
-
-
 class _Edit(NamedTuple):
     cls: str
     start: int
@@ -54,21 +45,6 @@ class _Edit(NamedTuple):
     same: bool = False  # trivially equivalent: it rewrites a constant as itself
 
 
-_LEX = re.compile(
-    r"(?P<num>(?:\d[\d_]*\s*)?'[sS]?[bBoOdDhH]\s*[0-9a-fA-FxXzZ?_]+|\d[\d_]*(?:\.\d[\d_]*)?(?:[eE][+-]?\d+)?"
-    r"|'[01xXzZ](?![\w']))"
-    r"|(?P<id>[A-Za-z_][\w$]*|\$[\w$]+|\\\S+|`\w+)"
-    r"|(?P<op><<<=?|>>>=?|===|!==|<<=|>>=|\+:|-:|\+\+|--|->|==|!=|<=|>=|&&|\|\||\*\*|<<|>>|~[&|^]|\^~|::"
-    r"|[-+*/%&|^]=|\S)")
-_EXCLUDED_TEXT = [
-    re.compile(r"^[ \t]*`\w+(?:[^\n]*\\\n)*[^\n]*", re.M),  # compiler directives, `timescale included
-    re.compile(r"\b(?:macro)?module\b[^;]*;"),  # the module header: parameters and ports
-    re.compile(r"\b(?:input|output|inout|parameter|localparam|defparam|genvar)\b[^;]*;"),
-    re.compile(r"\(\*(?!\s*\)).*?\*\)", re.S),  # attributes
-]
-_HEADER_WORDS = frozenset({"for", "while", "repeat", "@"})
-_DECL_WORDS = frozenset("wire tri wand wor reg logic integer int bit byte shortint longint signed unsigned var "
-                        "real time genvar".split())
 _RESET_NAME = re.compile(r"(?i)rst|reset")
 _ACTIVE_LOW = re.compile(r"(?i)(?:_n|_b|_l|_ni|rstn|resetn)$")
 _SIZED = re.compile(r"(?P<size>\d[\d_]*)?\s*'[sS]?(?P<base>[bBoOdDhH])\s*(?P<digits>[0-9a-fA-F_]+)")
@@ -79,120 +55,11 @@ _DECLARED_NAME = re.compile(r"\s*([A-Za-z_][\w$]*)\s*(?:\[[^\]]*\]\s*)*(=)?")
 _COMMA = re.compile(r"\s*,")
 
 
-class _Code:
-    """The solution's tokens, which of them may be mutated, and which `=` / `<=` are assignments."""
-
-    def __init__(self, text: str) -> None:
-        self.text, self.blank = text, source.blank_comments_and_strings(text)
-        self.toks = [_Token(m.lastgroup or "op", m.group(), m.start(), m.end()) for m in _LEX.finditer(self.blank)]
-        self.match = self._match_brackets()
-        self.skip = self._excluded()
-        self.assignments = self._assignment_ops()
-        self.scopes = const_eval.localparam_scopes(self.blank)
-
-    def same_constant(self, a: str, b: str, position: int) -> bool:
-        return const_eval.same_constant(a, b, const_eval.known_at(self.scopes, position))
-
-    def _match_brackets(self) -> dict[int, int]:
-        match, stack = {}, []
-        for i, tok in enumerate(self.toks):
-            if tok.text in _OPEN:
-                stack.append(i)
-            elif tok.text in _CLOSE and stack and self.toks[stack[-1]].text == "([{"[")]}".index(tok.text)]:
-                opener = stack.pop()
-                match[opener], match[i] = i, opener
-        return match
-
-    def _excluded(self) -> list[bool]:
-        masked = bytearray(len(self.blank))
-        for pattern in _EXCLUDED_TEXT:
-            for m in pattern.finditer(self.blank):
-                masked[m.start():m.end()] = b"\1" * (m.end() - m.start())
-        skip = [bool(masked[t.start]) for t in self.toks]
-
-        def hide(lo: int, hi: int) -> None:
-            skip[lo:hi + 1] = [True] * (hi + 1 - lo)
-
-        for i, tok in enumerate(self.toks):
-            after = self.toks[i + 1].text if i + 1 < len(self.toks) else ""
-            if tok.text == "[" and i in self.match:
-                hide(i, self.match[i])
-            elif tok.text == "#" or (tok.text == "@" and after == "*"):
-                hide(i, self.match.get(i + 1, i + 1) if after == "(" else i + 1)
-            elif after == "(" and i + 1 in self.match and (tok.text in _HEADER_WORDS or (
-                    tok.text.startswith("$") and tok.text not in ("$signed", "$unsigned"))):
-                hide(i, self.match[i + 1])
-            elif tok.text == "{" and i in self.match:
-                inner = self._replication_brace(i)
-                if inner is not None:
-                    hide(i + 1, inner - 1)  # a replication count: changing it changes widths
-        return skip
-
-    def _replication_brace(self, i: int) -> int | None:
-        j = i + 1
-        while j < self.match[i]:
-            if self.toks[j].text in (",", "}"):
-                return None
-            if self.toks[j].text == "{":
-                return j if j > i + 1 else None
-            j = self.match.get(j, j) + 1 if self.toks[j].text in _OPEN else j + 1
-        return None
-
-    def _assignment_ops(self) -> set[int]:
-        """`=` / `<=` at bracket depth 0, the first in its statement: assignments, not comparisons."""
-        found, depth, seen = set(), 0, False
-        for i, tok in enumerate(self.toks):
-            if tok.text in _OPEN:
-                depth += 1
-            elif tok.text in _CLOSE:
-                depth = max(0, depth - 1)
-            elif tok.text in (";", "begin", "end", "else") or (tok.text == "," and depth == 0):
-                seen = False  # (a depth-0 comma separates the assignments of one declaration)
-            elif tok.text in ("=", "<=") and depth == 0 and not seen:
-                found.add(i)
-                seen = True
-        return found
-
-    def live(self, i: int) -> bool:
-        return 0 <= i < len(self.toks) and not self.skip[i]
-
-    def statement_end(self, i: int, stops: tuple[str, ...] = (";",)) -> int | None:
-        """Index of the `;` (or other stop) that ends the statement holding token i."""
-        depth = 0
-        for j in range(i + 1, len(self.toks)):
-            text = self.toks[j].text
-            depth += (text in _OPEN) - (text in _CLOSE)
-            if depth < 0:
-                return None
-            if text in stops and depth == 0:
-                return j
-        return None
-
-    def lvalue_start(self, op: int) -> int | None:
-        j = op - 1
-        while j >= 0 and self.toks[j].text == "]" and j in self.match:
-            j = self.match[j] - 1
-        if j >= 0 and self.toks[j].text == "}":
-            return self.match.get(j)
-        return j if j >= 0 and self.toks[j].kind == "id" else None
-
-    def declares_variable(self, lvalue: int) -> bool:
-        """`reg x = 0;`: the assignment is a variable's initial value (not so for `wire x = a & b;`)."""
-        k, words = lvalue - 1, set()
-        while k >= 0 and (self.toks[k].text in _DECL_WORDS or (self.toks[k].text == "]" and k in self.match)):
-            words.add(self.toks[k].text)
-            k = self.match[k] - 1 if self.toks[k].text == "]" else k - 1
-        return bool(words & _DECL_WORDS - {"wire", "tri", "wand", "wor", "signed", "unsigned"})
-
-    def span(self, lo: int, hi: int) -> str:
-        return self.text[self.toks[lo].start:self.toks[hi].end]
-
-
 _ZERO_NEUTRAL = frozenset({"+", "-", "^", "<<", ">>", "<<<", ">>>"})  # x op 0 == x for each of these
 _OPERAND_END = frozenset({")", ";", ",", "]", "}", ":", "?"})
 
 
-def _operator_edits(code: _Code) -> Iterator[_Edit]:
+def _operator_edits(code: Code) -> Iterator[_Edit]:
     for i, tok in enumerate(code.toks):
         if tok.kind != "op" or not code.live(i) or i in code.assignments:
             continue
@@ -225,7 +92,7 @@ def _literal_variants(literal: str) -> list[tuple[str, str]]:
     return [(tag, spell(new)) for tag, new in (("+1", value + 1), ("-1", value - 1)) if 0 <= new < 2 ** width]
 
 
-def _literal_edits(code: _Code) -> Iterator[_Edit]:
+def _literal_edits(code: Code) -> Iterator[_Edit]:
     toks = code.toks
     for i, tok in enumerate(toks):
         if tok.kind != "num" or not code.live(i) or (i + 1 < len(toks) and toks[i + 1].text in ("{", "'")):
@@ -241,7 +108,7 @@ def _literal_edits(code: _Code) -> Iterator[_Edit]:
             yield _Edit("off_by_one" if bound else "constant", tok.start, tok.end, new, tag)
 
 
-def _is_reset_branch(code: _Code, lo: int, hi: int) -> bool:
+def _is_reset_branch(code: Code, lo: int, hi: int) -> bool:
     """True when the if-condition between tokens lo..hi holds while a reset is asserted."""
     name = next((k for k in range(lo, hi + 1) if code.toks[k].kind == "id" and _RESET_NAME.search(code.toks[k].text)), None)
     if name is None:
@@ -252,7 +119,7 @@ def _is_reset_branch(code: _Code, lo: int, hi: int) -> bool:
     return negated == bool(_ACTIVE_LOW.search(code.toks[name].text))
 
 
-def _branch_end(code: _Code, first: int) -> int | None:
+def _branch_end(code: Code, first: int) -> int | None:
     if first >= len(code.toks) or code.toks[first].text != "begin":
         return code.statement_end(first - 1)
     depth = 0
@@ -263,7 +130,7 @@ def _branch_end(code: _Code, first: int) -> int | None:
     return None
 
 
-def _reset_edits(code: _Code) -> Iterator[_Edit]:
+def _reset_edits(code: Code) -> Iterator[_Edit]:
     for i, tok in enumerate(code.toks):
         if tok.text != "if" or not code.live(i) or i + 1 not in code.match or code.toks[i + 1].text != "(":
             continue
@@ -277,7 +144,7 @@ def _reset_edits(code: _Code) -> Iterator[_Edit]:
                 yield _Edit("reset", code.toks[lvalue].start, code.toks[end].end, ";")
 
 
-def _stuck_edits(code: _Code) -> Iterator[_Edit]:
+def _stuck_edits(code: Code) -> Iterator[_Edit]:
     for op in sorted(code.assignments):
         lvalue, end = code.lvalue_start(op), code.statement_end(op, (";", ","))
         if not code.live(op) or lvalue is None or end is None or end <= op + 1:
@@ -290,16 +157,16 @@ def _stuck_edits(code: _Code) -> Iterator[_Edit]:
                         same=code.same_constant(rhs, "0", code.toks[op].start))
 
 
-def _simple_operand(code: _Code, i: int) -> bool:
+def _simple_operand(code: Code, i: int) -> bool:
     return code.live(i) and code.toks[i].kind in ("id", "num") and not code.toks[i].text.startswith(("$", "`"))
 
 
-def _swap_tokens(code: _Code, left: _Token, right: _Token) -> _Edit:
+def _swap_tokens(code: Code, left: Token, right: Token) -> _Edit:
     return _Edit("swap", left.start, right.end, right.text + code.text[left.end:right.start] + left.text,
                  same=code.same_constant(left.text, right.text, left.start))
 
 
-def _operand_swaps(code: _Code) -> Iterator[_Edit]:
+def _operand_swaps(code: Code) -> Iterator[_Edit]:
     toks = code.toks
     for i, tok in enumerate(toks):
         if tok.text not in ("-", "/", "%") or not code.live(i) or not (_simple_operand(code, i - 1)
@@ -312,15 +179,15 @@ def _operand_swaps(code: _Code) -> Iterator[_Edit]:
             yield _swap_tokens(code, toks[i - 1], toks[i + 1])
 
 
-def _ternary_arms(code: _Code, question: int) -> tuple[int, int, int] | None:
+def _ternary_arms(code: Code, question: int) -> tuple[int, int, int] | None:
     """For the `?` at `question`: its `:` and the first and last tokens of the false arm, as indices."""
     depth, nested, colon = 0, 0, None
     for j in range(question + 1, len(code.toks)):
         text = code.toks[j].text
-        if text in _OPEN:
+        if text in OPEN:
             depth += 1
             continue
-        if text in _CLOSE:
+        if text in CLOSE:
             depth -= 1
         if depth < 0 or (depth == 0 and (text in (";", ",", "end", "endcase") or (colon and text == ":" and not nested))):
             return (colon, colon + 1, j - 1) if colon is not None and j - 1 > colon else None
@@ -334,7 +201,7 @@ def _ternary_arms(code: _Code, question: int) -> tuple[int, int, int] | None:
     return None
 
 
-def _ternary_swaps(code: _Code) -> Iterator[_Edit]:
+def _ternary_swaps(code: Code) -> Iterator[_Edit]:
     for i, tok in enumerate(code.toks):
         arms = _ternary_arms(code, i) if tok.text == "?" and code.live(i) else None
         if arms is None or arms[0] <= i + 1:
@@ -351,7 +218,7 @@ def _declared_widths(blank: str) -> dict[str, str]:
     widths: dict[str, str] = {}
     for decl in _WIDTH_DECL.finditer(blank):
         width, pos = re.sub(r"\s+", "", decl.group(2) or "1"), decl.end()
-        while (name := _DECLARED_NAME.match(blank, pos)) and name.group(1) not in _DECL_WORDS | {"input", "output", "inout"}:
+        while (name := _DECLARED_NAME.match(blank, pos)) and name.group(1) not in DECL_WORDS | {"input", "output", "inout"}:
             widths.setdefault(name.group(1), width)
             comma = _COMMA.match(blank, name.end())
             if name.group(2) or not comma:
@@ -360,7 +227,7 @@ def _declared_widths(blank: str) -> dict[str, str]:
     return widths
 
 
-def _concat_swaps(code: _Code) -> Iterator[_Edit]:
+def _concat_swaps(code: Code) -> Iterator[_Edit]:
     widths = _declared_widths(code.blank)
     for i, tok in enumerate(code.toks):
         if tok.text != "{" or not code.live(i) or i not in code.match:
@@ -374,7 +241,7 @@ def _concat_swaps(code: _Code) -> Iterator[_Edit]:
                 current = []
             else:
                 current.append(j)
-            j = code.match[j] + 1 if code.toks[j].text in _OPEN and j in code.match else j + 1
+            j = code.match[j] + 1 if code.toks[j].text in OPEN and j in code.match else j + 1
         elements.append(current)
         for first, second in itertools.pairwise(elements):
             if len(first) == len(second) == 1:
@@ -391,7 +258,7 @@ def all_mutants(text: str, *, file: str = "") -> list[Mutant]:
 
 def mutant_pool(text: str, *, file: str = "") -> tuple[list[Mutant], int]:
     """Every mutant of `text` (as all_mutants), and how many trivially equivalent ones were left out."""
-    code = _Code(text)
+    code = Code(text)
     edits = [*_operator_edits(code), *_literal_edits(code), *_reset_edits(code), *_stuck_edits(code),
              *_operand_swaps(code), *_ternary_swaps(code), *_concat_swaps(code)]
     found, seen_texts, seen_ids, same = [], {text}, set(), 0

@@ -30,6 +30,11 @@ def generate(task: Task, config: RunConfig, *, out_dir: Path | None, model: Mode
     sim.verify_many (eval: a wrapper that limits how many checks run at once). With `learn` (a corpus
     JSONL), a design that passes is appended to that corpus. `progress` is told what the loop is doing
     ("asking gpt-4o (iteration 1)", "checked iteration 1: mismatch") as it happens."""
+    if config.optimize == "latency":  # refused before any model call: the tests must measure the cycles
+        from aigchip.optimize import latency_problem
+
+        if problem := latency_problem(task):
+            raise ValueError(problem)
     entries, index = demos.corpus_for(config) if (config.demos or config.model == "offline") else ([], None)
     chosen = demos.pick_for(task, config, entries, index)
     model = model or make_model(config, task, out_dir=out_dir, demo_entries=entries)

@@ -53,19 +53,22 @@ def apply(run_dir: Path, design: Design, options: VerifyOptions, verdict: Verdic
     return verdict.model_copy(update={**update, "status": status, "diagnostics": diagnostics, "checks": checks})
 
 
-def measured_cycles(run_dir: Path) -> dict[str, float]:
+def measured_cycles(run_dir: Path) -> dict[str, Any]:
     """Cycles a test measured and left in `cost.json` in its run folder (AccelBench's system tests do):
-    `latency_cycles` (or `cycles_per_job`, a job's cycles from first input to last output)."""
+    `latency_cycles` (or `cycles_per_job`, a job's cycles from first input to last output), and as
+    `latency_job` the test's words for what one job is (its `job`), shown to a model asked for fewer cycles."""
     try:
         found = json.loads((run_dir / "cost.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     if not isinstance(found, dict):
         return {}
-    figures = {k: found[k] for k in ("latency_cycles", "cycles_per_job")
-               if isinstance(found.get(k), (int, float)) and not isinstance(found.get(k), bool)}
+    figures: dict[str, Any] = {k: found[k] for k in ("latency_cycles", "cycles_per_job")
+                               if isinstance(found.get(k), (int, float)) and not isinstance(found.get(k), bool)}
     if "latency_cycles" not in figures and "cycles_per_job" in figures:
         figures["latency_cycles"] = figures["cycles_per_job"]
+    if figures and isinstance(found.get("job"), str) and found["job"].strip():
+        figures["latency_job"] = " ".join(found["job"].split())[:200]
     return figures
 
 

@@ -40,3 +40,44 @@ def test_optimize_area_keeps_the_smaller_passing_design(tmp_path: Path) -> None:
         "".join(p.read_text() for p in (tmp_path / "run").glob("*.v"))
     assert "The lean design" in kept
     assert f"{report['first']} cells" in asked[1] and "round 1:" in asked[2]  # shown its cost, told what failed
+
+
+MUL8 = ("mul8: on a cycle with start high, take 8-bit a and b; some cycles later raise done with the 16-bit "
+        "product p = a * b, held until the next start. Synchronous active-high reset rst.")
+
+
+def test_optimize_latency_keeps_the_passing_design_with_fewer_cycles(tmp_path: Path) -> None:
+    replies = [Response.text(fenced(n)) for n in ("mul8_slow.v", "mul8_broken.v", "mul8_fast.v")]
+    with Loopback(replies, model="loop") as endpoint:
+        done = aigchip("generate", MUL8, "--top", "mul8", "--tb", str(FIXTURE / "tb_mul8.v"), "--model", "loop",
+                       "--base-url", endpoint.base_url, "--demos", "0", "--optimize", "latency",
+                       "--optimize-rounds", "2", "--no-cache", "--out", str(tmp_path / "run"), "--json")
+        asked = [r.body["messages"][-1]["content"] for r in endpoint.requests if r.body]
+    summary = json.loads(done.stdout)
+    assert done.returncode == 0 and summary["status"] == "pass", done.stderr
+    report = summary["optimize"]
+    assert report["metric"] == "latency_cycles" and report["first"] == 9 and report["best"] == 1
+    assert "no equivalence proof" in report["note"]
+    rounds = {c["round"]: c for c in report["candidates"]}
+    assert rounds[1]["kept"] is False and rounds[1]["status"] == "mismatch"  # one cycle, but a wrong product
+    assert rounds[2]["kept"] is True and rounds[2]["equivalence"] is None and "9.0 -> 1.0" in rounds[2]["reason"]
+    # the slow design is smaller, the fast one quicker: both stay on the Pareto front
+    assert sorted(c["round"] for c in report["pareto"]) == [0, 2]
+    assert summary["cost"]["latency_cycles"] == 1 and "one product a cycle" in (tmp_path / "run" / "mul8.v").read_text()
+    # the model was shown the cycles and what the test measured, then why round 1 was not kept
+    assert "9.0 cycles per job (one 8x8 product, start taken to done)" in asked[1]
+    assert "fewer clock cycles" in asked[1] and "round 1:" in asked[2]
+
+
+def test_optimize_latency_without_tests_that_measure_cycles_is_refused_before_any_model_call(tmp_path: Path) -> None:
+    with Loopback([Response.text(fenced("acc9_lean.v"))], model="loop") as endpoint:
+        done = aigchip("generate", "A registered 9-bit sum q of two 8-bit inputs a and b, cleared by rst.",
+                       "--top", "acc9", "--tb", str(FIXTURE / "tb_acc9.v"), "--model", "loop", "--base-url",
+                       endpoint.base_url, "--demos", "0", "--optimize", "latency", "--no-cache",
+                       "--out", str(tmp_path / "run"))
+        selftests = aigchip("generate", MUL8, "--top", "mul8", "--model", "loop", "--base-url", endpoint.base_url,
+                            "--demos", "0", "--optimize", "latency", "--no-cache")
+        assert not [r for r in endpoint.requests if r.body]
+    assert done.returncode == 2 and "never write cost.json" in done.stderr and "tb_acc9.v" in done.stderr
+    assert selftests.returncode == 2 and "needs the task's own tests" in selftests.stderr
+    assert not (tmp_path / "run").exists()

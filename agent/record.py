@@ -9,6 +9,10 @@ A run folder holds the design files, `checks/` (the tests used, with the testben
 `testbench` [...], `tests`, `reference`, `tb_top`, `self_tests`), `verdict` ({status, ...}), `config`
 ({simulator, sim_timeout, lint, ...}), `task`, `model`, `toolchain`, `templates`, `demos`.
 
+An exploration's folder (`aigchip explore --out`) holds `explore.json` (the whole result, as `--json` prints
+it), `points/<label>.json` (each point as it finished, written at once so a killed run keeps it; `--resume`
+reads them back), `report.html` and the explored design's files.
+
 Each session line is flushed as it is written, so a killed run keeps everything up to its last step.
 API keys never reach these files: they hold messages, replies and verdicts, and the config names only
 the variable that holds the key.
@@ -37,6 +41,9 @@ SESSION = "session.jsonl"
 META = "meta.json"
 CHECKS = "checks"
 LOCK = ".aigchip.lock"
+EXPLORE = "explore.json"
+EXPLORE_POINTS = "points"
+EXPLORE_REPORT = "report.html"
 
 
 class FolderBusy(RuntimeError):
@@ -244,3 +251,38 @@ def recorded_design(record: Record) -> Design | None:
     if record.design_problems:
         return None
     return Design.from_paths([p for p in paths if p is not None], top=record.meta["top"])
+
+
+# -- an exploration's folder ----------------------------------------------------------------------------
+
+
+def write_explore_point(folder: Path, label: str, point: dict[str, Any]) -> None:
+    """One explored point, as soon as it is done (`label` is `N=4,LANES=2`: a safe file name)."""
+    points = Path(folder) / EXPLORE_POINTS
+    points.mkdir(parents=True, exist_ok=True)
+    write_atomic(points / f"{label}.json", json.dumps(point, indent=1, default=str) + "\n")
+
+
+def read_explore_points(folder: Path) -> dict[str, dict[str, Any]]:
+    """The points an earlier exploration into `folder` finished, by label (files that cannot be read are
+    skipped: their points run again)."""
+    found: dict[str, dict[str, Any]] = {}
+    for path in sorted((Path(folder) / EXPLORE_POINTS).glob("*.json")):
+        try:
+            point = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(point, dict) and point.get("label") == path.stem:
+            found[path.stem] = point
+    return found
+
+
+def write_explore(folder: Path, result: dict[str, Any], design: Design, html: str | None = None) -> None:
+    """The exploration's result (explore.json), the design explored, and the HTML report."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in design.files.items():
+        write_atomic(folder / Path(name).name, text)
+    write_atomic(folder / EXPLORE, json.dumps(result, indent=1, default=str) + "\n")
+    if html is not None:
+        write_atomic(folder / EXPLORE_REPORT, html)

@@ -39,6 +39,7 @@ class VerifyOptions(BaseModel):
     equiv: tuple[Path, ...] = ()  # reference design files to prove the design equivalent to
     equiv_bound: int = Field(20, ge=1)  # cycles from reset a sequential proof looks at
     equiv_timeout: float | None = Field(None, gt=0)  # seconds for all proof engines together (None: the synthesis limit)
+    parameters: tuple[tuple[str, int], ...] = ()  # the top's Verilog parameters set for every tool (sim/params.py)
 
     @property
     def testbench_decides(self) -> bool:
@@ -122,7 +123,7 @@ def _lint(run_dir: Path, design: Design, options: VerifyOptions) -> list[Diagnos
     from aigchip.sim import lint
 
     files = {process.safe_name(name): text for name, text in design.files.items()}
-    found = lint.lint_once(run_dir, files, design.top, timeout=min(options.timeout, 60))
+    found = lint.lint_once(run_dir, files, design.top, timeout=min(options.timeout, 60), parameters=options.parameters)
     if options.simulator == "icarus":  # Icarus is the judge here; Verilator's refusals are advice
         found = [d.model_copy(update={"severity": Severity.WARNING, "message": f"Verilator rejects this: {d.message}"})
                  if d.severity is Severity.ERROR else d for d in found]
@@ -132,7 +133,8 @@ def _lint(run_dir: Path, design: Design, options: VerifyOptions) -> list[Diagnos
 def _syntax_only(run_dir: Path, design: Design, options: VerifyOptions) -> Verdict:
     from aigchip.sim import lint
 
-    found, result = lint.syntax_gate(run_dir, list(design.files), design.top, timeout=options.timeout)
+    found, result = lint.syntax_gate(run_dir, list(design.files), design.top, timeout=options.timeout,
+                                     parameters=options.parameters)
     if result.timed_out:
         return _verdict(Status.TIMEOUT, found, log=result.output)
     failed = result.returncode != 0 or any(d.severity is Severity.ERROR for d in found)
@@ -176,14 +178,14 @@ def _simulate(run_dir: Path, design: Design, options: VerifyOptions) -> Verdict:
 
         return native.run_testbench(run_dir, design, list(options.testbench), reference=options.reference,
                                     simulator=options.simulator, timeout=options.timeout,
-                                    tb_top=options.tb_top, waves=options.waves)
+                                    tb_top=options.tb_top, waves=options.waves, parameters=options.parameters)
     if options.tests is not None:
         from aigchip.sim import cocotb_run
 
         extra = [options.reference] if options.reference else []
         return cocotb_run.run_cocotb(run_dir, design, options.tests, simulator=options.simulator,
                                      timeout=options.timeout, waves=options.waves, extra_sources=extra,
-                                     tests_by_model=options.tests_by_model)
+                                     tests_by_model=options.tests_by_model, parameters=options.parameters)
     return _syntax_only(run_dir, design, options)
 
 

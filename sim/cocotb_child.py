@@ -6,7 +6,7 @@ outcome file it leaves. Usage: python -P cocotb_child.py JOB.json (a script: it 
 
 The job (JSON) holds: run_dir, test_path (the folder the tests import from), phases (["build", "test"], or one of them), simulator, top,
 sources, includes, guard_modules (imported first), test_module, build_dir, timescale, waves, vcd, build_args, build_log,
-test_log, results_xml, outcome, seed, extra_env. The outcome (JSON) says which phases completed and, for
+test_log, results_xml, outcome, seed, extra_env, parameters (the top's, name -> integer). The outcome (JSON) says which phases completed and, for
 a failed phase, whether the failure is the design's ("design") or the tools' ("tool").
 """
 
@@ -41,6 +41,7 @@ def make_runner(simulator: str) -> Any:
 def build(runner: Any, job: dict[str, Any]) -> None:
     runner.build(sources=job["sources"], includes=job["includes"], hdl_toplevel=job["top"],
                  build_dir=job["build_dir"], build_args=job["build_args"], always=True,
+                 parameters=job.get("parameters") or {},
                  timescale=tuple(job["timescale"]), waves=job["waves"], log_file=job["build_log"])
 
 

@@ -63,7 +63,8 @@ _FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
 def run_cocotb(run_dir: Path, design: Design, tests: Path, *, simulator: str = "icarus",
                timeout: float = 120.0, waves: bool = False,
                timescale: tuple[str, str] = ("1ns", "1ps"),
-               extra_sources: Sequence[Path] = (), tests_by_model: bool = False) -> Verdict:
+               extra_sources: Sequence[Path] = (), tests_by_model: bool = False,
+               parameters: tuple[tuple[str, int], ...] = ()) -> Verdict:
     """Build `design` (already written into `run_dir`) and run the cocotb test module `tests`.
 
     `tests_by_model`: the model wrote the tests (self feedback, the page's Write tests): of the files beside
@@ -78,6 +79,7 @@ def run_cocotb(run_dir: Path, design: Design, tests: Path, *, simulator: str = "
     run_dir = Path(run_dir).resolve()
     versions = _tool_versions(simulator)
     job = _write_job(run_dir, design, Path(tests), simulator, waves, timescale, extra_sources, tests_by_model)
+    job["parameters"] = dict(parameters)  # the runner passes them as -P (Icarus) or -G (Verilator): sim/params.py
     env = _child_env(run_dir, Path(job["private"]), simulator)
     box = sandbox.Box(readable=(str(CHILD_SCRIPT),), model_python=tests_by_model)
     if simulator == "verilator":

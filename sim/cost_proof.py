@@ -28,7 +28,7 @@ def apply(run_dir: Path, design: Design, options: VerifyOptions, verdict: Verdic
     update: dict[str, Any] = {}
     if options.synth or options.fmax:
         report = synth.synthesize(design, fpga="ice40" if options.fpga or options.fmax else None, fmax=options.fmax,
-                                  timeout=timeout, run_dir=_subfolder(run_dir, "synth"))
+                                  timeout=timeout, run_dir=_subfolder(run_dir, "synth"), parameters=options.parameters)
         update["cost"] = {**report.cost, **measured_cycles(run_dir), "synthesis_s": report.duration_s,
                           **({"notes": report.notes} if report.notes else {})}
         diagnostics += report.diagnostics

@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from aigchip.sim import process, tools
+from aigchip.sim import params, process, tools
 from aigchip.sim.types import Design
 
 HARNESS_TOP = "aigchip_fmax_harness"
@@ -92,7 +92,7 @@ def pick_device(cost: dict[str, Any]) -> tuple[str, list[str], list[str]] | None
 
 
 def fmax(design: Design, sources: list[str], mapped_netlist: dict[str, Any], cost: dict[str, Any], run_dir: Path,
-         *, timeout: float, notes: list[str], used: dict[str, str]) -> dict[str, Any]:
+         *, timeout: float, notes: list[str], used: dict[str, str], parameters: params.Parameters = ()) -> dict[str, Any]:
     """Place and route the design in its harness; {"fmax_mhz", "fmax_device"} or {} with a note saying why."""
     nextpnr = tools.find("nextpnr-ice40")
     used["nextpnr-ice40"] = nextpnr.version
@@ -107,7 +107,8 @@ def fmax(design: Design, sources: list[str], mapped_netlist: dict[str, Any], cos
         notes.append(f"no Fmax: {exc}")
         return {}
     yosys = tools.find("yosys")
-    script = (f"read_verilog -sv {' '.join(sources)} fmax_harness.v; hierarchy -top {HARNESS_TOP}; "
+    chparam = "".join(f"{step}; " for step in params.yosys_chparam(design.top, parameters))
+    script = (f"read_verilog -sv {' '.join(sources)} fmax_harness.v; {chparam}hierarchy -top {HARNESS_TOP}; "
               f"synth_ice40 -top {HARNESS_TOP} {' '.join(synth_flags)}; write_json fmax_net.json")
     mapped = process.run([yosys.path, "-q", "-p", script], cwd=run_dir, timeout=timeout, log_path=run_dir / "fmax_yosys.log")
     if not mapped.ok:

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Sequence
 
-from aigchip.sim import process, tools
+from aigchip.sim import params, process, tools
 from aigchip.sim.cache import digest
 from aigchip.sim.types import Diagnostic, Severity
 
@@ -79,10 +79,12 @@ def _merge_duplicates(found: list[Diagnostic]) -> list[Diagnostic]:
     return merged
 
 
-def syntax_gate(run_dir: Path, files: Sequence[str], top: str, timeout: float = 30.0) -> tuple[list[Diagnostic], process.ProcessResult]:
+def syntax_gate(run_dir: Path, files: Sequence[str], top: str, timeout: float = 30.0,
+                parameters: params.Parameters = ()) -> tuple[list[Diagnostic], process.ProcessResult]:
     """Compile `files` with iverilog -g2012 and `top` as root; errors mean the design does not compile."""
     iverilog = tools.find("iverilog")
-    argv = [iverilog.path, "-g2012", "-Wall", "-Wno-timescale", "-Wno-implicit-dimensions", "-o", "syntax.vvp", "-s", top, *files]
+    argv = [iverilog.path, "-g2012", "-Wall", "-Wno-timescale", "-Wno-implicit-dimensions", "-o", "syntax.vvp", "-s", top,
+            *params.iverilog_flags(top, parameters), *files]
     result = process.run(argv, cwd=run_dir, timeout=timeout, log_path=run_dir / "syntax.log")
     if result.start_error:
         raise tools.ToolMissing("iverilog", result.start_error)
@@ -92,11 +94,12 @@ def syntax_gate(run_dir: Path, files: Sequence[str], top: str, timeout: float = 
 _LINT_WAIVERS = ("DECLFILENAME", "EOFNEWLINE", "MULTITOP")
 
 
-def verilator_lint(run_dir: Path, files: Sequence[str], top: str, timeout: float = 30.0) -> tuple[list[Diagnostic], process.ProcessResult]:
+def verilator_lint(run_dir: Path, files: Sequence[str], top: str, timeout: float = 30.0,
+                   parameters: params.Parameters = ()) -> tuple[list[Diagnostic], process.ProcessResult]:
     """verilator --lint-only -Wall; warnings come back as WARNING diagnostics with their codes."""
     verilator = tools.find("verilator")
     argv = [verilator.path, "--lint-only", "-Wall", "-Wno-fatal", "--timing", "--top-module", top,
-            *(f"-Wno-{code}" for code in _LINT_WAIVERS), *files]
+            *(f"-Wno-{code}" for code in _LINT_WAIVERS), *params.verilator_flags(parameters), *files]
     result = process.run(argv, cwd=run_dir, timeout=timeout, env=verilator.environ, log_path=run_dir / "lint.log")
     if result.start_error:
         raise tools.ToolMissing("verilator", result.start_error)
@@ -108,14 +111,16 @@ _LINTED_LOCK = threading.Lock()
 _LINTED_MAX = 1024
 
 
-def lint_once(run_dir: Path, files: dict[str, str], top: str, timeout: float = 30.0) -> list[Diagnostic]:
+def lint_once(run_dir: Path, files: dict[str, str], top: str, timeout: float = 30.0,
+              parameters: params.Parameters = ()) -> list[Diagnostic]:
     """`verilator_lint` of the design whose files (name -> text, already written in `run_dir`) are `files`,
     run once per distinct design in this process: k samples that wrote the same code, and every check of one
     design (self tests, then the golden check), see the same warnings for one lint. `lint.log` is written
     either way; a lint that timed out is not remembered."""
     verilator = tools.find("verilator")
     key = digest({"files": files, "top": top, "verilator": [verilator.path, verilator.version],
-                  "waivers": _LINT_WAIVERS})
+                  "waivers": _LINT_WAIVERS,
+                  **({"parameters": list(parameters)} if parameters else {})})
     with _LINTED_LOCK:
         hit = _LINTED.get(key)
         if hit is not None:
@@ -123,7 +128,7 @@ def lint_once(run_dir: Path, files: dict[str, str], top: str, timeout: float = 3
     if hit is not None:
         (run_dir / "lint.log").write_text(hit[1], encoding="utf-8")
         return [d.model_copy() for d in hit[0]]
-    found, result = verilator_lint(run_dir, list(files), top, timeout=timeout)
+    found, result = verilator_lint(run_dir, list(files), top, timeout=timeout, parameters=parameters)
     if not result.timed_out:
         with _LINTED_LOCK:
             _LINTED[key] = (found, result.output)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from aigchip.sim import lint, process, sandbox, tools
+from aigchip.sim import lint, params, process, sandbox, tools
 from aigchip.sim import testbench as tbmod
 from aigchip.sim.types import Design, Diagnostic, Severity, Status, Verdict
 
@@ -40,11 +40,12 @@ class Job:
     timeout: float
     waves: bool
     wave_file: str | None  # the VCD this run writes when waves are on
+    parameters: params.Parameters = ()  # set on the testbench's top (it passes them on to the design)
 
 
 def run_testbench(run_dir: Path, design: Design, testbench: Path | Sequence[Path], *,
                   reference: Path | None = None, simulator: str = "icarus", timeout: float = 60.0,
-                  tb_top: str | None = None, waves: bool = False) -> Verdict:
+                  tb_top: str | None = None, waves: bool = False, parameters: params.Parameters = ()) -> Verdict:
     """Simulate `testbench` (with `reference`) against the design files already written into `run_dir`.
 
     Raises tools.ToolMissing when the simulator cannot run; every other outcome is a Verdict."""
@@ -67,6 +68,7 @@ def run_testbench(run_dir: Path, design: Design, testbench: Path | Sequence[Path
 
     marker = tbmod.new_marker()
     job = _stage(Path(run_dir).resolve(), design, tb_paths, originals, reference, marker, top, timeout, waves)
+    job.parameters = parameters
     clean = _cleaner(marker, job)
     compiled = compile_step(job)
     compile_text = clean(compiled.output)  # logs never hold the marker: compile.log exists while the design runs
@@ -186,6 +188,7 @@ def _design_units(design: Design) -> list[str]:
 
 def _icarus_compile(job: Job) -> process.ProcessResult:
     argv = [tools.find("iverilog").path, "-g2012", "-Wall", "-Winfloop", "-Wno-timescale", "-s", job.top,
+            *params.iverilog_flags(job.top, job.parameters),
             "-o", f"{job.private}/sim.vvp", *(["-I", job.private] if job.include_private else []), *job.sources]
     return _checked("iverilog", process.run(argv, cwd=job.run_dir, timeout=max(job.timeout, 60.0)))
 
@@ -198,7 +201,8 @@ def _icarus_simulate(job: Job, marker: str) -> process.ProcessResult:
 
 def _verilator_compile(job: Job) -> process.ProcessResult:
     verilator = tools.find("verilator")
-    argv = [verilator.path, *VERILATOR_FLAGS, "--top-module", job.top, "-Mdir", f"{job.private}/obj_dir",
+    argv = [verilator.path, *VERILATOR_FLAGS, "--top-module", job.top, *params.verilator_flags(job.parameters),
+            "-Mdir", f"{job.private}/obj_dir",
             *(["--trace"] if job.waves else []), *([f"-I{job.private}"] if job.include_private else []), *job.sources]
     build_timeout = max(job.timeout, 300.0)  # a C++ build: 2-25 s, far more on a loaded machine
     env = {**verilator.environ, **_ccache_env()}

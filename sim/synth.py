@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from aigchip.sim import process, tools
+from aigchip.sim import params, process, tools
 from aigchip.sim.types import Design, Diagnostic, Severity
 
 VERILOG_SUFFIXES = (".v", ".sv")
@@ -50,18 +50,20 @@ class SynthReport(BaseModel):
 
 
 def synthesize(design: Design, *, fpga: str | None = "ice40", fmax: bool = False, timeout: float = 300.0,
-               run_dir: Path | None = None) -> SynthReport:
-    """Synthesize `design`; raises tools.ToolMissing when yosys (or nextpnr for `fmax`) is missing. A design
-    yosys cannot read gives a report with no figures, a note and a diagnostic, never an exception."""
+               run_dir: Path | None = None, parameters: params.Parameters = ()) -> SynthReport:
+    """Synthesize `design` (with the top's `parameters` set); raises tools.ToolMissing when yosys (or nextpnr
+    for `fmax`) is missing. A design yosys cannot read gives a report with no figures, a note and a diagnostic,
+    never an exception."""
     yosys = tools.find("yosys")
     if fpga not in (None, "ice40"):
         raise ValueError(f"unknown FPGA family {fpga!r}: aigchip maps to ice40")
     if run_dir is None:
         with process.RunFolder(prefix="aigchip-synth-") as folder:
-            return synthesize(design, fpga=fpga, fmax=fmax, timeout=timeout, run_dir=folder.path)
+            return synthesize(design, fpga=fpga, fmax=fmax, timeout=timeout, run_dir=folder.path,
+                              parameters=parameters)
     names = [_write(run_dir, name, text) for name, text in design.files.items()]
     sources = [n for n in names if n.endswith(VERILOG_SUFFIXES)]
-    result = process.run([yosys.path, "-q", "-p", _script(sources, design.top, fpga)], cwd=run_dir, timeout=timeout,
+    result = process.run([yosys.path, "-q", "-p", _script(sources, design.top, fpga, parameters)], cwd=run_dir, timeout=timeout,
                          log_path=run_dir / "yosys.log")
     if result.start_error:
         raise tools.ToolMissing("yosys", result.start_error)
@@ -92,15 +94,17 @@ def synthesize(design: Design, *, fpga: str | None = "ice40", fmax: bool = False
             if fmax:
                 ice40_net = _read_json(run_dir / "ice40_net.json") or {}
                 report.cost.update(fpga_map.fmax(design, sources, ice40_net, report.cost, run_dir,
-                                                 timeout=timeout, notes=report.notes, used=report.tools))
+                                                 timeout=timeout, notes=report.notes, used=report.tools,
+                                                 parameters=parameters))
     return report
 
 
-def _script(sources: list[str], top: str, fpga: str | None) -> str:
+def _script(sources: list[str], top: str, fpga: str | None, parameters: params.Parameters = ()) -> str:
     """Generic synthesis first, on the design as read (saving a copy to come back to changes abc's choices,
     and the cells recorded in AccelBench came from a plain `synth`), then the design read again for checks on
     the flattened netlist and the FPGA mapping."""
-    read = [f"read_verilog -sv {' '.join(sources)}", f"hierarchy -check -top {top}"]
+    read = [f"read_verilog -sv {' '.join(sources)}", *params.yosys_chparam(top, parameters),
+            f"hierarchy -check -top {top}"]
     steps = [*read, "tee -q -o proc.txt proc", f"synth -top {top}", "tee -q -o generic_stat.json stat -json",
              "write_json generic_net.json", "design -reset", *read, "proc", "flatten", "opt_clean",
              "tee -q -o check.txt check"]

@@ -13,7 +13,7 @@ from aigchip.cli.common import EXIT_USAGE
 def build_app() -> typer.Typer:
     """The command tree: every command registered here, so importing a command module does nothing."""
     from aigchip import __version__
-    from aigchip.cli import accel, bench, chat, dataset, evaluate, generate, regress, verify
+    from aigchip.cli import accel, bench, chat, dataset, evaluate, explore, generate, regress, verify
 
     def version(value: bool) -> None:
         if value:
@@ -43,6 +43,7 @@ def build_app() -> typer.Typer:
     app.command("eval", cls=evaluate.EvalCommand)(evaluate.eval_)
     app.command()(regress.regress)
     app.command()(accel.accel)
+    app.command()(explore.explore)
     chat.register(app)
 
     bench_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Measure benchmark tasks themselves.")

@@ -14,6 +14,8 @@ How the designs become a two-valued AIGER circuit, and why that is sound:
 - State starts as today's bounded check assumes: registers at their declared initial value, else zero
   (`setundef -zero -init`, then `write_aiger -zinit`), and a wrapper forces the reset input active in the
   first cycle only (a register that has never been clocked drives it).
+- A design's own `assume`/`assert` statements are removed: an assume would narrow the inputs the proof
+  covers, and simulation ignores both.
 - Every flip-flop steps once per AIGER frame, as in yosys's `sat -seq`.
 A counterexample is inputs per cycle; it counts only after Icarus, replaying it on both designs, shows an
 output the reference drives to 0 or 1 and the design does not match. Every tool runs through
@@ -80,9 +82,12 @@ def wrapper(inputs: dict[str, int], reset: str | None, active_low: bool) -> str:
 def _aiger_script() -> str:
     return "; ".join([
         "read_rtlil plain.il", "read_verilog -sv wrap.v", f"hierarchy -top {WRAPPER}", "proc", "flatten",
+        "chformal -remove",  # a design's own assume/assert would constrain or add properties; simulation ignores them
         "opt_clean", "techmap",
         "setundef -undriven -anyseq", "setundef -anyseq",  # every x is any value, fresh each cycle
-        "opt -fast", "dffunmap", "setundef -zero -init",  # registers without an initial value start at zero
+        "setundef -zero -init",  # registers without an initial value start at zero, before opt can pick one
+        "opt -fast", "dffunmap",
+        "setundef -anyseq",  # opt's own don't-cares (an enable's hold input) are any value too
         "aigmap", "opt_clean", "write_aiger -zinit -map pdr.aim pdr.aig"])
 
 
@@ -101,7 +106,7 @@ def prove(run_dir: Path, yosys: str, *, design: Design, reference: Design, input
     built = process.run([yosys, "-q", "-p", _aiger_script()], cwd=run_dir, timeout=max(1.0, deadline - started),
                         log_path=run_dir / "aiger.log")
     outcome.steps["aiger_s"] = round(time.monotonic() - started, 3)
-    if not (run_dir / "pdr.aig").exists():
+    if not built.ok or _size(run_dir / "pdr.aig") == 0:  # yosys leaves an empty file when it fails
         error = next((line.strip() for line in built.output.splitlines() if "ERROR" in line), "")
         outcome.reason = ("PDR: yosys ran out of time writing the AIGER circuit" if built.timed_out
                           else f"PDR: yosys could not write the design as an AIGER circuit: {error[:300]}")
@@ -227,3 +232,10 @@ def _read(path: Path) -> str:
         return path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ""
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

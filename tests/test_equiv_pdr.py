@@ -109,6 +109,14 @@ endmodule
         assert found.counterexample.differing == ["vo"]
 
 
+def test_a_design_assume_does_not_narrow_the_proof() -> None:
+    """An `assume` in the design (simulation ignores it) must not become a constraint that hides the
+    difference; PDR finds it as if the statement were not there."""
+    assuming = HIDDEN.replace("  assign q = c;", "  always @* assume (!en);\n  assign q = c;")
+    found = _pair(assuming, COUNTER, "cnt", bound=6)
+    assert found.result == "not_equivalent" and found.counterexample.first_difference == 258
+
+
 def test_an_x_in_the_design_is_any_value_for_pdr() -> None:
     """q is x in cycle 257 where the reference counts: two-valued PDR must not read that x as a match."""
     found = _pair(SHADOWED, COUNTER, "cnt", bound=6)

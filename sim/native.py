@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from aigchip.sim import lint, params, process, sandbox, tools
+from aigchip.sim import lint, pair, params, process, sandbox, tools
 from aigchip.sim import testbench as tbmod
 from aigchip.sim.types import Design, Diagnostic, Severity, Status, Verdict
 
@@ -56,6 +56,7 @@ def run_testbench(run_dir: Path, design: Design, testbench: Path | Sequence[Path
     if not tb_paths:
         raise ValueError("no testbench file given")
     compile_step, simulate_step, parse = _SIMULATORS[simulator]
+    together = _TOGETHER.get(simulator)
     verdict = Verdict(status=Status.SIM_ERROR, simulator=simulator, tools=_tool_versions(simulator),
                       checks=["testbench"])
 
@@ -70,7 +71,7 @@ def run_testbench(run_dir: Path, design: Design, testbench: Path | Sequence[Path
     job = _stage(Path(run_dir).resolve(), design, tb_paths, originals, reference, marker, top, timeout, waves)
     job.parameters = parameters
     clean = _cleaner(marker, job)
-    compiled = compile_step(job)
+    compiled, ran = together(job, marker) if together else (compile_step(job), None)
     compile_text = clean(compiled.output)  # logs never hold the marker: compile.log exists while the design runs
     (job.run_dir / "compile.log").write_text(compile_text, encoding="utf-8")
     compile_diags = [_clean_diag(d, clean) for d in parse(compile_text)]
@@ -81,7 +82,7 @@ def run_testbench(run_dir: Path, design: Design, testbench: Path | Sequence[Path
         diags = compile_diags or [_aigchip(f"compilation failed (exit code {compiled.returncode})")]
         return _finish(verdict, Status.COMPILE_ERROR, diags, started, compile_text)
 
-    ran = simulate_step(job, marker)
+    ran = ran or simulate_step(job, marker)
     sim_text = clean(ran.output)
     (job.run_dir / "sim.log").write_text(sim_text, encoding="utf-8")
     log = f"{compile_text}\n{sim_text}" if compile_text.strip() else sim_text
@@ -186,17 +187,31 @@ def _design_units(design: Design) -> list[str]:
     return units or [n for n in design.files if Path(n).suffix.lower() not in HEADER_SUFFIXES]
 
 
-def _icarus_compile(job: Job) -> process.ProcessResult:
-    argv = [tools.find("iverilog").path, "-g2012", "-Wall", "-Winfloop", "-Wno-timescale", "-s", job.top,
+def _icarus_compile_argv(job: Job) -> list[str]:
+    return [tools.find("iverilog").path, "-g2012", "-Wall", "-Winfloop", "-Wno-timescale", "-s", job.top,
             *params.iverilog_flags(job.top, job.parameters),
             "-o", f"{job.private}/sim.vvp", *(["-I", job.private] if job.include_private else []), *job.sources]
-    return _checked("iverilog", process.run(argv, cwd=job.run_dir, timeout=max(job.timeout, 60.0)))
+
+
+def _icarus_simulate_argv(job: Job) -> list[str]:
+    # -none turns off the testbench's own $dumpfile: no VCD to write when nobody asked for waves
+    return [tools.find("vvp").path, "-n", f"{job.private}/sim.vvp", *([] if job.waves else ["-none"])]
+
+
+def _icarus_compile(job: Job) -> process.ProcessResult:
+    return _checked("iverilog", process.run(_icarus_compile_argv(job), cwd=job.run_dir, timeout=max(job.timeout, 60.0)))
 
 
 def _icarus_simulate(job: Job, marker: str) -> process.ProcessResult:
-    # -none turns off the testbench's own $dumpfile: no VCD to write when nobody asked for waves
-    argv = [tools.find("vvp").path, "-n", f"{job.private}/sim.vvp", *([] if job.waves else ["-none"])]
-    return _checked("vvp", _run_simulation(argv, job, marker))
+    return _checked("vvp", _run_simulation(_icarus_simulate_argv(job), job, marker))
+
+
+def _icarus_together(job: Job, marker: str) -> tuple[process.ProcessResult, process.ProcessResult | None]:
+    """iverilog, then vvp when it compiled, in one box (sim/pair.py): one box start per check, not two."""
+    compiled, ran = pair.run_pair(_icarus_compile_argv(job), _icarus_simulate_argv(job), cwd=job.run_dir,
+                                  first_timeout=max(job.timeout, 60.0), timeout=job.timeout,
+                                  keep_lines=tbmod.recorded_lines(marker))
+    return _checked("iverilog", compiled), _checked("vvp", ran) if ran else None
 
 
 def _verilator_compile(job: Job) -> process.ProcessResult:
@@ -279,4 +294,8 @@ _SIMULATORS: dict[str, tuple[Callable[[Job], process.ProcessResult], Callable[[J
                              Callable[[str], list[Diagnostic]]]] = {
     "icarus": (_icarus_compile, _icarus_simulate, lint.parse_iverilog),
     "verilator": (_verilator_compile, _verilator_simulate, lint.parse_verilator),
+}
+# simulators whose compile and simulation share one box: (job, marker) to (compiled, ran or None)
+_TOGETHER: dict[str, Callable[[Job, str], tuple[process.ProcessResult, process.ProcessResult | None]]] = {
+    "icarus": _icarus_together,
 }

@@ -18,9 +18,10 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from aigchip.sim import sandbox
+from aigchip.sim.capture import HeadTail, LineKeeper
 
 SECRET_PATTERNS = ("*_API_KEY", "*TOKEN*", "*SECRET*", "*PASSWORD*", "*CREDENTIAL*")
 
@@ -46,67 +47,6 @@ def cap_text(text: str, head: int, tail: int) -> str:
         return text
     cut = len(text) - head - tail
     return f"{text[:head]}\n[... {cut} characters cut by aigchip ...]\n{text[len(text) - tail:]}"
-
-
-class _HeadTail:
-    """Collects a stream, keeping only its head and tail so a flood of output costs no memory."""
-
-    def __init__(self, head: int, tail: int) -> None:
-        self.head_limit, self.tail_limit = head, tail
-        self.head = bytearray()
-        self.tail = bytearray()
-        self.total = 0
-
-    def feed(self, chunk: bytes) -> None:
-        self.total += len(chunk)
-        room = self.head_limit - len(self.head)
-        if room > 0:
-            self.head += chunk[:room]
-            chunk = chunk[room:]
-        if chunk:
-            self.tail += chunk
-            if len(self.tail) > 2 * self.tail_limit:
-                del self.tail[: len(self.tail) - self.tail_limit]
-
-    def text(self) -> tuple[str, bool]:
-        tail = bytes(self.tail[-self.tail_limit :]) if self.tail_limit else b""
-        dropped = self.total - len(self.head) - len(tail)
-        head = bytes(self.head).decode("utf-8", errors="replace")
-        if dropped <= 0:
-            return head + tail.decode("utf-8", errors="replace"), False
-        marker = f"\n[... {dropped} bytes of output cut by aigchip ...]\n"
-        return head + marker + tail.decode("utf-8", errors="replace"), True
-
-
-class _LineKeeper:
-    """Keeps every whole line matching `pattern` (up to `limit` bytes), however much else is printed."""
-
-    def __init__(self, pattern: re.Pattern[bytes], limit: int) -> None:
-        self.pattern, self.room = pattern, limit
-        self.kept: list[bytes] = []
-        self.pending = b""
-        self.overflow = False
-
-    def feed(self, chunk: bytes) -> None:
-        *lines, self.pending = (self.pending + chunk).split(b"\n")
-        self.pending = self.pending[-65536:]  # an endless line is not a line anyone needs whole
-        for line in lines:
-            if self.pattern.search(line):
-                self._keep(line)
-
-    def close(self) -> None:
-        if self.pending and self.pattern.search(self.pending):
-            self._keep(self.pending)
-
-    def _keep(self, line: bytes) -> None:
-        self.room -= len(line) + 1
-        if self.room < 0:
-            self.overflow = True
-        else:
-            self.kept.append(line)
-
-    def text(self) -> str:
-        return b"\n".join(self.kept).decode("utf-8", errors="replace")
 
 
 @dataclass(frozen=True)
@@ -213,9 +153,10 @@ def _kill_group(pgid: int) -> None:
         pass
 
 
-def _pump_until_exit(proc: subprocess.Popen, fd: int, deadline: float, feed) -> bool:
+def _pump_until_exit(proc: subprocess.Popen, fd: int, deadline: float | Callable[[], float], feed) -> bool:
     """Read output until the process exits or the deadline passes (True: timed out). A pidfd wakes us the
-    moment the process exits, where Popen.wait(timeout) would poll with sleeps of up to 50 ms."""
+    moment the process exits, where Popen.wait(timeout) would poll with sleeps of up to 50 ms. A callable
+    `deadline` is asked again after each read (a run of two steps moves it when the second starts)."""
     selector = selectors.DefaultSelector()
     selector.register(fd, selectors.EVENT_READ, "output")
     try:
@@ -225,7 +166,7 @@ def _pump_until_exit(proc: subprocess.Popen, fd: int, deadline: float, feed) -> 
         pidfd = None  # no pidfd (old kernel): poll for the exit every 20 ms instead
     try:
         while True:
-            remaining = deadline - time.monotonic()
+            remaining = (deadline() if callable(deadline) else deadline) - time.monotonic()
             if remaining <= 0:
                 return True
             events = selector.select(remaining if pidfd is not None else min(remaining, 0.02))
@@ -281,32 +222,52 @@ def run(
     Raises sandbox.Unavailable for model-written Python when there is no sandbox and it is not allowed.
     """
     argv = [str(a) for a in argv]
+    start = time.monotonic()
+    try:
+        launch, full_env, gate, preexec = _prepare(argv, cwd=cwd, timeout=timeout, env=env, limits=limits, box=box)
+    except OSError as exc:
+        return ProcessResult(argv, None, "", time.monotonic() - start, start_error=f"{argv[0]}: {exc.strerror or exc}")
+    return _execute(launch, cwd=cwd, env=full_env, timeout=timeout, preexec=preexec, head_bytes=head_bytes, tail_bytes=tail_bytes, log_path=log_path, keep_lines=keep_lines,
+                    keep_limit=keep_limit, shown_argv=argv, start=start, gate=gate)
+
+
+def _prepare(argv: list[str], *, cwd: str | Path, timeout: float, env: Mapping[str, str] | None,
+             limits: Limits | None, box: sandbox.Box | None,
+             limited: bool = False) -> tuple[list[str], dict[str, str], sandbox.Gate | None, Callable | None]:
+    """The command line that starts `argv` in the box (or, with no box, in a scrubbed environment), its
+    environment, the box's gate, and a preexec hook when prlimit is missing. `limited`: argv is a script
+    whose tools already start through limited() (sim/pair.py), so only the hook may still apply.
+    Raises OSError when the executable is missing, sandbox.Unavailable as run() says."""
     box = box or sandbox.Box()
     limits = limits or Limits()
     bwrap, why = _working_bwrap(sandbox.bwrap_path())
     if bwrap is None and box.model_python and not sandbox.unsandboxed_python_allowed():
         raise sandbox.Unavailable(why)
     full_env = sandbox.box_env(str(cwd), env) if bwrap else scrubbed_env(extra=env)
-    start = time.monotonic()
-    try:
-        launch, needs_hook = _launch_argv(argv, limits, timeout, full_env.get("PATH"))
-    except OSError as exc:
-        return ProcessResult(argv, None, "", time.monotonic() - start, start_error=f"{argv[0]}: {exc.strerror or exc}")
+    launch, needs_hook = (argv, _prlimit() is None) if limited else \
+        _launch_argv(argv, limits, timeout, full_env.get("PATH"))
     gate = None
     if bwrap:
         gate = sandbox.Gate()
         launch = [*sandbox.command(box, str(cwd), launch[-len(argv)], full_env, bwrap), *launch]
         full_env = {"PATH": "/usr/bin:/bin"}  # bwrap itself needs nothing; the box gets its variables from --setenv
     preexec = (lambda: limits.apply(timeout)) if needs_hook else None
-    return _execute(launch, cwd=cwd, env=full_env, timeout=timeout, preexec=preexec, head_bytes=head_bytes, tail_bytes=tail_bytes, log_path=log_path, keep_lines=keep_lines,
-                    keep_limit=keep_limit, shown_argv=argv, start=start, gate=gate)
+    return launch, full_env, gate, preexec
+
+
+def limited(argv: list[str], limits: Limits, timeout: float) -> list[str]:
+    """`argv` started through prlimit with `limits` for `timeout` (unchanged when prlimit is missing: the
+    caller's preexec hook applies them). Raises OSError when the executable is missing."""
+    return _launch_argv(argv, limits, timeout, None)[0]
 
 
 def _execute(launch: list[str], *, cwd: str | Path, env: Mapping[str, str], timeout: float, preexec,
              head_bytes: int = DEFAULT_HEAD_BYTES, tail_bytes: int = DEFAULT_TAIL_BYTES,
              log_path: str | Path | None = None, keep_lines: re.Pattern[bytes] | None = None,
              keep_limit: int = 16 * 1024 * 1024, shown_argv: list[str] | None = None,
-             start: float | None = None, gate: sandbox.Gate | None = None) -> ProcessResult:
+             start: float | None = None, gate: sandbox.Gate | None = None, sink=None) -> ProcessResult:
+    """Start `launch` and collect its output (capped, with `keep_lines`), or hand every chunk to `sink`
+    (its feed(), with its deadline() asked instead of `timeout`'s: sim/pair.py)."""
     argv = shown_argv or launch
     start = time.monotonic() if start is None else start
     try:
@@ -327,19 +288,20 @@ def _execute(launch: list[str], *, cwd: str | Path, env: Mapping[str, str], time
         return ProcessResult(argv, None, "", time.monotonic() - start, start_error=f"{launch[0]}: {exc.strerror or exc}")
     said = gate.open(proc.stdout.fileno(), start + timeout) if gate and proc.stdout else b""
 
-    collected = _HeadTail(head_bytes, tail_bytes)
-    keeper = _LineKeeper(keep_lines, keep_limit) if keep_lines is not None else None
+    collected = HeadTail(head_bytes, tail_bytes)
+    keeper = LineKeeper(keep_lines, keep_limit) if keep_lines is not None else None
 
-    def feed(chunk: bytes) -> None:
+    def collect(chunk: bytes) -> None:
         collected.feed(chunk)
         if keeper is not None:
             keeper.feed(chunk)
 
+    feed = sink.feed if sink is not None else collect
     assert proc.stdout is not None
     if said:
         feed(said)
     try:
-        timed_out = _pump_until_exit(proc, proc.stdout.fileno(), start + timeout, feed)
+        timed_out = _pump_until_exit(proc, proc.stdout.fileno(), sink.deadline if sink else start + timeout, feed)
     except BaseException:  # Ctrl-C in the caller: leave nothing running
         _kill_group(proc.pid)
         proc.wait()
@@ -357,9 +319,15 @@ def _execute(launch: list[str], *, cwd: str | Path, env: Mapping[str, str], time
     rc = proc.returncode
     if gate and rc is not None and 128 < rc <= 128 + 64:
         rc = 128 - rc  # bwrap reports a signal-killed tool as 128+N, as a shell does
-    sig = signal.Signals(-rc).name if rc is not None and rc < 0 and -rc in signal.valid_signals() else None
-    return ProcessResult(argv, rc, output, duration, timed_out=timed_out, truncated=truncated, signal_name=sig,
+    return ProcessResult(argv, rc, output, duration, timed_out=timed_out, truncated=truncated, signal_name=signal_name(rc),
                          kept_lines=keeper.text() if keeper else "", kept_overflow=bool(keeper and keeper.overflow))
+
+
+def signal_name(returncode: int | None) -> str | None:
+    """SIGKILL for -9: the signal that ended a process, from its return code."""
+    if returncode is None or returncode >= 0 or -returncode not in signal.valid_signals():
+        return None
+    return signal.Signals(-returncode).name
 
 
 class RunFolder:

@@ -1,0 +1,89 @@
+"""sim/pair.py: two tools in one box (iverilog then vvp), each with its own output, status and timeout."""
+
+import os
+import re
+import sys
+import time
+
+import pytest
+
+from aigchip.sim import pair, process
+from tests.conftest import processes_mentioning
+
+SH = "/bin/sh"
+
+
+def step(script: str) -> list[str]:
+    return [SH, "-c", script]
+
+
+def test_the_second_step_runs_only_after_the_first_succeeds(tmp_path):
+    first, second = pair.run_pair(step("echo compiled; echo built > out.txt"), step("cat out.txt; echo simulated"),
+                                  cwd=tmp_path, first_timeout=30, timeout=30)
+    assert first.ok and first.output.strip() == "compiled"
+    assert second is not None and second.ok
+    assert second.output.split() == ["built", "simulated"]  # the first step's file, none of its output
+
+
+def test_a_failing_first_step_keeps_its_status_and_output_and_the_second_never_starts(tmp_path):
+    first, second = pair.run_pair(step("echo 'syntax error' >&2; exit 3"), step("touch ran.txt"),
+                                  cwd=tmp_path, first_timeout=30, timeout=30)
+    assert first.returncode == 3 and not first.ok and "syntax error" in first.output
+    assert second is None and not (tmp_path / "ran.txt").exists()
+
+
+def test_the_second_steps_status_and_kept_lines_are_its_own(tmp_path):
+    second_script = "echo 'KEEP 1'; i=0; while [ $i -lt 3000 ]; do echo filler-line-$i; i=$((i+1)); done; echo 'KEEP 2'; exit 5"
+    first, second = pair.run_pair(step("echo KEEP-not-mine"), step(second_script), cwd=tmp_path, first_timeout=30,
+                                  timeout=30, keep_lines=re.compile(rb"KEEP"), head_bytes=200, tail_bytes=200)
+    assert first.ok
+    assert second is not None and second.returncode == 5 and second.truncated
+    assert second.kept_lines.splitlines() == ["KEEP 1", "KEEP 2"]  # only the second step's, whatever was cut
+
+
+def test_output_that_looks_like_a_separator_does_not_move_the_split(tmp_path):
+    fake = "\naigchip-step-" + "0" * 32 + "\n"
+    first, second = pair.run_pair(step(f"printf '{fake}'; echo first-done"), step(f"printf '{fake}'; echo second-done"),
+                                  cwd=tmp_path, first_timeout=30, timeout=30)
+    assert "first-done" in first.output and "second-done" not in first.output
+    assert second is not None and "second-done" in second.output and "first-done" not in second.output
+
+
+def test_each_step_has_its_own_timeout(tmp_path):
+    started = time.monotonic()
+    first, second = pair.run_pair(step("sleep 1; echo compiled"), step("sleep 60"), cwd=tmp_path,
+                                  first_timeout=30, timeout=1.5)
+    assert first.ok and "compiled" in first.output  # a slow first step does not eat the second's time
+    assert second is not None and second.timed_out
+    assert time.monotonic() - started < 20
+    first, second = pair.run_pair(step("sleep 60"), step("touch ran.txt"), cwd=tmp_path, first_timeout=1.0, timeout=30)
+    assert first.timed_out and second is None and not (tmp_path / "ran.txt").exists()
+
+
+def test_nothing_either_step_started_outlives_the_run(tmp_path):
+    tag = f"aigchip-pair-{os.getpid()}-{time.time_ns()}"
+    sleeper = f"{sys.executable} -c 'import time; print(\"up\", flush=True); time.sleep(120)' {tag} &"
+    first, second = pair.run_pair(step(f"{sleeper} sleep 1"), step(f"{sleeper} sleep 1"), cwd=tmp_path,
+                                  first_timeout=30, timeout=30)
+    assert "up" in first.output and second is not None and "up" in second.output  # both started one
+    time.sleep(0.2)
+    assert processes_mentioning(tag) == []
+
+
+def test_both_steps_share_one_box(tmp_path, monkeypatch):
+    if process.sandbox_status() != "bubblewrap":
+        pytest.skip("needs bubblewrap")
+    started = []
+    real = process._execute
+    monkeypatch.setattr(process, "_execute", lambda launch, **kw: started.append(launch) or real(launch, **kw))
+    first, second = pair.run_pair(step("echo a"), step("echo b"), cwd=tmp_path, first_timeout=30, timeout=30)
+    assert first.ok and second is not None and second.ok
+    assert len(started) == 1 and os.path.basename(started[0][0]) == "bwrap"
+    boxed = pair.run_pair(step("cat /proc/1/cmdline | tr '\\0' ' '"), step("ls /proc | grep -c '^[0-9]'"),
+                          cwd=tmp_path, first_timeout=30, timeout=30)
+    assert "aigchip-gate" in boxed[0].output  # the gate of sim/sandbox.py is the box's first process
+
+
+def test_a_missing_tool_is_a_start_error(tmp_path):
+    first, second = pair.run_pair(["/nonexistent/iverilog"], step("true"), cwd=tmp_path, first_timeout=30, timeout=30)
+    assert first.start_error and "/nonexistent/iverilog" in first.start_error and second is None

@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from collections.abc import Iterator, MutableMapping
+from typing import Any, cast
 
 import typer
+from typer.core import TyperGroup
+from typer.main import get_command
 
 from aigchip.cli.common import EXIT_USAGE
 
 
 def build_app() -> typer.Typer:
-    """The command tree: every command registered here, so importing a command module does nothing."""
+    """The command tree. Each command is built (its module imported, its options turned into typer's
+    parameters) only when it is used or a help page lists it: a command line pays for its own command, not
+    for all of them. Importing a command module does nothing."""
     from aigchip import __version__
-    from aigchip.cli import accel, bench, chat, dataset, evaluate, explore, generate, regress, verify
 
     def version(value: bool) -> None:
         if value:
             typer.echo(f"aigchip {__version__}")
             raise typer.Exit(0)
 
-    app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, cls=_LazyTree,
                       context_settings={"help_option_names": ["-h", "--help"]},
                       help="Natural-language hardware specs to verified RTL with an LLM in the loop.")
 
@@ -36,28 +42,75 @@ def build_app() -> typer.Typer:
 
             os.environ[sandbox.ALLOW_VARIABLE] = "1"  # read where each run starts, in this process and its workers
 
-    app.command()(verify.verify)
-    app.command()(verify.tools)
-    app.command()(generate.generate)
-    app.command()(generate.demos)
-    app.command("eval", cls=evaluate.EvalCommand)(evaluate.eval_)
-    app.command()(regress.regress)
-    app.command()(accel.accel)
-    app.command()(explore.explore)
-    chat.register(app)
-
-    bench_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Measure benchmark tasks themselves.")
-    bench_app.command("mutate")(bench.bench_mutate)
-    app.add_typer(bench_app, name="bench")
-
-    dataset_app = typer.Typer(add_completion=False, no_args_is_help=True,
-                              help="The multi-grained Verilog corpus: import, build (annotate), stats, export, index.")
-    for name, command in (("import", dataset.dataset_import), ("build", dataset.dataset_build),
-                          ("stats", dataset.dataset_stats), ("export", dataset.dataset_export),
-                          ("index", dataset.dataset_index)):
-        dataset_app.command(name)(command)
-    app.add_typer(dataset_app, name="dataset")
     return app
+
+
+def _register(name: str, app: typer.Typer) -> None:
+    """Register the command (or command group) `name` on `app`, importing only its own module."""
+    module = importlib.import_module(f"aigchip.cli.{_MODULES.get(name, name)}")
+    if name == "eval":
+        app.command("eval", cls=module.EvalCommand)(module.eval_)
+    elif name in ("chat", "serve"):
+        module.register(app)
+    elif name == "bench":
+        bench_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Measure benchmark tasks themselves.")
+        bench_app.command("mutate")(module.bench_mutate)
+        app.add_typer(bench_app, name="bench")
+    elif name == "dataset":
+        dataset_app = typer.Typer(add_completion=False, no_args_is_help=True,
+                                  help="The multi-grained Verilog corpus: import, build (annotate), stats, export, index.")
+        for sub in ("import", "build", "stats", "export", "index"):
+            dataset_app.command(sub)(getattr(module, f"dataset_{sub}"))
+        app.add_typer(dataset_app, name="dataset")
+    else:
+        app.command()(getattr(module, name))
+
+
+# the module of each command whose module is not named after it
+_MODULES = {"tools": "verify", "demos": "generate", "eval": "evaluate", "serve": "chat"}
+
+
+COMMANDS = ("verify", "tools", "generate", "demos", "eval", "regress", "accel", "explore", "chat", "serve", "bench",
+            "dataset")
+
+
+class _Commands(MutableMapping[str, Any]):
+    """The root group's commands by name, each built on first use (see build_app)."""
+
+    def __init__(self, built: dict[str, Any]) -> None:
+        self.built = built
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.built:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            holder = typer.Typer(add_completion=False)
+            holder.callback()(lambda: None)  # a group, so the command is built exactly as in the whole tree
+            _register(name, holder)
+            self.built[name] = cast(TyperGroup, get_command(holder)).commands[name]
+        return self.built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self.built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self.built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*COMMANDS, *(name for name in self.built if name not in COMMANDS)])
+
+    def __len__(self) -> int:
+        return len(set(COMMANDS) | set(self.built))
+
+
+class _LazyTree(TyperGroup):
+    """typer's group with the commands of _Commands."""
+
+    def __init__(self, *args: Any, commands: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, commands=cast(Any, _Commands(dict(commands or {}))), **kwargs)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        return self.commands[cmd_name] if cmd_name in COMMANDS or cmd_name in self.commands else None
 
 
 def _allowed_in_toml() -> bool:

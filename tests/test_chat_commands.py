@@ -58,6 +58,7 @@ ROWS: list[tuple[str, list[str], str | None]] = [
     ("/test write", ["wrote tests/test_counter8.py", "passes 1 test"], None),
     ("/load counter8.v", ["version 3 (your edit): passes 1 test"], None),
     ("/retry", ["no failed message to retry"], None),
+    ("/optimize smaller", ["/optimize takes one of area, fmax, latency"], None),  # tests/test_chat_optimize.py runs it
     ("/model", ["model: loop-coder"], None),
     ("/model other-coder", ["model is now other-coder"], None),
     ("/plan", ["no accelerator in this session yet"], None),

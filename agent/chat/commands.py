@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from aigchip.chat import accel
+from aigchip.chat import optimize as chat_optimize
 from aigchip.chat.progress import Progress
 from aigchip.chat.session import ChatSession, model_name
 from aigchip.chat.store import Turn, Version
@@ -213,6 +214,12 @@ def _valid_number(call: Call) -> None:
     number(call.args[0])
 
 
+def _can_optimize(call: Call) -> None:
+    why = chat_optimize.refusal(call.session, chat_optimize.goal_of(call.args[0]))
+    if why:
+        raise ValueError(why)
+
+
 def _send_file(call: Call) -> Reply:
     _, text = _one_file(call)
     return Reply(turn=call.session.send(text, call.progress))
@@ -250,6 +257,10 @@ TABLE: tuple[Command, ...] = (
     Command("load", "FILE...", "your own edit of the design, as a new version, checked",
             lambda c: Reply(turn=c.session.load_design(c.files, c.progress)), changes=True, files=True,
             validate=_valid_design),
+    Command("optimize", "GOAL", "ask for a better design on area (smaller), fmax (a faster clock) or latency (fewer "
+            "cycles, as the tests measure them); the best that passes every test becomes a new version ("
+            "also typed: make it smaller / faster)", lambda c: Reply(turn=c.session.optimize(c.args[0], c.progress)),
+            changes=True, validate=lambda c: chat_optimize.goal_of(c.args[0]) and None, ready=_can_optimize),
     Command("undo", "", "back to the previous version", lambda c: Reply(turn=c.session.undo()), changes=True,
             ready=_can_move("undo_stack", "nothing to undo")),
     Command("redo", "", "forward again after /undo", lambda c: Reply(turn=c.session.redo()), changes=True,

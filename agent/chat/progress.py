@@ -30,5 +30,7 @@ class ProgressRecorder(Recorder):
         elif event_type == "verdict":
             verdict = fields.get("verdict") or {}
             self.progress(f"checked iteration {fields.get('iteration')}: {verdict.get('status')}")
+        elif event_type == "optimize_verdict":
+            self.progress(f"optimize round {fields.get('round')}: {fields.get('reason')}")
         elif event_type == "model_error":
             self.progress(f"model error: {fields.get('message')}")

@@ -4,22 +4,25 @@ model, save. The terminal (`aigchip chat`) and the web page (`aigchip serve`) bo
 Every turn runs the same loop as `generate` (agent.loop.Agent): a refinement opens with the conversation
 and the current design instead of the plain generate prompt. Each design the loop ends with becomes a new
 version; the one before it stays, so `undo` is a pointer move. One operation runs at a time per session.
+What only reads the session lives in views.py, /optimize and "make it smaller" in optimize.py, /test write's
+work in testfiles.py.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import tempfile
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import Any, Callable, Iterator
 
-from aigchip.chat.context import conversation, refine_messages, save_version, stated_assumptions, version_diff
+from aigchip.chat import optimize as chat_optimize
+from aigchip.chat.context import refine_messages, stated_assumptions
 from aigchip.chat.progress import Progress, ProgressRecorder, Streamed
 from aigchip.chat.store import SessionState, SessionStore, Turn, Version
-from aigchip.chat.testfiles import install_test, validate_test
+from aigchip.chat.testfiles import install_test, validate_test, write_tests
 from aigchip.chat.versions import make_version, made_answer, no_design_answer, recording_check, reply_of, write_files
+from aigchip.chat.views import SessionViews
 from aigchip.config import RunConfig
 from aigchip.loop import Agent, Outcome
 from aigchip.models import Model, ModelError
@@ -28,9 +31,6 @@ from aigchip.task import Task, _top_from, verify_options
 from aigchip.sim.check import verify_many
 from aigchip.sim.process import safe_name
 from aigchip.sim.types import Design, Verdict
-
-if TYPE_CHECKING:
-    from aigchip.chat.waves import WaveView
 
 ModelFactory = Callable[[RunConfig, Task], Model]
 OFFLINE_REFINE = ("the offline baseline (no LLM) can only pick the closest demo design; it cannot edit one. "
@@ -50,7 +50,7 @@ class SessionBusy(RuntimeError):
     """Another operation is running on this session."""
 
 
-class ChatSession:
+class ChatSession(SessionViews):
     def __init__(self, store: SessionStore, state: SessionState, config: RunConfig, *,
                  model_factory: ModelFactory | None = None, check: Callable[..., list[Verdict]] = verify_many) -> None:
         self.store, self.state = store, state
@@ -101,12 +101,25 @@ class ChatSession:
                 if text in state.inbox:
                     state.inbox.remove(text)  # saved with the turn, just below
                 kind = "spec" if state.current is None else "refine"
+                goal = chat_optimize.asked_goal(text, self._measures_cycles()) if kind == "refine" else None
                 if kind == "spec":
                     state.spec = f"{state.spec}\n\n{text}" if state.spec else text
                     state.title = state.title or " ".join(text.split())[:80]
                     state.top = state.top or _top_from("", text)
-                turn = self._add_turn(kind, text)
-            self._guarded(turn, lambda: self._generate(turn, progress))
+                turn = self._add_turn("optimize" if goal else kind, text)
+            if goal is not None:  # "make it smaller": the same as /optimize area
+                self._guarded(turn, lambda: chat_optimize.run(self, turn, goal, progress))
+            else:
+                self._guarded(turn, lambda: self._generate(turn, progress))
+            return turn
+
+    def optimize(self, goal: str, progress: Progress = lambda _: None) -> Turn:
+        """/optimize area|fmax|latency: `generate --optimize` on the current version, against the session's
+        tests; the best candidate becomes a new version (chat/optimize.py)."""
+        chosen = chat_optimize.goal_of(goal)
+        with self._operation():
+            turn = self._add_turn("optimize", f"/optimize {chosen}")
+            self._guarded(turn, lambda: chat_optimize.run(self, turn, chosen, progress))
             return turn
 
     def retry_text(self) -> str:
@@ -145,7 +158,7 @@ class ChatSession:
         """Let the agent write cocotb tests from the conversation (spec and refinements), then check."""
         with self._operation():
             turn = self._add_turn("tests", "/test write")
-            self._guarded(turn, lambda: self._write_tests(turn, progress))
+            self._guarded(turn, lambda: write_tests(self, turn, progress))
             return turn
 
     def load_design(self, files: dict[str, str], progress: Progress = lambda _: None) -> Turn:
@@ -216,75 +229,6 @@ class ChatSession:
             self.store.save(self.state)
             return turn
 
-    # -- reading ------------------------------------------------------------------------------------
-
-    def snapshot(self) -> SessionState:
-        """A consistent copy of the state, safe to read while an operation runs in another thread."""
-        with self._mutex:
-            return self.state.model_copy(deep=True)
-
-    @property
-    def busy(self) -> bool:
-        return self._busy.locked()
-
-    def current(self) -> Version | None:
-        with self._mutex:
-            return self.state.version()
-
-    def diff(self, old: int | None = None, new: int | None = None) -> str:
-        """A unified diff between two versions: by default the current one and the one before it."""
-        with self._mutex:
-            new_v = self.state.version(new)
-            if old is None and new is None:
-                old = self.state.undo_stack[-1] if self.state.undo_stack else None
-            old_v = self.state.version(old) if old is not None else None
-        return version_diff(old_v, new_v) if new_v is not None and old_v is not None else ""
-
-    def tests_key(self) -> str:
-        """A fingerprint of the tests in use now: a verdict checked against other tests is stale."""
-        digest = hashlib.sha256((self.state.tb_top or "").encode())
-        for name, text in sorted(self.tests_text().items()):
-            digest.update(f"\0{name}\0{text}".encode())
-        return digest.hexdigest()[:16]
-
-    def stale(self, version: Version, tests_key: str | None = None) -> bool:
-        """Whether `version`'s verdict was checked against tests other than the ones in use now."""
-        return version.tests_key is not None and version.tests_key != (tests_key or self.tests_key())
-
-    def verdict_label(self, version: Version, tests_key: str | None = None) -> str:
-        """What `version`'s verdict says was checked, marked stale when the tests changed since."""
-        label = Verdict.model_validate(version.verdict).label()
-        return f"{label} [stale: the tests changed since; /check]" if self.stale(version, tests_key) else label
-
-    def wave_view(self, version: Version | None = None) -> WaveView | None:
-        """The current version's (or `version`'s) last simulation, read; None when there is none."""
-        from aigchip.chat.waves import view_of
-
-        return view_of(self.folder, version or self.current())
-
-    def waves_table(self, internals: bool = False, cycles: tuple[int, int] | None = None) -> str:
-        """The current version's waveform as a table: the first view, or clock cycles `cycles` (first, last)."""
-        view = self.wave_view()
-        if view is None:
-            return ""
-        span = view.window(internals=internals)
-        return (span.cycles(*cycles) if cycles else span).table(rows=max(20, cycles[1] - cycles[0] + 1) if cycles else 20)
-
-    def tests_text(self) -> dict[str, str]:
-        return {name: (self.folder / "tests" / name).read_text(encoding="utf-8", errors="replace")
-                for name in self.state.tests if (self.folder / "tests" / name).is_file()}
-
-    # -- saving -------------------------------------------------------------------------------------
-
-    def save(self, out_dir: Path) -> list[str]:
-        """The current version in the `generate --out` layout, so `aigchip regress` can re-check it."""
-        with self._mutex:
-            version = self.state.version()
-            if version is None:
-                raise ValueError("there is no design to save yet")
-            state = self.state.model_copy(deep=True)
-        return save_version(state, version, self._task(), self.config, self.folder, Path(out_dir))
-
     # -- internals ----------------------------------------------------------------------------------
 
     def _failed_message(self) -> Turn:
@@ -326,13 +270,10 @@ class ChatSession:
             with self._mutex:
                 self.store.save(self.state)
 
-    def _task(self, spec: str | None = None) -> Task:
-        tests_dir = self.folder / "tests"
-        py = [tests_dir / n for n in self.state.tests if n.endswith(".py")]
-        bench = tuple(tests_dir / n for n in self.state.tests if not n.endswith(".py"))
-        return Task(id=f"chat-{self.state.id}", top=self.state.top or "top", spec={"detailed": spec or self.state.spec},
-                    testbench=bench, tests=None if bench else (py[0] if py else None), tb_top=self.state.tb_top,
-                    source="chat")
+    def _measures_cycles(self) -> bool:
+        from aigchip.optimize import latency_problem
+
+        return latency_problem(self._task()) is None
 
     def _run_config(self, task: Task) -> RunConfig:
         return self.config.model_copy(update={"feedback": "golden" if task.has_golden_tests else "lint"})
@@ -423,33 +364,6 @@ class ChatSession:
             version = self._new_version(turn, design, verdict, None)
         turn.state, turn.version = "done", version.number
         turn.answer = f"version {version.number} (your edit): {self.verdict_label(version)}"
-
-    def _write_tests(self, turn: Turn, progress: Progress) -> None:
-        """Tests from the conversation and, once there is a design, its real ports (parsed by slang)."""
-        from aigchip import interface
-
-        current = self.current()
-        ports = interface.of_design(current.files, current.top) if current is not None else None
-        task = self._task(conversation(self.state))
-        task = task.model_copy(update={"testbench": (), "tests": None})
-        config = self.config.model_copy(update={"feedback": "self"})
-        model = self._model(config, task)
-        listen_to_tokens(model, lambda piece: progress(Streamed(piece)))
-        recorder = ProgressRecorder(self.folder, progress, model.name)
-        with tempfile.TemporaryDirectory(prefix="aigchip-chat-tests-") as scratch:
-            try:
-                agent = Agent(model, config, recorder=recorder, check=self.checker, work_dir=Path(scratch))
-                code = agent._write_self_tests(task, task.spec_text(), ports)
-            finally:
-                recorder.close()
-        if code is None:
-            turn.state, turn.answer = "failed", "the model wrote no usable cocotb test module"
-            return
-        replaced = self._install_test(f"test_{task.top}.py", code, by_model=True)
-        self._recheck(turn, progress)
-        against = f" for the ports of v{current.number} ({', '.join(p.name for p in ports.ports)})" \
-            if ports and current is not None else ""
-        turn.answer = f"wrote tests/test_{task.top}.py{against}; {replaced + '; ' if replaced else ''}{turn.answer}"
 
     def _install_test(self, name: str, text: str, by_model: bool = False) -> str:
         """Put a test file in place (`by_model`: the model wrote it); says which files it replaced ("" when none)."""

@@ -27,7 +27,7 @@ STATE = "chat.json"
 LOCK = ".lock"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
 
-TurnKind = Literal["spec", "refine", "edit", "tests", "check", "undo", "redo", "use", "model", "accel"]
+TurnKind = Literal["spec", "refine", "edit", "tests", "check", "undo", "redo", "use", "model", "accel", "optimize"]
 TurnState = Literal["pending", "done", "failed"]
 
 

@@ -493,6 +493,7 @@
   $("check").addEventListener("click", () => command("check"));
   $("redo").addEventListener("click", () => command("redo"));
   $("write-tests").addEventListener("click", () => command("test write"));
+  $("smaller").addEventListener("click", () => command("optimize", ["area"]));
   $("switch-model").addEventListener("click", () => command("model", [$("model").value]));
   $("test-file").addEventListener("change", (e) => {
     const file = e.target.files && e.target.files[0];

@@ -52,7 +52,7 @@ class RunConfig(BaseModel):
     simulator: Literal["icarus", "verilator", "both"] = "icarus"  # both: Icarus and Verilator must agree
     sim_timeout: float = Field(60.0, gt=0)
     synth: bool = False  # cost every checked design with yosys (cells, flip-flops; LUTs etc. with fpga)
-    fpga: Literal["ice40"] | None = None
+    fpga: Literal["ice40", "ecp5"] | None = None
     optimize: Literal["area", "fmax", "latency"] | None = None  # after a pass, ask for cheaper designs (agent/optimize.py)
     optimize_rounds: int = Field(3, ge=1)
     optimize_target: float | None = None  # stop once the area (LUTs, else cells) or cycles per job is at most this, or Fmax at least

@@ -229,7 +229,7 @@ def check_options(record: Record, simulator: str | None = None) -> VerifyOptions
     checks = record.meta.get("checks") or {}
     by_model = bool(checks.get("self_tests")) and not checks.get("tests") and not checks.get("testbench")
     cost = recorded_cost(record)
-    fpga = config.get("fpga") or ("ice40" if "luts" in cost else None)
+    fpga = config.get("fpga") or cost.get("fpga") or ("ice40" if "luts" in cost else None)
     return verify_options(recorded_task(record), simulator=simulator or config.get("simulator") or "icarus",
                           timeout=float(config.get("sim_timeout") or 60.0), lint=bool(config.get("lint", True)),
                           use_cache=False, synth=bool(config.get("synth") or cost or fpga), fpga=fpga,

@@ -34,8 +34,8 @@ class VerifyOptions(BaseModel):
     keep_dir: Path | None = None  # keep each run folder under here
     use_cache: bool = True
     synth: bool = False  # yosys cost and synthesis warnings (sim/synth.py)
-    fpga: Literal["ice40"] | None = None  # also map to this FPGA (LUTs, FFs, DSPs, block RAMs)
-    fmax: bool = False  # also place and route for an Fmax (implies synth on ice40)
+    fpga: Literal["ice40", "ecp5"] | None = None  # also map to this FPGA (LUTs, FFs, DSPs, block RAMs)
+    fmax: bool = False  # also place and route for an Fmax (implies synth; on ice40 unless fpga says ecp5)
     equiv: tuple[Path, ...] = ()  # reference design files to prove the design equivalent to
     equiv_bound: int = Field(20, ge=1)  # cycles from reset a sequential proof looks at
     equiv_timeout: float | None = Field(None, gt=0)  # seconds for all proof engines together (None: the synthesis limit)
@@ -110,7 +110,8 @@ def _toolchain(options: VerifyOptions) -> dict[str, str]:
     if options.equiv and tools.available("yosys-abc"):  # PDR (equiv_pdr.py): a proof it adds changes the verdict
         used["yosys-abc"] = tools.find("yosys-abc").version
     if options.fmax:
-        used["nextpnr-ice40"] = tools.find("nextpnr-ice40").version
+        pnr = f"nextpnr-{options.fpga or 'ice40'}"
+        used[pnr] = tools.find(pnr).version
     return used
 
 

@@ -27,7 +27,7 @@ def apply(run_dir: Path, design: Design, options: VerifyOptions, verdict: Verdic
     diagnostics, checks = list(verdict.diagnostics), list(verdict.checks)
     update: dict[str, Any] = {}
     if options.synth or options.fmax:
-        report = synth.synthesize(design, fpga="ice40" if options.fpga or options.fmax else None, fmax=options.fmax,
+        report = synth.synthesize(design, fpga=options.fpga or ("ice40" if options.fmax else None), fmax=options.fmax,
                                   timeout=timeout, run_dir=_subfolder(run_dir, "synth"), parameters=options.parameters)
         update["cost"] = {**report.cost, **measured_cycles(run_dir), "synthesis_s": report.duration_s,
                           **({"notes": report.notes} if report.notes else {})}

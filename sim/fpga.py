@@ -1,8 +1,11 @@
-"""An FPGA view of a design's cost: iCE40 resources from `synth_ice40`, and a placed-and-routed Fmax.
+"""An FPGA view of a design's cost: iCE40 resources from `synth_ice40` (or ECP5's from `synth_ecp5`), and a
+placed-and-routed Fmax.
 
 Why iCE40: its whole open flow is in Debian (yosys `synth_ice40`, `nextpnr-ice40` with the icestorm chip
 database), so a cost and a clock come from real place and route on any CI machine with no vendor tool.
 The LUT4/DFF/MAC16/RAM40_4K counts are an estimate of area, not a sign-off for another FPGA.
+ECP5 (`--fpga ecp5`): yosys 0.23's `synth_ecp5` maps to LUT4s, TRELLIS_FFs, MULT18X18D DSPs and DP16KD block
+RAMs, a larger family with real multipliers and 18 Kbit RAMs; its Fmax needs nextpnr-ecp5 (see fpga_ecp5.py).
 
 Fmax: the design's ports would need more pins than the small iCE40 packages have, so it is placed inside
 a harness: every input is fed from a shift chain of flip-flops, every output is captured in flip-flops
@@ -22,7 +25,7 @@ from aigchip.sim import params, process, tools
 from aigchip.sim.types import Design
 
 HARNESS_TOP = "aigchip_fmax_harness"
-_CLOCK_PINS = ("C", "CLK", "RCLK", "WCLK")
+_CLOCK_PINS = ("C", "CLK", "RCLK", "WCLK", "CLKA", "CLKB", "CLK0", "CLK1", "CLK2", "CLK3")  # iCE40 and ECP5 cells
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 UP5K = {"luts": 5280, "dsps": 8, "brams": 30}
 HX8K = {"luts": 7680, "brams": 32}
@@ -36,6 +39,17 @@ def ice40_figures(stat: dict[str, Any]) -> dict[str, Any]:
             "fpga_ffs": sum(c for k, c in by_type.items() if k.startswith("SB_DFF")),
             "dsps": by_type.get("SB_MAC16", 0), "brams": by_type.get("SB_RAM40_4K", 0),
             "carries": by_type.get("SB_CARRY", 0), "fpga": "ice40"}
+
+
+def ecp5_figures(stat: dict[str, Any]) -> dict[str, Any]:
+    """ECP5 resources from `stat -json` after `synth_ecp5`, in the same keys as iCE40's: LUT4s, flip-flops
+    (TRELLIS_FF), DSPs (MULT18X18D multipliers and ALU54B adders), block RAMs (DP16KD), carry cells (CCU2C, two
+    LUT4s' worth of adder each), and `lutrams` (TRELLIS_DPR16X4 distributed RAM)."""
+    design: dict[str, Any] = stat.get("design") or next(iter(stat.get("modules", {}).values()), {})
+    by_type: dict[str, int] = design.get("num_cells_by_type", {})
+    return {"luts": by_type.get("LUT4", 0), "fpga_ffs": by_type.get("TRELLIS_FF", 0),
+            "dsps": by_type.get("MULT18X18D", 0) + by_type.get("ALU54B", 0), "brams": by_type.get("DP16KD", 0),
+            "carries": by_type.get("CCU2C", 0), "lutrams": by_type.get("TRELLIS_DPR16X4", 0), "fpga": "ecp5"}
 
 
 def clock_ports(netlist: dict[str, Any], top: str) -> list[str]:

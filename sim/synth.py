@@ -2,7 +2,7 @@
 
 One yosys run elaborates the design, synthesizes it to generic cells (`synth`, the hierarchy kept, so
 per-module figures stay available) and, when an FPGA is named, maps the flattened design to that FPGA
-(`synth_ice40`: LUTs, flip-flops, DSPs, block RAMs; see `fpga.py`). Figures come from `stat -json` and
+(`synth_ice40` or `synth_ecp5`: LUTs, flip-flops, DSPs, block RAMs; see `fpga.py`). Figures come from `stat -json` and
 `write_json`, read as JSON; the designer's warnings (latches, combinational loops, multiple drivers,
 undriven signals, outputs optimized to a constant) come from the `proc` and `check` passes and become
 `Diagnostic`s.
@@ -21,6 +21,7 @@ from aigchip.sim import params, process, tools
 from aigchip.sim.types import Design, Diagnostic, Severity
 
 VERILOG_SUFFIXES = (".v", ".sv")
+FPGAS = ("ice40", "ecp5")  # FPGA families yosys maps to here (synth_ice40 -dsp, synth_ecp5)
 _FLOP = re.compile(r"DFF|SR_", re.I)
 _LATCH_CELL = re.compile(r"DLATCH", re.I)
 # `$proc$alu.v:12$3`, `$and$alu.v:5$7`, `$dlatch$alu.v:2$2`: yosys names cells after their source line
@@ -55,8 +56,8 @@ def synthesize(design: Design, *, fpga: str | None = "ice40", fmax: bool = False
     for `fmax`) is missing. A design yosys cannot read gives a report with no figures, a note and a diagnostic,
     never an exception."""
     yosys = tools.find("yosys")
-    if fpga not in (None, "ice40"):
-        raise ValueError(f"unknown FPGA family {fpga!r}: aigchip maps to ice40")
+    if fpga is not None and fpga not in FPGAS:
+        raise ValueError(f"unknown FPGA family {fpga!r}: aigchip maps to {' or '.join(FPGAS)}")
     if run_dir is None:
         with process.RunFolder(prefix="aigchip-synth-") as folder:
             return synthesize(design, fpga=fpga, fmax=fmax, timeout=timeout, run_dir=folder.path,
@@ -83,19 +84,19 @@ def synthesize(design: Design, *, fpga: str | None = "ice40", fmax: bool = False
     netlist = _read_json(run_dir / "generic_net.json")
     if netlist is not None:
         report.diagnostics += constant_outputs(netlist, design.top)
-    if fpga == "ice40":
+    if fpga is not None:
         from aigchip.sim import fpga as fpga_map
 
-        mapped = _read_json(run_dir / "ice40_stat.json")
+        mapped = _read_json(run_dir / f"{fpga}_stat.json")
         if mapped is None:
-            report.notes.append("synth_ice40 did not finish: " + (_first_error(result.output) or "no statistics"))
+            report.notes.append(f"synth_{fpga} did not finish: " + (_first_error(result.output) or "no statistics"))
         else:
-            report.cost.update(fpga_map.ice40_figures(mapped))
+            report.cost.update(fpga_map.ice40_figures(mapped) if fpga == "ice40" else fpga_map.ecp5_figures(mapped))
             if fmax:
-                ice40_net = _read_json(run_dir / "ice40_net.json") or {}
-                report.cost.update(fpga_map.fmax(design, sources, ice40_net, report.cost, run_dir,
-                                                 timeout=timeout, notes=report.notes, used=report.tools,
-                                                 parameters=parameters))
+                net = _read_json(run_dir / f"{fpga}_net.json") or {}
+                place = fpga_map.fmax if fpga == "ice40" else _ecp5_fmax()
+                report.cost.update(place(design, sources, net, report.cost, run_dir, timeout=timeout,
+                                         notes=report.notes, used=report.tools, parameters=parameters))
     return report
 
 
@@ -108,9 +109,16 @@ def _script(sources: list[str], top: str, fpga: str | None, parameters: params.P
     steps = [*read, "tee -q -o proc.txt proc", f"synth -top {top}", "tee -q -o generic_stat.json stat -json",
              "write_json generic_net.json", "design -reset", *read, "proc", "flatten", "opt_clean",
              "tee -q -o check.txt check"]
-    if fpga == "ice40":
-        steps += [f"synth_ice40 -top {top} -dsp", "tee -q -o ice40_stat.json stat -json", "write_json ice40_net.json"]
+    if fpga is not None:
+        steps += [f"synth_{fpga} -top {top}" + (" -dsp" if fpga == "ice40" else ""),
+                  f"tee -q -o {fpga}_stat.json stat -json", f"write_json {fpga}_net.json"]
     return "; ".join(steps)
+
+
+def _ecp5_fmax() -> Any:
+    from aigchip.sim import fpga_ecp5
+
+    return fpga_ecp5.fmax
 
 
 def _write(run_dir: Path, name: str, text: str) -> str:

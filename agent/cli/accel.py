@@ -39,7 +39,7 @@ def accel(
     config_file: Annotated[Optional[Path], typer.Option("--config", help="aigchip.toml with defaults.", **ExistingFile)] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else on stdout.")] = False,
     fpga: Annotated[Optional[Fpga], typer.Option(help="Cost a passing accelerator on this FPGA too: LUTs, flip-flops, DSPs, block RAMs.")] = None,
-    fmax: Annotated[bool, typer.Option("--fmax", help="And its Fmax from nextpnr-ice40 place and route (implies --fpga ice40).")] = False,
+    fmax: Annotated[bool, typer.Option("--fmax", help="And its Fmax from nextpnr place and route (implies --fpga ice40 unless --fpga ecp5).")] = False,
 ) -> None:
     """Plan an accelerator as a tree of modules, build and test each, integrate, test the system, report its
     cost. Exit 0 pass, 1 not passed (or the plan awaits approval), 2 usage, model or tool error."""

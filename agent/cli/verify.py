@@ -31,8 +31,8 @@ def verify(
                                         "warnings (latches, loops, multiple drivers).")] = False,
     fpga: Annotated[Optional[Fpga], typer.Option(help="Also map to this FPGA: LUTs, FFs, DSPs, block RAMs "
                                                  "(implies --synth).")] = None,
-    fmax: Annotated[bool, typer.Option("--fmax", help="Also place and route with nextpnr-ice40 for an Fmax "
-                                       "(implies --synth --fpga ice40).")] = False,
+    fmax: Annotated[bool, typer.Option("--fmax", help="Also place and route with nextpnr for an Fmax "
+                                       "(implies --synth; --fpga ice40 unless --fpga ecp5).")] = False,
     equiv: Annotated[Optional[list[Path]], typer.Option(help="Reference design file(s) to prove the design "
                                                         "equivalent to (yosys SAT).", **ExistingFile)] = None,
     equiv_bound: Annotated[int, typer.Option(help="Cycles from reset a sequential equivalence proof looks at.",

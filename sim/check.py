@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Callable, Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,6 +14,7 @@ from aigchip.sim import policy, process, source, tools
 from aigchip.sim.types import Design, Diagnostic, Severity, Status, Verdict
 
 LOG_HEAD, LOG_TAIL = 6000, 6000
+Simulate = Callable[[Path, Design, "VerifyOptions"], Verdict]
 
 
 class VerifyOptions(BaseModel):
@@ -143,23 +144,23 @@ def _syntax_only(run_dir: Path, design: Design, options: VerifyOptions) -> Verdi
                     simulator="icarus", log=process.cap_text(result.output, LOG_HEAD, LOG_TAIL))
 
 
-def _run_checks(run_dir: Path, design: Design, options: VerifyOptions) -> Verdict:
+def _run_checks(run_dir: Path, design: Design, options: VerifyOptions, simulate: Simulate) -> Verdict:
     for name, text in design.files.items():
         (run_dir / process.safe_name(name)).write_text(text, encoding="utf-8")
     linted = _lints(options)
     if not linted:
-        verdict, lint_found = _simulate(run_dir, design, options), []
+        verdict, lint_found = simulate(run_dir, design, options), []
     elif options.simulator == "icarus":  # Verilator's lint is advice here: run it beside the simulation
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aigchip-lint") as beside:
             linting = beside.submit(_lint, run_dir, design, options)
-            verdict = _simulate(run_dir, design, options)
+            verdict = simulate(run_dir, design, options)
             lint_found = linting.result()
     else:  # Verilator's refusal is the verdict: lint first, simulate only what it accepts
         lint_found = _lint(run_dir, design, options)
         if any(d.severity is Severity.ERROR for d in lint_found):
             verdict = _verdict(Status.COMPILE_ERROR, [], simulator="verilator")
         else:
-            verdict = _simulate(run_dir, design, options)
+            verdict = simulate(run_dir, design, options)
     diagnostics = [*verdict.diagnostics, *lint_found]
     status = verdict.status
     if options.strict and status is Status.PASS and any(d.severity is Severity.WARNING for d in lint_found):
@@ -198,6 +199,12 @@ def verify(design: Design, options: VerifyOptions | None = None, *, cache: verdi
         from aigchip.sim import agree
 
         return agree.both(lambda one: verify(design, one, cache=cache), options)
+    return _check(design, options, cache=cache)
+
+
+def _check(design: Design, options: VerifyOptions, *, cache: verdict_cache.VerdictCache | None = None,
+           simulate: Simulate | None = None) -> Verdict:
+    """verify() of one simulator; `simulate` replaces the simulation step (verify_many shares it)."""
     started = time.monotonic()
 
     def finish(verdict: Verdict, toolchain: dict[str, str] | None = None) -> Verdict:
@@ -230,7 +237,7 @@ def verify(design: Design, options: VerifyOptions | None = None, *, cache: verdi
     keep = options.keep_dir or (tools.cache_root() / "runs" if options.waves else None)  # a VCD needs its folder
     folder = process.RunFolder(keep=keep)
     try:
-        verdict = _run_checks(folder.path, design, options)
+        verdict = _run_checks(folder.path, design, options, simulate or _simulate)
     except tools.ToolMissing as exc:
         verdict = _verdict(Status.TOOL_ERROR, [Diagnostic(message=str(exc), source="aigchip", code=exc.tool)])
     finally:
@@ -246,9 +253,20 @@ def verify(design: Design, options: VerifyOptions | None = None, *, cache: verdi
 
 
 def verify_many(jobs_list: Iterable[tuple[Design, VerifyOptions]], jobs: int = 2) -> list[Verdict]:
-    """Check many designs, `jobs` at a time; results keep the input order."""
+    """Check many designs, `jobs` at a time; results keep the input order. Designs checked against the
+    same cocotb tests with the same options share one simulation where that gives the verdicts each would
+    get alone (sim/candidates.py)."""
+    from aigchip.sim import candidates
+
     items = list(jobs_list)
+    verdicts: dict[int, Verdict] = {}
+    for group in candidates.groups(items):
+        shared = candidates.verify_group([items[i] for i in group], _check, _simulate, jobs)
+        verdicts.update(zip(group, shared))
+    rest = [i for i in range(len(items)) if i not in verdicts]
     if jobs <= 1:
-        return [verify(d, o) for d, o in items]
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(lambda item: verify(*item), items))
+        verdicts.update((i, verify(*items[i])) for i in rest)
+    else:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            verdicts.update(zip(rest, pool.map(lambda i: verify(*items[i]), rest)))
+    return [verdicts[i] for i in range(len(items))]

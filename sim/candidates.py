@@ -1,0 +1,119 @@
+"""verify_many's shared simulation: candidates checked against the same cocotb tests (Icarus, the same
+options) meet at the simulation step of their checks, and one cocotb start (sim/cocotb_batch.py) simulates
+all that got that far; any it does not decide is simulated alone, `jobs` at a time.
+
+Each candidate still goes through its own whole check (policy, cache, lint beside the simulation, cost,
+the verdict stored in the cache under its own key): only the simulation step is shared. A candidate that
+stops earlier (a cache hit, a policy violation, no code) just leaves the meeting.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from aigchip.sim.types import Design, Verdict
+
+if TYPE_CHECKING:
+    from aigchip.sim.check import VerifyOptions
+
+Simulate = Callable[[Path, Design, "VerifyOptions"], Verdict]
+
+
+def shareable_options(options: VerifyOptions) -> bool:
+    """Options whose checks may share a simulation: the task's own cocotb tests on Icarus, nothing kept."""
+    return (options.tests is not None and not options.tests_by_model
+            and not options.testbench and options.simulator == "icarus" and not options.waves and options.keep_dir is None
+            and options.reference is None)
+
+
+def groups(items: list[tuple[Design, VerifyOptions]]) -> list[list[int]]:
+    """Indices of the items that may share a simulation, in groups of two or more with equal options."""
+    by_options: dict[VerifyOptions, list[int]] = {}
+    for index, (_, options) in enumerate(items):
+        if shareable_options(options):
+            by_options.setdefault(options, []).append(index)
+    return [indices for indices in by_options.values() if len(indices) >= 2]
+
+
+class Meeting:
+    """Where `size` checks wait at their simulation step until every one has arrived or left."""
+
+    def __init__(self, size: int, alone: Simulate, jobs: int) -> None:
+        self.size, self.alone = size, alone
+        self.gate = threading.Semaphore(max(1, jobs))  # checks alone, at most `jobs` at once
+        self.lock = threading.Condition()
+        self.arrived: dict[int, tuple[Path, Design, VerifyOptions]] = {}
+        self.gone: set[int] = set()
+        self.results: dict[int, Verdict | None] | None = None
+        self.running = False
+
+    def simulate_for(self, index: int) -> Simulate:
+        def simulate(run_dir: Path, design: Design, options: VerifyOptions) -> Verdict:
+            with self.lock:
+                self.arrived[index] = (run_dir, design, options)
+                runner = self._complete()
+            if runner:
+                self._run()
+            with self.lock:
+                self.lock.wait_for(lambda: self.results is not None)
+                assert self.results is not None
+                shared = self.results.get(index)
+            if shared is not None:
+                return shared
+            with self.gate:
+                return self.alone(run_dir, design, options)
+        return simulate
+
+    def leave(self, index: int) -> None:
+        """The check of `index` is over (whether or not it reached the simulation)."""
+        with self.lock:
+            if index in self.arrived or index in self.gone:
+                return
+            self.gone.add(index)
+            runner = self._complete()
+        if runner:
+            self._run()
+
+    def _complete(self) -> bool:
+        """Under the lock: whether everyone is here or gone, and this caller is the one to run the batch."""
+        if self.running or len(self.arrived) + len(self.gone) < self.size:
+            return False
+        self.running = True
+        return True
+
+    def _run(self) -> None:
+        from aigchip.sim import cocotb_batch
+
+        indices = sorted(self.arrived)
+        results: dict[int, Verdict | None] = {}
+        try:
+            if len(indices) >= 2:
+                first = self.arrived[indices[0]][2]
+                members = [(self.arrived[i][0], self.arrived[i][1]) for i in indices]
+                assert first.tests is not None
+                verdicts = cocotb_batch.run_batch(members, first.tests, timeout=first.timeout)
+                results = dict(zip(indices, verdicts))
+        except Exception:  # noqa: BLE001 - the batch is only an optimisation: each is then checked alone
+            results = {}
+        finally:
+            with self.lock:
+                self.results = results
+                self.lock.notify_all()
+
+
+def verify_group(items: list[tuple[Design, VerifyOptions]], check: Callable[..., Verdict], alone: Simulate,
+                 jobs: int) -> list[Verdict]:
+    """`check(design, options, simulate=...)` for every item, their simulations shared."""
+    meeting = Meeting(len(items), alone, jobs)
+
+    def one(index: int) -> Verdict:
+        try:
+            return check(items[index][0], items[index][1], simulate=meeting.simulate_for(index))
+        finally:
+            meeting.leave(index)
+
+    with ThreadPoolExecutor(max_workers=len(items), thread_name_prefix="aigchip-candidate") as pool:
+        return list(pool.map(one, range(len(items))))

@@ -94,7 +94,8 @@ class Meeting:
                 first = self.arrived[indices[0]][2]
                 members = [(self.arrived[i][0], self.arrived[i][1]) for i in indices]
                 assert first.tests is not None
-                verdicts = cocotb_batch.run_batch(members, first.tests, timeout=first.timeout)
+                verdicts = cocotb_batch.run_batch(members, first.tests, timeout=first.timeout,
+                                                  parameters=first.parameters)
                 results = dict(zip(indices, verdicts))
         except Exception:  # noqa: BLE001 - the batch is only an optimisation: each is then checked alone
             results = {}

@@ -48,8 +48,10 @@ class Member:
 
 
 def run_batch(members: list[tuple[Path, Design]], tests: Path, *, timeout: float,
-              timescale: tuple[str, str] = ("1ns", "1ps")) -> list[Verdict | None]:
-    """A verdict per member, or None where the member must be checked alone."""
+              timescale: tuple[str, str] = ("1ns", "1ps"),
+              parameters: tuple[tuple[str, int], ...] = ()) -> list[Verdict | None]:
+    """A verdict per member, or None where the member must be checked alone. `parameters`: the top's, set on
+    every member's top as a check alone sets them (iverilog -P)."""
     results: list[Verdict | None] = [None] * len(members)
     test_files = [tests, *(p for p in tests.parent.iterdir() if p.suffix == ".py" and p.is_file())]
     if not batch_screen.tests_shareable(test_files):
@@ -61,7 +63,7 @@ def run_batch(members: list[tuple[Path, Design]], tests: Path, *, timeout: float
         folder = process.RunFolder(prefix="aigchip-batch-")
         try:
             decided, failed_build = _simulate([Member(Path(members[i][0]), members[i][1]) for i in chosen], tests,
-                                              folder.path, timeout, timescale)
+                                              folder.path, timeout, timescale, parameters)
         finally:
             folder.cleanup()
         for i, verdict in zip(chosen, decided):
@@ -72,8 +74,8 @@ def run_batch(members: list[tuple[Path, Design]], tests: Path, *, timeout: float
     return results
 
 
-def _simulate(members: list[Member], tests: Path, batch_dir: Path, timeout: float,
-              timescale: tuple[str, str]) -> tuple[list[Verdict | None], set[int] | None]:
+def _simulate(members: list[Member], tests: Path, batch_dir: Path, timeout: float, timescale: tuple[str, str],
+              parameters: tuple[tuple[str, int], ...]) -> tuple[list[Verdict | None], set[int] | None]:
     """(verdicts, None) after a build that worked; ([None...], the members its errors named) after one that failed."""
     started = time.monotonic()
     undecided: list[Verdict | None] = [None] * len(members)
@@ -85,7 +87,7 @@ def _simulate(members: list[Member], tests: Path, batch_dir: Path, timeout: floa
     (private / f"{TESTS_MODULE}.py").write_text(TESTS_SOURCE, encoding="utf-8")
     token = secrets.token_hex(6)
     for index, member in enumerate(members):
-        member.suffix = f"__aigchip{token}_{index}"
+        member.suffix = f"__aigchip{token}_{index}_"  # the last _ so that _1_ never starts _12_
         names = batch_screen.module_names(member.design)
         folder = batch_dir / f"src{index}"
         folder.mkdir()
@@ -93,7 +95,7 @@ def _simulate(members: list[Member], tests: Path, batch_dir: Path, timeout: floa
             (folder / process.safe_name(name)).write_text(batch_screen.rename(text, names, member.suffix), encoding="utf-8")
         member.sources = tuple(folder / process.safe_name(n) for n in member.design.files if n.endswith((".v", ".sv")))
     env = cocotb_run._child_env(batch_dir, private, "icarus")
-    build = _build(members, batch_dir, private, timeout, env, timescale)
+    build = _build(members, batch_dir, private, timeout, env, timescale, parameters)
     if build is not None:
         return undecided, build
     job = {"test_module": tests.stem, "test_path": str(private), "seed": cocotb_run.SEED, "keep": [cocotb_run.GUARD_MODULE, DRIVER_MODULE, TESTS_MODULE],
@@ -146,7 +148,7 @@ def _trusted(cases: list[ElementTree.Element], timeout: float) -> bool:
 
 
 def _build(members: list[Member], batch_dir: Path, private: Path, timeout: float, env: dict[str, str],
-           timescale: tuple[str, str]) -> set[int] | None:
+           timescale: tuple[str, str], parameters: tuple[tuple[str, int], ...]) -> set[int] | None:
     """One iverilog build of every member; None when it worked with nothing to say, else the members its
     output names (all of them when it names none, or says anything of a file it cannot place)."""
     build = batch_dir / "build"
@@ -154,11 +156,13 @@ def _build(members: list[Member], batch_dir: Path, private: Path, timeout: float
     (build / "cmds.f").write_text("+timescale+{}/{}\n".format(*timescale), encoding="utf-8")
     argv = [tools.find("iverilog").path, "-o", str(build / "sim.vvp"), "-g2012",
             *(arg for m in members for arg in ("-s", m.design.top + m.suffix)),
+            *(f"-P{m.design.top}{m.suffix}.{name}={value}" for m in members for name, value in parameters),
             "-f", str(build / "cmds.f"), *(str(s) for m in members for s in m.sources)]
     result = process.run(argv, cwd=batch_dir, timeout=timeout, env=env, log_path=private / cocotb_run.BUILD_LOG)
     if result.ok and not result.output.strip():
         return None
-    named = {i for i in range(len(members)) if f"{batch_dir}{os.sep}src{i}{os.sep}" in result.output}
+    named = {i for i, m in enumerate(members)
+             if f"{batch_dir}{os.sep}src{i}{os.sep}" in result.output or m.suffix in result.output}
     return named or set(range(len(members)))
 
 

@@ -192,3 +192,15 @@ def test_the_loop_checks_k_samples_from_a_loopback_endpoint_in_one_simulation(tm
     assert [a["status"] for a in summary["attempts"]] == ["mismatch", "pass", "compile_error", "pass", "mismatch"]
     assert summary["status"] == "pass"
     assert len(spy) == 1 and [v is not None for v in spy[0]] == [True, True, False, True, True]
+
+
+def test_the_tops_parameters_are_set_on_every_candidate(spy):
+    scaled = GOOD.replace("module acc (", "module acc #(parameter STEP = 2) (").replace("sum + din;", "sum + din * STEP;")
+    options = VerifyOptions(tests=FIXTURES / "tb_acc.py", use_cache=False, lint=False, parameters=(("STEP", 1),))
+    texts = [scaled, scaled.replace("din * STEP", "STEP * din"), BUGGY]
+    shared = verify_many([(design(t), options) for t in texts])
+    assert [v.status for v in shared] == [Status.PASS, Status.PASS, Status.MISMATCH]
+    assert [comparable(v) for v in shared] == [comparable(verify(design(t), options)) for t in texts]
+    assert [v is not None for v in spy[-1]][:2] == [True, True]  # BUGGY has no STEP: iverilog says so, it goes alone
+    default = verify_many([(design(t), options.model_copy(update={"parameters": ()})) for t in texts[:2]])
+    assert [v.status for v in default] == [Status.MISMATCH, Status.MISMATCH]  # STEP = 2 adds twice

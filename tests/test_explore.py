@@ -176,3 +176,57 @@ def test_on_ray_each_point_is_a_ray_task(tmp_path: Path):
     assert found["settings"]["executor"] == "ray"
     assert [p["status"] for p in found["points"]] == ["pass", "mismatch"]
     assert found["points"][0]["latency_cycles"] == 6
+
+
+@pytest.mark.sim
+def test_a_verilog_testbench_takes_the_parameters_on_its_top():
+    design = Design.from_paths([FIXTURE / "pair_sum.v"], top="pair_sum")
+    options = VerifyOptions(testbench=(FIXTURE / "tb_pair_sum.v",), use_cache=False, lint=False)
+    results = {n: verify(design, options.model_copy(update={"parameters": (("N", n),)})) for n in (2, 3)}
+    assert results[2].passed, results[2].summary()
+    assert results[3].status == "mismatch" and results[3].mismatches == 20
+
+
+@pytest.mark.verilator
+def test_verilator_takes_the_parameters_too():
+    design = Design.from_paths([FIXTURE / "pair_sum.v"], top="pair_sum")
+    options = VerifyOptions(testbench=(FIXTURE / "tb_pair_sum.v",), use_cache=False, lint=False,
+                            simulator="verilator")
+    assert verify(design, options).passed  # N = 4 by default
+    odd = verify(design, options.model_copy(update={"parameters": (("N", 3),)}))
+    assert odd.status == "mismatch", odd.summary()
+
+
+@pytest.mark.sim
+@pytest.mark.synth
+def test_a_spent_time_budget_lists_points_not_run_and_resume_runs_them(tmp_path: Path):
+    out = tmp_path / "out"
+    args = [str(FIXTURE / "pair_sum.v"), "--tests", str(FIXTURE / "test_pair_sum.py"), "--param", "N=2,4",
+            "--no-lint", "--json", "--out", str(out)]
+    spent = _explore(*args, "--time-budget", "0")
+    assert spent.returncode == 1, spent.stderr  # no point passed: none ran
+    found = json.loads(spent.stdout)
+    assert [p["status"] for p in found["points"]] == ["not_run", "not_run"] and found["checked"] == 0
+    assert not list(out.glob("points/*.json"))  # nothing recorded as done: --resume runs them
+    resumed = _explore(*args, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert [p["status"] for p in json.loads(resumed.stdout)["points"]] == ["pass", "pass"]
+
+
+@pytest.mark.sim
+@pytest.mark.synth
+def test_ctrl_c_keeps_the_finished_points_and_says_it_was_interrupted(tmp_path: Path):
+    out = tmp_path / "out"
+    args = [sys.executable, "-m", "aigchip.cli", "explore", str(FIXTURE / "pair_sum.v"), "--tests",
+            str(FIXTURE / "test_pair_sum.py"), "--no-lint", "--no-cache", "--jobs", "1", "--param", "N=2,4,6,8",
+            "--out", str(out)]
+    child = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    while not list((out / "points").glob("*.json")) and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(0.1)
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 130 and "interrupted" in err and "--resume" in err, err
+    found = json.loads((out / "explore.json").read_text())
+    kept = sorted(p.stem for p in (out / "points").glob("*.json"))
+    assert found["interrupted"] and [p["label"] for p in found["points"]] == kept and len(kept) < 4

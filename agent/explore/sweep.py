@@ -101,7 +101,7 @@ def run(subject: Subject, todo: list[dict[str, int]], settings: Settings, done: 
         waiting.put(point)
     finished: queue.Queue[dict[str, Any]] = queue.Queue()
     stop = threading.Event()
-    deadline = time.monotonic() + settings.time_budget if settings.time_budget else None
+    deadline = time.monotonic() + settings.time_budget if settings.time_budget is not None else None
     skipped: list[dict[str, Any]] = []
     fatal: list[Exception] = []
     lock = threading.Lock()

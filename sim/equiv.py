@@ -5,7 +5,8 @@ that tell them apart. Sequential designs: both start from zero with the reset in
 cycle; a bounded check looks for a difference within `bound` cycles (a counterexample is real: inputs per
 cycle from reset), and temporal induction up to the same length turns "no difference found" into a proof
 when it closes. When it does not, ABC's PDR (IC3, `equiv_pdr.py`) looks for an unbounded proof or a deeper
-counterexample, which counts only once replayed in Icarus. All three share one time limit, cheapest first.
+counterexample, which counts only once replayed in Icarus. All three share one time limit, cheapest first;
+with PDR on, the bounded check gets 40% of it and, when it runs out, PDR (not induction) gets the rest.
 When none decides, or a solver runs out of time, or yosys cannot model a construct, the answer is `unknown`
 and says why; never `equivalent` without a proof.
 """
@@ -122,9 +123,10 @@ def _check(run_dir: Path, yosys: str, design: Design, reference: Design, bound: 
         reset = next((name for name in inputs if _RESET.match(name) and inputs[name] == 1), None)
         at_reset = f"-set-at 1 in_{reset} {0 if _ACTIVE_LOW.search(reset) else 1}" if reset else ""
         method = f"bounded check from reset ({bound} cycles) and temporal induction"
+        until = step + (deadline - step) * (0.4 if pdr else 1.0)  # x-modelled SAT can stall where PDR does not
         proof = _yosys(yosys, f"read_rtlil miter.il; tee -q -o bmc.txt sat -seq {bound} -prove trigger 0 "
-                              f"-set-init-zero {at_reset} {dumps} {_limit(deadline)} {undef} miter",
-                       run_dir, deadline - step, "sat.log")
+                              f"-set-init-zero {at_reset} {dumps} {_limit(until)} {undef} miter",
+                       run_dir, until - step, "sat.log")
     outcome = _outcome(_read(run_dir / "bmc.txt"), proof)
     first = "sat" if not sequential else "bmc"
     said = {"fail": "not_equivalent", "pass": "no_difference" if sequential else "equivalent"}.get(outcome, "unknown")
@@ -141,6 +143,10 @@ def _check(run_dir: Path, yosys: str, design: Design, reference: Design, bound: 
         return Equivalence(result="not_equivalent", method=method, counterexample=cex,
                            bound=bound if sequential else None, **decided,
                            reason=f"output {', '.join(cex.differing)} differs in cycle {cex.first_difference}")
+    if outcome != "pass" and sequential and pdr:  # PDR proves on its own; induction would stall as the check did
+        return _pdr(run_dir, yosys, design, reference, module, inputs, clocks, reset, deadline, keep,
+                    Equivalence(result="unknown", method=method, bound=bound, reason=f"bounded check: {outcome}",
+                                engines=engines))
     if outcome != "pass":
         return Equivalence(result="unknown", method=method, reason=outcome, bound=bound if sequential else None,
                            engines=engines)

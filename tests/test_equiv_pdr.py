@@ -71,6 +71,15 @@ def test_one_hot_against_binary_is_proven_by_pdr_where_induction_does_not_close(
     assert found.engines[-1]["s"] > 0 and found.tools["yosys-abc"] and "PDR" in found.method
 
 
+def test_pdr_proves_where_the_bounded_check_runs_out_of_its_share_of_time() -> None:
+    """A bound far too long for the time given: the bounded check stops at its share (40%), induction is
+    skipped (it would stall as well), and PDR proves the pair with the time left."""
+    found = _pair(ONE_HOT, BINARY, "ring", bound=20000, timeout=10)
+    assert found.result == "equivalent" and found.engine == "pdr"
+    assert [(e["engine"], e["result"]) for e in found.engines] == [("bmc", "unknown"), ("pdr", "equivalent")]
+    assert found.engines[0]["s"] < 10 * 0.4 + 2
+
+
 def test_a_broken_one_hot_is_not_proven_by_pdr() -> None:
     broken = ONE_HOT.replace("{h[2:0], h[3]}", "{h[2:0], h[2]}")  # the ring leaks: 4'b1000 goes to 4'b0000
     found = _pair(broken, BINARY, "ring", bound=3)

@@ -73,7 +73,7 @@ def classify(phase: str, exc: BaseException, simulator: str) -> dict[str, Any]:
 
 def main(argv: list[str]) -> int:
     job = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
-    if "test" in job["phases"]:  # never during a build, which may write to ccache's folder
+    if "test" in job["phases"]:  # the tests import nothing while only a build runs
         # the test module and its helpers import from their own folder, never from the run folder the design writes to
         sys.path.insert(0, job["test_path"])
     for name in [*_FOREIGN_ENV, *(n for n in os.environ if n.startswith("COCOTB_"))]:

@@ -5,10 +5,10 @@ process (sim/cocotb_child.py) started through process.run, which kills the child
 group on timeout. The child leaves cocotb_outcome.json and cocotb's JUnit cocotb_results.xml in
 the run folder; this module turns them into a Verdict.
 
-Timeouts: with Icarus one child builds and tests within `timeout` seconds. With Verilator the
-build (verilate + C++ compile) gets its own child and max(timeout, VERILATOR_BUILD_TIMEOUT) seconds,
-then the test gets `timeout` seconds. Verilator builds use ccache when installed (OBJCACHE=ccache,
-cache under tools.cache_root()/ccache).
+Timeouts: with Icarus one child builds and tests within `timeout` seconds. With Verilator this process
+builds (sim/verilator_build.py: verilate, then compile the model alone against the kept runtime of
+sim/verilator_runtime.py) within max(timeout, VERILATOR_BUILD_TIMEOUT) seconds, then the child tests
+within `timeout` seconds.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Sequence
 from xml.etree import ElementTree
 
-from aigchip.sim import lint, process, sandbox, tools
+from aigchip.sim import lint, params, process, sandbox, tools, verilator_build
 from aigchip.sim.types import Design, Diagnostic, Severity, Status, Verdict
 
 VERILATOR_BUILD_TIMEOUT = 300.0
@@ -84,10 +84,7 @@ def run_cocotb(run_dir: Path, design: Design, tests: Path, *, simulator: str = "
     box = sandbox.Box(readable=(str(CHILD_SCRIPT),), model_python=tests_by_model)
     if simulator == "verilator":
         build_timeout = max(timeout, VERILATOR_BUILD_TIMEOUT)
-        # the build may write ccache's folder: nothing of the tests is importable while it runs
-        build_env = _child_env(run_dir, Path(job["private"]), simulator, tests_importable=False)
-        outcome, timed_out = _run_child(run_dir, job, ["build"], build_timeout, build_env,
-                                        sandbox.build_box(build_env, readable=box.readable, model_python=tests_by_model))
+        outcome, timed_out = _verilator_build(run_dir, job, build_timeout)
         if outcome["failed"] is None and not timed_out:
             outcome, timed_out = _run_child(run_dir, job, ["test"], timeout, env, box)
             outcome["completed"].insert(0, "build")
@@ -179,15 +176,14 @@ def _copy_extra_source(src: Path, run_dir: Path, design: Design) -> str:
     return name
 
 
-def _child_env(run_dir: Path, private: Path, simulator: str, tests_importable: bool = True) -> dict[str, str]:
+def _child_env(run_dir: Path, private: Path, simulator: str) -> dict[str, str]:
     """Keep the child's writes in run_dir: HOME, TMPDIR, no bytecode; nothing of aigchip importable (the
     sandbox shows none of it), and only the private folder (not the run folder, where the design writes)
-    on the tests' import path, and that only when the tests are to run (`tests_importable`)."""
+    on the tests' import path."""
     tmp = run_dir / "cocotb_tmp"
     tmp.mkdir(exist_ok=True)
     env = {
-        "PYTHONPATH": os.pathsep.join(p for p in (str(private) if tests_importable else "",
-                                                  os.environ.get("PYTHONPATH")) if p),
+        "PYTHONPATH": os.pathsep.join(p for p in (str(private), os.environ.get("PYTHONPATH")) if p),
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONSAFEPATH": "1",  # the simulator's Python must not import from its working folder, the run folder
         "PYTHONUSERBASE": site.getuserbase(),  # HOME moves; packages installed with --user still import
@@ -203,16 +199,18 @@ def _child_env(run_dir: Path, private: Path, simulator: str, tests_importable: b
 
 
 def _verilator_env() -> dict[str, str]:
-    env = tools.find("verilator").environ
-    # cocotb's verilator.cpp keeps time in its own sc_time_stamp(); built with VL_TIME_CONTEXT (the
-    # wheel launcher's default) simulated time never advances and the simulation spins forever
-    env["CXXFLAGS"] = " ".join(f for f in env.get("CXXFLAGS", "").split() if f != "-DVL_TIME_CONTEXT")
-    if shutil.which("make") is None:
-        raise tools.ToolMissing("make")
-    if "OBJCACHE" not in os.environ and shutil.which("ccache"):
-        env["OBJCACHE"] = "ccache"
-        env.setdefault("CCACHE_DIR", os.environ.get("CCACHE_DIR") or str(tools.cache_root() / "ccache"))
-    return env
+    return {**tools.find("verilator").environ, "CXXFLAGS": " ".join(verilator_build.cocotb_cxxflags())}
+
+
+def _verilator_build(run_dir: Path, job: dict[str, Any], timeout: float) -> tuple[dict[str, Any], bool]:
+    """Build with cocotb's main and VPI library here (sim/verilator_build.py), the log where the child writes it.
+    Returns the outcome, as the child's, and whether the build timed out."""
+    args = [*job["build_args"], *params.verilator_flags(tuple(job["parameters"].items()))]
+    built = verilator_build.for_cocotb(run_dir, Path(job["build_dir"]).name, job["top"], job["sources"],
+                                       job["includes"], args, job["timescale"], job["waves"], timeout)
+    Path(job["build_log"]).write_text(built.output, encoding="utf-8")
+    failed = None if built.ok or built.timed_out else {"phase": "build", "kind": "design", "detail": "the build failed"}
+    return {"completed": [], "failed": failed}, built.timed_out
 
 
 def _run_child(run_dir: Path, job: dict[str, Any], phases: list[str], timeout: float,

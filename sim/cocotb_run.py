@@ -6,9 +6,7 @@ group on timeout. The child leaves cocotb_outcome.json and cocotb's JUnit cocotb
 the run folder; this module turns them into a Verdict.
 
 Timeouts: with Icarus one child builds and tests within `timeout` seconds. With Verilator this process
-builds (sim/verilator_build.py: verilate, then compile the model alone against the kept runtime of
-sim/verilator_runtime.py) within max(timeout, VERILATOR_BUILD_TIMEOUT) seconds, then the child tests
-within `timeout` seconds.
+builds (sim/verilator_build.py) within max(timeout, VERILATOR_BUILD_TIMEOUT) s, then the child tests.
 """
 
 from __future__ import annotations

@@ -230,3 +230,15 @@ def test_ctrl_c_keeps_the_finished_points_and_says_it_was_interrupted(tmp_path: 
     found = json.loads((out / "explore.json").read_text())
     kept = sorted(p.stem for p in (out / "points").glob("*.json"))
     assert found["interrupted"] and [p["label"] for p in found["points"]] == kept and len(kept) < 4
+
+
+@pytest.mark.sim
+@pytest.mark.synth
+def test_verify_param_sets_one_point_and_names_the_parameters_that_exist():
+    solution, tests = str(DOT / "dot_product_4lane.v"), str(DOT / "test_dot_product_4lane.py")
+    result = aigchip("verify", solution, "--tests", tests, "--param", "N=2", "--synth", "--no-lint", "--json")
+    assert result.returncode == 0, result.stderr
+    verdict = json.loads(result.stdout)
+    assert verdict["cost"]["latency_cycles"] == 17 and verdict["cost"]["cells"] < 2000  # N = 4 has 2094 cells
+    wrong = aigchip("verify", solution, "--param", "LANES=2")
+    assert wrong.returncode == 2 and "no parameter 'LANES'; its parameters: N (default 4)" in wrong.stderr

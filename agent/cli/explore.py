@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from aigchip.cli.common import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ExistingFile, Simulator, usage
+from aigchip.cli.common import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ExistingFile, Fpga, Simulator, usage
 
 
 def explore(
@@ -38,6 +38,8 @@ def explore(
                                                        "auto); default: a Ray instance on this machine.")] = None,
     fmax: Annotated[bool, typer.Option("--fmax", help="Also place and route each point (nextpnr-ice40) for an "
                                        "Fmax, and a front of area against time per job.")] = False,
+    fpga: Annotated[Fpga, typer.Option(help="The FPGA each point is mapped to (LUTs, FFs, DSPs, block RAMs; "
+                                       "--fmax places and routes on it).")] = Fpga.ice40,
     sim: Annotated[Simulator, typer.Option(help="Simulator.")] = Simulator.icarus,
     timeout: Annotated[float, typer.Option(help="Wall-clock limit per tool run, seconds.", min=0.1)] = 120.0,
     lint: Annotated[bool, typer.Option(help="Lint each point with Verilator when installed.")] = True,
@@ -63,6 +65,7 @@ def explore(
     except space.SpaceError as exc:
         raise usage(str(exc)) from None
     settings = sweep.Settings(jobs=jobs or os.cpu_count() or 1, simulator=sim.value, timeout=timeout, fmax=fmax,
+                              fpga=fpga.value,
                               lint=lint, cache=cache, time_budget=time_budget, ray=ray, ray_address=ray_address)
     quiet = json_out
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -40,6 +40,9 @@ def verify(
     equiv_timeout: Annotated[Optional[float], typer.Option(help="Seconds for the whole equivalence proof (bounded "
                                                            "check, induction, then PDR); default: max(--timeout, 300).",
                                                            min=0.1)] = None,
+    param: Annotated[Optional[list[str]], typer.Option("--param", help="Set a Verilog parameter of the top for "
+                                                       "every tool: N=8 (repeat for more; with --tb, the "
+                                                       "testbench's top takes it).")] = None,
 ) -> None:
     """Check Verilog: policy, lint, and the testbench or cocotb tests. Exit 0 pass, 1 fail, 2 usage/tool error."""
     from aigchip.sim.check import VerifyOptions, verify as run_verify
@@ -53,12 +56,13 @@ def verify(
         raise usage(str(exc)) from None
     if not top:
         design = design.model_copy(update={"top": infer_top(design.files)})
+    parameters = _parameters(param or [], design, bool(tb))
     options = VerifyOptions(testbench=tuple(tb or ()), tests=tests, reference=ref, simulator=sim.value,
                             timeout=timeout, lint=lint, strict=strict, waves=waves, tb_top=tb_top,
                             keep_dir=keep, use_cache=cache, synth=synth or bool(fpga) or fmax,
                             fpga=fpga.value if fpga else ("ice40" if fmax else None), fmax=fmax,
                             equiv=tuple(equiv or ()), equiv_bound=equiv_bound,
-                            equiv_timeout=equiv_timeout)
+                            equiv_timeout=equiv_timeout, parameters=parameters)
     if equiv and len({p.name for p in equiv}) != len(equiv):
         raise usage("two --equiv files share a name; rename one")
     verdict = run_verify(design, options)
@@ -73,6 +77,30 @@ def verify(
     if verdict.status is Status.PASS:
         raise typer.Exit(EXIT_PASS)
     raise typer.Exit(EXIT_USAGE if verdict.status is Status.TOOL_ERROR else EXIT_FAIL)
+
+
+def _parameters(specs: list[str], design: Any, testbench: bool) -> tuple[tuple[str, int], ...]:
+    """`--param N=8 ...` checked against the top's own parameters (a testbench's top takes any name)."""
+    from aigchip import interface
+    from aigchip.explore import space
+    from aigchip.sim import params
+
+    found = []
+    for spec in specs:
+        try:
+            name, values = space.parse_values(spec)
+        except space.SpaceError as exc:
+            raise usage(str(exc)) from None
+        if len(values) != 1:
+            raise usage(f"--param {spec!r}: verify takes one value (aigchip explore sweeps several)")
+        found.append((name, values[0]))
+    if found and not testbench:
+        have = interface.parameters(design.files, design.top) or {}
+        unknown = [name for name, _ in found if name not in have]
+        if unknown:
+            listed = ", ".join(f"{k} (default {v})" for k, v in have.items()) or "none"
+            raise usage(f"the top module {design.top} has no parameter {unknown[0]!r}; its parameters: {listed}")
+    return params.normalized(found)
 
 
 def tools(json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:

@@ -33,6 +33,7 @@ class Settings:
     simulator: str = "icarus"
     timeout: float = 120.0  # per tool run
     fmax: bool = False
+    fpga: str = "ice40"  # or ecp5: the same cost keys (sim/synth.py)
     lint: bool = True
     cache: bool = True
     time_budget: float | None = None  # seconds of wall clock after which no new point starts
@@ -43,7 +44,8 @@ class Settings:
 def options_for(subject: Subject, settings: Settings, point: dict[str, int]) -> VerifyOptions:
     return VerifyOptions(testbench=subject.testbench, tests=subject.tests, reference=subject.reference,
                          tb_top=subject.tb_top, simulator=settings.simulator, timeout=settings.timeout,
-                         lint=settings.lint, use_cache=settings.cache, synth=True, fpga="ice40", fmax=settings.fmax,
+                         lint=settings.lint, use_cache=settings.cache, synth=True, fpga=settings.fpga,
+                         fmax=settings.fmax,
                          parameters=params.normalized(point.items()))
 
 
@@ -56,6 +58,7 @@ def fingerprint(subject: Subject, settings: Settings) -> str:
                *data_files(options)]}
     return verdict_cache.digest({"design": subject.design.model_dump(), "inputs": inputs, "top": subject.design.top,
                                  "simulator": settings.simulator, "fmax": settings.fmax, "timeout": settings.timeout,
+                                 **({"fpga": settings.fpga} if settings.fpga != "ice40" else {}),
                                  "lint": settings.lint})[:16]
 
 
@@ -150,6 +153,6 @@ def run(subject: Subject, todo: list[dict[str, int]], settings: Settings, done: 
 def settings_note(settings: Settings, where: Path | None = None) -> dict[str, Any]:
     """The settings as explore.json records them."""
     return {"jobs": settings.jobs, "simulator": settings.simulator, "timeout": settings.timeout,
-            "fmax": settings.fmax, "lint": settings.lint, "cache": settings.cache,
+            "fmax": settings.fmax, "fpga": settings.fpga, "lint": settings.lint, "cache": settings.cache,
             "time_budget_s": settings.time_budget, "executor": "ray" if settings.ray else "local",
             **({"out": str(where)} if where is not None else {})}

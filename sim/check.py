@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Callable, Iterable, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from aigchip.sim import cache as verdict_cache
-from aigchip.sim import policy, process, source, tools
+from aigchip.sim import process, source, tools
 from aigchip.sim.types import Design, Diagnostic, Severity, Status, Verdict
 
 LOG_HEAD, LOG_TAIL = 6000, 6000
@@ -95,7 +96,21 @@ def _cache_key(design: Design, options: VerifyOptions, toolchain: dict[str, str]
     inputs["data"] = {p.name: verdict_cache.file_digest(p) for p in data_files(options)}
     knobs = options.model_dump(mode="json", exclude={"keep_dir", "use_cache", "testbench", "tests", "reference", "equiv"})
     return verdict_cache.digest({"format": verdict_cache.FORMAT, "design": design.model_dump(), "inputs": inputs,
-                                 "options": knobs, "tools": toolchain})
+                                 "options": knobs, "tools": toolchain, "gates": _gates_source()})
+
+
+@functools.lru_cache(maxsize=1)
+def _gates_source() -> str:
+    """The code of the checks before any tool (this module's no-code and top checks, sim/source.py, the
+    policy), hashed: a cached verdict stands for a design they let through, so changed checks must not find
+    the old ones' verdicts (verify looks in the cache first)."""
+    here = Path(__file__).parent  # the policy's file, without importing it (a warm run never scans)
+    try:
+        return verdict_cache.digest([verdict_cache.file_digest(here / name) for name in ("policy.py", "source.py", "check.py")])
+    except OSError:  # installed without its sources: the version stands for them
+        from aigchip import __version__
+
+        return f"aigchip {__version__}"
 
 
 def _toolchain(options: VerifyOptions) -> dict[str, str]:
@@ -212,9 +227,23 @@ def _check(design: Design, options: VerifyOptions, *, cache: verdict_cache.Verdi
         return verdict.model_copy(update={"duration_s": round(time.monotonic() - started, 4),
                                           "tools": toolchain or verdict.tools, "checks": checks})
 
+    try:
+        toolchain, missing = _toolchain(options), None
+    except tools.ToolMissing as exc:
+        toolchain, missing = {}, exc
+    cacheable = options.use_cache and options.keep_dir is None and not options.waves and missing is None
+    store = cache or verdict_cache.VerdictCache(tools.cache_root() / "verdicts")
+    key = _cache_key(design, options, toolchain) if cacheable else ""
+    # A verdict is cached only for a design that had code, passed the policy (whose source is in the key) and
+    # had the right top, so a hit needs none of those checks again: they run, in their order, on a miss.
+    if cacheable and (hit := store.get(key)) is not None:
+        return finish(hit.model_copy(update={"cached": True}), toolchain)
+
     early = _no_code(design)
     if early is None:
         testbench_files = {p.name: _read_text(p) for p in options.testbench}
+        from aigchip.sim import policy
+
         violations = policy.check(design, testbench_decides=options.testbench_decides, testbench_files=testbench_files)
         if violations:
             early = _verdict(Status.POLICY_VIOLATION, violations)
@@ -222,17 +251,8 @@ def _check(design: Design, options: VerifyOptions, *, cache: verdict_cache.Verdi
             early = _top_missing(design)
     if early is not None:
         return finish(early)
-
-    try:
-        toolchain = _toolchain(options)
-    except tools.ToolMissing as exc:
-        return finish(_verdict(Status.TOOL_ERROR, [Diagnostic(message=str(exc), source="aigchip", code=exc.tool)]))
-
-    cacheable = options.use_cache and options.keep_dir is None and not options.waves
-    store = cache or verdict_cache.VerdictCache(tools.cache_root() / "verdicts")
-    key = _cache_key(design, options, toolchain) if cacheable else ""
-    if cacheable and (hit := store.get(key)) is not None:
-        return finish(hit.model_copy(update={"cached": True}), toolchain)
+    if missing is not None:
+        return finish(_verdict(Status.TOOL_ERROR, [Diagnostic(message=str(missing), source="aigchip", code=missing.tool)]))
 
     keep = options.keep_dir or (tools.cache_root() / "runs" if options.waves else None)  # a VCD needs its folder
     folder = process.RunFolder(keep=keep)

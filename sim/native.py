@@ -167,8 +167,16 @@ def data_files(tb_paths: Sequence[Path], testbench_texts: Sequence[str]) -> list
     design cannot `include a reference; never huge."""
     skip = {p.resolve() for p in tb_paths}
     folder = tb_paths[0].parent
-    named = [n for n in os.listdir(folder)
-             if any(f'"{n}"' in text or f'"./{n}"' in text for text in testbench_texts)]
+    # `"X"` with no quote inside X is exactly a piece between two neighbouring quotes: one split per text,
+    # not a search per file of the folder (a VerilogEval folder holds hundreds)
+    quoted = {piece for text in testbench_texts for piece in text.split('"')[1:-1]}
+
+    def named_in_a_literal(n: str) -> bool:
+        if '"' in n:
+            return any(f'"{n}"' in text or f'"./{n}"' in text for text in testbench_texts)
+        return n in quoted or f"./{n}" in quoted
+
+    named = [n for n in os.listdir(folder) if named_in_a_literal(n)]
     found = []
     for entry in (folder / n for n in sorted(named)):
         if (entry.suffix.lower() not in HDL_SUFFIXES and entry.is_file() and entry.resolve() not in skip

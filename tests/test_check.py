@@ -141,6 +141,24 @@ def test_same_check_twice_is_served_from_the_cache():
 
 
 @pytest.mark.sim
+def test_a_cached_verdict_is_found_before_the_policy_and_only_while_the_policy_is_the_same(monkeypatch):
+    from aigchip.sim import check, policy
+
+    assert verify(mac8(), VerifyOptions(testbench=(TB,), lint=False)).status is Status.PASS
+    scans = []
+    real = policy.check
+    monkeypatch.setattr(policy, "check", lambda *args, **kwargs: scans.append(1) or real(*args, **kwargs))
+    assert verify(mac8(), VerifyOptions(testbench=(TB,), lint=False)).cached and scans == []  # a warm rerun
+    monkeypatch.setattr(check, "_gates_source", lambda: "the policy of another aigchip")
+    again = verify(mac8(), VerifyOptions(testbench=(TB,), lint=False))
+    assert not again.cached and scans == [1] and again.status is Status.PASS
+    hostile = mac8(MAC8.replace("endmodule", 'initial $readmemh("/etc/passwd", m);\nendmodule'))
+    for _ in range(2):  # a refused design is never cached, so it meets the policy every time
+        assert verify(hostile, VerifyOptions(testbench=(TB,), lint=False)).status is Status.POLICY_VIOLATION
+    assert scans == [1, 1, 1]
+
+
+@pytest.mark.sim
 def test_changed_testbench_data_file_misses_the_cache(tmp_path):
     tb = tmp_path / "tb.v"
     tb.write_text(TB.read_text().replace("module tb;", 'module tb;\n  reg [7:0] table_mem [0:0];\n'

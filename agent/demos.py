@@ -11,7 +11,9 @@ closely makes that demo more useful.
 from __future__ import annotations
 
 import math
+import os
 import re
+import stat
 import sys
 import threading
 from pathlib import Path
@@ -187,7 +189,16 @@ def _stamp(path: Path) -> tuple:
     if path.is_file():
         st = path.stat()
         return (st.st_size, st.st_mtime_ns)
-    return tuple(sorted((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in path.rglob("*") if f.is_file()))
+    found = []  # every sample of a run asks: one stat a file (os.walk), not pathlib's three
+    for folder, _, names in os.walk(path):
+        for name in names:
+            try:
+                st = os.stat(os.path.join(folder, name))
+            except OSError:
+                continue  # gone while we looked, or a broken link: not a file of the library
+            if stat.S_ISREG(st.st_mode):
+                found.append((os.path.join(folder, name), st.st_size, st.st_mtime_ns))
+    return tuple(sorted(found))
 
 
 def _existing_library() -> Path:

@@ -296,3 +296,7 @@ def test_a_run_loads_its_corpus_once_and_again_after_an_edit(tmp_path, monkeypat
     shutil.copytree(LIBRARY / "skid_buffer", tmp_path / "lib" / "skid_buffer")
     third = demos.corpus_for(config)
     assert len(loads) == 2 and sorted(e.id for e in third[0]) == ["skid_buffer", "sync_fifo"]
+    edited = next(p for p in sorted((tmp_path / "lib" / "sync_fifo").iterdir()) if p.is_file())
+    edited.write_text(edited.read_text() + "\n")  # a file edited in place: the folder's own mtime stays
+    assert demos.corpus_for(config)[0] is not third[0] and len(loads) == 3
+    assert demos.corpus_for(config)[0] is demos.corpus_for(config)[0] and len(loads) == 3

@@ -5,15 +5,18 @@ from __future__ import annotations
 import functools
 import hashlib
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from aigchip.paths import templates_dir
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 @functools.lru_cache(maxsize=4)
 def _environment(folder: str) -> jinja2.Environment:
+    import jinja2  # here, not at the top: a run that renders no prompt (eval --model reference) never pays for it
+
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(folder),
         undefined=jinja2.StrictUndefined,  # a missing variable is an error, never an empty string

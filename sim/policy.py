@@ -8,6 +8,7 @@ A first line of defence: the sandbox in sim/process.py remains the security boun
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from typing import Iterator, NamedTuple
 
@@ -116,7 +117,7 @@ def check(design: Design, *, testbench_decides: bool = False,
     """One error Diagnostic per violation (code = rule id, see RULES); empty: the design may run."""
     testbench_files = testbench_files or {}
     sources = {name: _scan(text) for name, text in design.files.items()}
-    theirs = [_declared_names(_scan(text).code) for text in testbench_files.values()] if testbench_decides else []
+    theirs = [_testbench_names(text) for text in testbench_files.values()] if testbench_decides else []
     context = _Context(
         testbench_decides, frozenset(map(_base_name, design.files)), frozenset(map(_base_name, testbench_files)),
         frozenset().union(COCOTB_WRAPPERS, *theirs))
@@ -352,6 +353,13 @@ def _macro_spans(code: str) -> list[tuple[int, int]]:
 def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
     i = bisect.bisect_right(spans, (pos, float("inf"))) - 1
     return i >= 0 and spans[i][0] <= pos < spans[i][1]
+
+
+@functools.lru_cache(maxsize=64)
+def _testbench_names(text: str) -> frozenset[str]:
+    """The names a testbench declares, scanned once per testbench text: every sample and iteration of a task
+    is checked against the same testbench."""
+    return frozenset(_declared_names(_scan(text).code))
 
 
 def _declared_names(code: str) -> set[str]:

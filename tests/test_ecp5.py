@@ -86,3 +86,18 @@ def test_generate_fpga_ecp5_records_the_ecp5_cost(tmp_path: Path) -> None:
     assert done.returncode == 0 and summary["cost"]["fpga"] == "ecp5" and summary["cost"]["dsps"] == 1
     meta = json.loads((tmp_path / "run" / "meta.json").read_text())
     assert meta["config"]["fpga"] == "ecp5" and meta["verdict"]["cost"]["fpga"] == "ecp5"
+
+
+def test_the_accelerator_cost_maps_to_ecp5_and_says_so() -> None:
+    from aigchip.accel import cost
+
+    top = """module pair(input clk, input rst, input [7:0] a, input [7:0] b, output [19:0] x, output [19:0] y);
+  mac m0(.clk(clk), .rst(rst), .a(a), .b(b), .acc(x));
+  mac m1(.clk(clk), .rst(rst), .a(b), .b(b), .acc(y));  // not b * a: yosys would share a * b
+endmodule
+"""
+    notes: list[str] = []
+    found = cost.cells(Design(files={"pair.v": top, "mac.v": MAC}, top="pair"), ["pair", "mac"], notes, fpga="ecp5")
+    assert found["fpga"] == "ecp5" and found["dsps"] == 2 and found["fpga_ffs"] == 40, notes
+    assert "synth_ecp5" in found["synthesis"] and "-dsp" not in found["synthesis"]
+    assert found["modules"]["mac"]["instances"] == 2

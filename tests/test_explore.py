@@ -242,3 +242,22 @@ def test_verify_param_sets_one_point_and_names_the_parameters_that_exist():
     assert verdict["cost"]["latency_cycles"] == 17 and verdict["cost"]["cells"] < 2000  # N = 4 has 2094 cells
     wrong = aigchip("verify", solution, "--param", "LANES=2")
     assert wrong.returncode == 2 and "no parameter 'LANES'; its parameters: N (default 4)" in wrong.stderr
+
+
+def test_a_run_folder_and_a_task_folder_give_their_design_and_checks(tmp_path: Path):
+    run = tmp_path / "run"
+    (run / "checks").mkdir(parents=True)
+    (run / "pair_sum.v").write_text((FIXTURE / "pair_sum.v").read_text())
+    (run / "checks" / "test_pair_sum.py").write_text((FIXTURE / "test_pair_sum.py").read_text())
+    (run / "meta.json").write_text(json.dumps({"top": "pair_sum", "files": ["pair_sum.v"],
+                                               "checks": {"tests": "checks/test_pair_sum.py"}}))
+    subject = space.load(run)
+    assert subject.kind == "run" and subject.design.top == "pair_sum" and subject.defaults == {"N": 4}
+    assert subject.tests == (run / "checks" / "test_pair_sum.py").resolve()
+    task = space.load(DOT)
+    assert task.kind == "task" and task.tests is not None and task.tests.name == "test_dot_product_4lane.py"
+    with pytest.raises(space.SpaceError, match="does not exist"):
+        space.load(tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(space.SpaceError, match="no Verilog"):
+        space.load(tmp_path / "empty")

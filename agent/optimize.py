@@ -67,19 +67,19 @@ def metric_name(cost: dict[str, Any] | None, goal: Goal) -> str:
     return "luts" if cost and cost.get("luts") is not None else "cells"
 
 
-def latency_problem(task: Task) -> str | None:
+def latency_problem(task: Task, asked: str = "--optimize latency") -> str | None:
     """Why `--optimize latency` cannot work on `task`, or None: its own tests must measure the cycles
     (write `cost.json`); the loop's self-tests and a testbench that never writes it measure nothing."""
     files = [*task.testbench, *([task.tests] if task.tests is not None else [])]
     if not files:
-        return ("--optimize latency needs the task's own tests (--tb or --tests) that measure cycles per job and "
+        return (f"{asked} needs the task's own tests (--tb or --tests) that measure cycles per job and "
                 f"write them to {LATENCY_FILE} (`latency_cycles`); this task has none")
     for path in files:
         folder = path.parent if path == task.tests else None
         texts = [path] + (sorted(folder.glob("*.py")) if folder is not None else [])
         if any(LATENCY_FILE in _read(p) for p in texts):
             return None
-    return (f"--optimize latency needs tests that measure cycles per job: {', '.join(str(p) for p in files)} never "
+    return (f"{asked} needs tests that measure cycles per job: {', '.join(str(p) for p in files)} never "
             f"write {LATENCY_FILE} (a JSON object with `latency_cycles`, written into the run folder)")
 
 

@@ -64,7 +64,7 @@ def refusal(session: ChatSession, goal: Goal) -> str | None:
     if not task.has_golden_tests:
         return ("add tests first (/test add FILE or /test write): every cheaper design must pass them, "
                 "and they are what is kept fixed")
-    return latency_problem(task) if goal == "latency" else None
+    return latency_problem(task, "/optimize latency") if goal == "latency" else None
 
 
 def run(session: ChatSession, turn: Turn, goal: Goal, progress: Progress) -> None:

@@ -2,7 +2,9 @@
 
     python benchmarks/bench_candidates.py [--before /path/to/venv-of-main/bin/aigchip] [--rounds 3] [--k 8]
 
-Times the command line a user runs: `aigchip generate TASK --samples K --max-iters 1` against a loopback
+1. Checks alone (the issue's figure): `sim.verify_many` of K candidates against 1, timed inside a Python of
+   each tree (wall, and CPU seconds of that Python and everything it started), lint off and on.
+2. The command line a user runs: `aigchip generate TASK --samples K --max-iters 1` against a loopback
 OpenAI-compatible endpoint (no model time) that answers K distinct correct designs (AccelBench relu6_s8,
 whose cocotb tests decide), with the verdict cache off, lint on (the default) and off. Each configuration
 runs as its own process, interleaved round by round (so load spikes hit all alike); the figure is the median
@@ -13,6 +15,7 @@ the same aigchip. With --before (the aigchip of a venv of main before this chang
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -56,6 +59,45 @@ def run_once(aigchip: str, server: Loopback, k: int, lint: bool, salt: str) -> t
     return wall, cpu
 
 
+CHECKS = """
+import json, resource, sys, time
+from pathlib import Path
+from aigchip.sim import VerifyOptions, verify_many
+from aigchip.sim.types import Design
+task, k, lint, salt = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "on", sys.argv[4]
+good = (task / "relu6_s8.v").read_text()
+options = VerifyOptions(tests=task / "test_relu6_s8.py", use_cache=False, lint=lint)
+items = [(Design(files={"relu6_s8.v": f"// {salt} {i}\\n" + good}, top="relu6_s8"), options) for i in range(k)]
+def cpu():
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+c0, t0 = cpu(), time.monotonic()
+verdicts = verify_many(items)
+assert all(v.status.value == "pass" for v in verdicts), [v.summary() for v in verdicts]
+print(json.dumps([time.monotonic() - t0, cpu() - c0]))
+"""
+
+
+def check_once(python: str, k: int, lint: bool, salt: str) -> tuple[float, float]:
+    done = subprocess.run([python, "-c", CHECKS, str(TASK), str(k), "on" if lint else "off", salt],
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise SystemExit(f"{python} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    wall, cpu = json.loads(done.stdout.strip().splitlines()[-1])
+    return wall, cpu
+
+
+def table(title: str, configs: list[tuple], walls: dict, cpus: dict) -> None:
+    print(f"\n{title}\n{'tree':8} {'lint':5} {'k':>3} {'wall s':>8} {'cpu s':>8}   ratio k/1 wall  cpu")
+    for tree, k, lint in configs:
+        wall, cpu = statistics.median(walls[(tree, k, lint)]), statistics.median(cpus[(tree, k, lint)])
+        ratio = ""
+        if k != 1:
+            one_w, one_c = statistics.median(walls[(tree, 1, lint)]), statistics.median(cpus[(tree, 1, lint)])
+            ratio = f"   {wall / one_w:5.2f}x        {cpu / one_c:5.2f}x"
+        print(f"{tree:8} {'on' if lint else 'off':5} {k:>3} {wall:8.2f} {cpu:8.2f}{ratio}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", help="the aigchip executable of a venv of main before this change")
@@ -64,25 +106,23 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=8)
     args = parser.parse_args()
     trees = {"after": args.after, **({"before": args.before} if args.before else {})}
-    configs = [(tree, k, lint) for lint in (True, False) for tree in trees for k in (1, args.k)]
-    walls: dict[tuple, list[float]] = {c: [] for c in configs}
-    cpus: dict[tuple, list[float]] = {c: [] for c in configs}
+    pythons = {tree: str(Path(path).with_name("python")) for tree, path in trees.items()}
+    configs = [(tree, k, lint) for lint in (False, True) for tree in trees for k in (1, args.k)]
+    results = {name: ({c: [] for c in configs}, {c: [] for c in configs}) for name in ("checks", "generate")}
     print(f"load before: {os.getloadavg()}")
     with Loopback() as server:
-        for r in range(args.rounds):
+        for r in range(args.rounds):  # interleaved: every configuration once per round
             for c in configs:
-                wall, cpu = run_once(trees[c[0]], server, c[1], c[2], f"{r}-{c[0]}-{c[2]}")
-                walls[c].append(wall)
-                cpus[c].append(cpu)
+                tree, k, lint = c
+                for name, (wall, cpu) in (("checks", check_once(pythons[tree], k, lint, f"{r}-{tree}")),
+                                          ("generate", run_once(trees[tree], server, k, lint, f"{r}-{tree}-{lint}"))):
+                    results[name][0][c].append(wall)
+                    results[name][1][c].append(cpu)
     print(f"load after: {os.getloadavg()}")
-    print(f"{'tree':8} {'lint':5} {'k':>3} {'wall s':>8} {'cpu s':>8}   ratio k/1 wall  cpu")
-    for tree, k, lint in configs:
-        wall, cpu = statistics.median(walls[(tree, k, lint)]), statistics.median(cpus[(tree, k, lint)])
-        ratio = ""
-        if k != 1:
-            one_w, one_c = statistics.median(walls[(tree, 1, lint)]), statistics.median(cpus[(tree, 1, lint)])
-            ratio = f"   {wall / one_w:5.2f}x        {cpu / one_c:5.2f}x"
-        print(f"{tree:8} {'on' if lint else 'off':5} {k:>3} {wall:8.2f} {cpu:8.2f}{ratio}")
+    table(f"1. sim.verify_many, K={args.k} candidates vs 1 (relu6_s8, cocotb + Icarus, no cache), median of "
+          f"{args.rounds}", configs, *results["checks"])
+    table(f"2. aigchip generate --samples K --max-iters 1 (loopback endpoint), median of {args.rounds}", configs,
+          *results["generate"])
 
 
 if __name__ == "__main__":

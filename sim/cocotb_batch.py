@@ -16,7 +16,6 @@ more than half the wall-clock limit (alone it would have come close to a timeout
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import secrets
@@ -25,10 +24,9 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from xml.etree import ElementTree
 
-from aigchip.sim import batch_screen, cocotb_run, process, sandbox, tools
+from aigchip.sim import batch_screen, cocotb_icarus, cocotb_run, process, sandbox, tools
 from aigchip.sim.types import Design, Verdict
 
 DRIVER = Path(__file__).with_name("cocotb_batch_driver.py")
@@ -53,6 +51,8 @@ def run_batch(members: list[tuple[Path, Design]], tests: Path, *, timeout: float
     """A verdict per member, or None where the member must be checked alone. `parameters`: the top's, set on
     every member's top as a check alone sets them (iverilog -P)."""
     results: list[Verdict | None] = [None] * len(members)
+    if not cocotb_icarus.usable():  # outside a box the caller's COCOTB_* variables would reach cocotb
+        return results
     test_files = [tests, *(p for p in tests.parent.iterdir() if p.suffix == ".py" and p.is_file())]
     if not batch_screen.tests_shareable(test_files):
         return results
@@ -103,7 +103,7 @@ def _simulate(members: list[Member], tests: Path, batch_dir: Path, timeout: floa
            "instances": [{"top": m.design.top + m.suffix, "cwd": str(m.run_dir)} for m in members]}
     (private / "batch_job.json").write_text(json.dumps(job), encoding="utf-8")
     env.update(_vvp_env(private, members[0].design.top + members[0].suffix, batch_dir))
-    argv = [tools.find("vvp").path, "-m", _cocotb_config()["vpi"], str(batch_dir / "build" / "sim.vvp"), "-none"]
+    argv = [tools.find("vvp").path, "-m", cocotb_icarus.cocotb_config()["vpi"], str(batch_dir / "build" / "sim.vvp"), "-none"]
     box = sandbox.Box(writable=tuple(str(m.run_dir) for m in members))
     result = process.run(argv, cwd=batch_dir, timeout=timeout, env=env, box=box, head_bytes=LOG_BYTES,
                          tail_bytes=LOG_BYTES, log_path=private / cocotb_run.TEST_LOG)
@@ -225,7 +225,7 @@ def _log_sections(output: str, count: int) -> list[str]:
 
 def _vvp_env(private: Path, first_top: str, batch_dir: Path) -> dict[str, str]:
     """What cocotb's runner gives vvp: the GPI entry points, the tests to import, the results file."""
-    config = _cocotb_config()
+    config = cocotb_icarus.cocotb_config()
     return {
         "GPI_USERS": f"{config['libpython']};{config['entry']}", "PYGPI_PYTHON_BIN": sys.executable,
         "PATH": os.pathsep.join(p for p in (os.environ.get("PATH", ""), config["libs"]) if p),
@@ -235,18 +235,3 @@ def _vvp_env(private: Path, first_top: str, batch_dir: Path) -> dict[str, str]:
         "COCOTB_ANSI_OUTPUT": "0", "COCOTB_RESULTS_RELATIVE_TO": str(batch_dir),
         "AIGCHIP_BATCH_JOB": str(private / "batch_job.json"),
     }
-
-
-@functools.lru_cache(maxsize=1)
-def _cocotb_config() -> dict[str, Any]:
-    """cocotb's VPI library for Icarus, its Python entry point and libpython, looked up once per process."""
-    try:
-        import cocotb_tools.config as config
-        from find_libpython import find_libpython
-    except ImportError as exc:
-        raise tools.ToolMissing("cocotb", str(exc)) from None
-    libpython = os.environ.get("LIBPYTHON_LOC") or find_libpython()
-    if not libpython:
-        raise tools.ToolMissing("cocotb", "libpython was not found")
-    return {"vpi": config.lib_entry("vpi", "icarus"), "entry": config.pygpi_entry_point(),
-            "libs": str(config.libs_dir), "libpython": libpython}

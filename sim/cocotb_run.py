@@ -1,9 +1,9 @@
 """Run a cocotb test module against a design with Icarus Verilog or Verilator, as a Verdict.
 
-cocotb's runner can call sys.exit and has no wall-clock limit, so it runs in a child Python
-process (sim/cocotb_child.py) started through process.run, which kills the child's whole process
-group on timeout. The child leaves cocotb_outcome.json and cocotb's JUnit cocotb_results.xml in
-the run folder; this module turns them into a Verdict.
+cocotb's runner can call sys.exit and has no wall-clock limit, so it runs in a child Python process
+(sim/cocotb_child.py; Icarus in a box: sim/cocotb_icarus.py, no child) started through process.run, which
+kills its whole process group on timeout. The child leaves cocotb_outcome.json and cocotb's JUnit
+cocotb_results.xml in the run folder; this module turns them into a Verdict.
 
 Timeouts: with Icarus one child builds and tests within `timeout` seconds. With Verilator this process
 builds (sim/verilator_build.py) within max(timeout, VERILATOR_BUILD_TIMEOUT) s, then the child tests.
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Sequence
 from xml.etree import ElementTree
 
-from aigchip.sim import lint, params, process, sandbox, tools, verilator_build
+from aigchip.sim import cocotb_icarus, lint, params, process, sandbox, tools, verilator_build
 from aigchip.sim.types import Design, Diagnostic, Severity, Status, Verdict
 
 VERILATOR_BUILD_TIMEOUT = 300.0
@@ -87,8 +87,8 @@ def run_cocotb(run_dir: Path, design: Design, tests: Path, *, simulator: str = "
             outcome, timed_out = _run_child(run_dir, job, ["test"], timeout, env, box)
             outcome["completed"].insert(0, "build")
         limit = build_timeout if "build" not in outcome["completed"] else timeout
-    else:
-        outcome, timed_out = _run_child(run_dir, job, ["build", "test"], timeout, env, box)
+    else:  # in a box aigchip runs iverilog and vvp itself (sim/cocotb_icarus.py), else the child does
+        outcome, timed_out = cocotb_icarus.build_and_test(run_dir, job, timeout, env, box, child=_run_child)
         limit = timeout
     verdict = _verdict(run_dir, job, outcome, timed_out, limit)
     _leave_copies(run_dir, job)

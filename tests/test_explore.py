@@ -16,6 +16,7 @@ import pytest
 
 from aigchip.explore import front, space
 from aigchip.sim import Design, VerifyOptions, verify
+from tests.conftest import processes_mentioning
 from tests.test_cli import aigchip
 
 FIXTURE = Path(__file__).parent / "fixtures" / "explore"
@@ -147,14 +148,21 @@ def test_a_killed_run_keeps_its_finished_points(tmp_path: Path):
     args = [sys.executable, "-m", "aigchip.cli", "explore", str(FIXTURE / "pair_sum.v"), "--tests",
             str(FIXTURE / "test_pair_sum.py"), "--no-lint", "--no-cache", "--jobs", "1", "--param", "N=2,4,6,8",
             "--out", str(out)]
-    child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    runs = tmp_path / "runs"  # the tools' run folders: every tool's command line names one
+    runs.mkdir()
+    child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             env={**os.environ, "TMPDIR": str(runs)})
     try:
         deadline = time.monotonic() + 240
         while not list((out / "points").glob("*.json")) and time.monotonic() < deadline and child.poll() is None:
             time.sleep(0.1)
-        os.killpg(child.pid, signal.SIGKILL)
+        child.kill()  # aigchip alone: the point in flight must not outlive it
     finally:
         child.wait(timeout=30)
+    deadline = time.monotonic() + 15
+    while processes_mentioning(str(runs)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not processes_mentioning(str(runs)), processes_mentioning(str(runs))
     kept = sorted(p.stem for p in (out / "points").glob("*.json"))
     assert kept and len(kept) < 4, kept
     resumed = _explore(*args[4:], "--resume", "--json")
@@ -220,7 +228,10 @@ def test_ctrl_c_keeps_the_finished_points_and_says_it_was_interrupted(tmp_path: 
     args = [sys.executable, "-m", "aigchip.cli", "explore", str(FIXTURE / "pair_sum.v"), "--tests",
             str(FIXTURE / "test_pair_sum.py"), "--no-lint", "--no-cache", "--jobs", "1", "--param", "N=2,4,6,8",
             "--out", str(out)]
-    child = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    child = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={**os.environ, "TMPDIR": str(runs)})
     deadline = time.monotonic() + 240
     while not list((out / "points").glob("*.json")) and time.monotonic() < deadline and child.poll() is None:
         time.sleep(0.1)
@@ -230,6 +241,10 @@ def test_ctrl_c_keeps_the_finished_points_and_says_it_was_interrupted(tmp_path: 
     found = json.loads((out / "explore.json").read_text())
     kept = sorted(p.stem for p in (out / "points").glob("*.json"))
     assert found["interrupted"] and [p["label"] for p in found["points"]] == kept and len(kept) < 4
+    deadline = time.monotonic() + 15
+    while processes_mentioning(str(runs)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not processes_mentioning(str(runs)), processes_mentioning(str(runs))  # the point in flight is gone
 
 
 @pytest.mark.sim

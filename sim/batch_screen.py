@@ -2,8 +2,9 @@
 lets several candidates coexist in it.
 
 A candidate shares a simulation only when nothing in it can reach a neighbour or depend on when its turn
-comes: no delays or other sense of simulated time, no system task beyond printing and arithmetic (no
-$finish, $random, files, $root), no compiler directive but a `timescale equal to the simulation's, nothing
+comes: no delays or other sense of simulated time, no system task beyond arithmetic (no $finish, $random,
+files, $root, and no printing: Icarus buffers what the design prints apart from cocotb's lines, so it could
+not be told whose log it belongs in, and a neighbour could write into another's), no compiler directive but a `timescale equal to the simulation's, nothing
 outside its modules, no packages, interfaces or classes, and its module names used only where modules are
 defined or instantiated (they are renamed per candidate). Tests share it only when they never read the
 simulated time, the top's name or the other tops. Everything else is checked alone: correctness first.
@@ -17,11 +18,10 @@ from pathlib import Path
 from aigchip.sim import source
 from aigchip.sim.types import Design
 
-# system tasks and functions that only print or compute
+# system tasks and functions that only compute (nothing that prints: see the module's docstring)
 _HARMLESS_SYSTEM = frozenset(
-    "display displayb displayh displayo write writeb writeh writeo strobe strobeb strobeh strobeo "
     "signed unsigned clog2 bits size high low left right increment dimensions countones onehot onehot0 isunknown "
-    "error warning info rtoi itor realtobits bitstoreal shortrealtobits bitstoshortreal ln log10 exp sqrt pow floor "
+    "rtoi itor realtobits bitstoreal shortrealtobits bitstoshortreal ln log10 exp sqrt pow floor "
     "ceil sin cos tan asin acos atan atan2 hypot sinh cosh tanh".split())
 _SYSTEM = re.compile(r"\$([A-Za-z_][\w$]*)")
 _DIRECTIVE = re.compile(r"`(\w+)([^\n]*)")

@@ -1,12 +1,12 @@
 """Run a cocotb test module against a design with Icarus Verilog or Verilator, as a Verdict.
 
 cocotb's runner can call sys.exit and has no wall-clock limit, so it runs in a child Python process
-(sim/cocotb_child.py; Icarus in a box: sim/cocotb_icarus.py, no child) started through process.run, which
-kills its whole process group on timeout. The child leaves cocotb_outcome.json and cocotb's JUnit
-cocotb_results.xml in the run folder; this module turns them into a Verdict.
+(sim/cocotb_child.py; in a box, no child: sim/cocotb_icarus.py, sim/cocotb_direct.py) started through
+process.run, which kills its whole process group on timeout. The child leaves cocotb_outcome.json and
+cocotb's JUnit cocotb_results.xml in the run folder; this module turns them into a Verdict.
 
 Timeouts: with Icarus one child builds and tests within `timeout` seconds. With Verilator this process
-builds (sim/verilator_build.py) within max(timeout, VERILATOR_BUILD_TIMEOUT) s, then the child tests.
+builds (sim/verilator_build.py) within max(timeout, VERILATOR_BUILD_TIMEOUT) s, then tests in `timeout` s.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Sequence
 from xml.etree import ElementTree
 
-from aigchip.sim import cocotb_icarus, lint, params, process, sandbox, tools, verilator_build
+from aigchip.sim import cocotb_direct, cocotb_icarus, lint, params, process, sandbox, tools, verilator_build
 from aigchip.sim.types import Design, Diagnostic, Severity, Status, Verdict
 
 VERILATOR_BUILD_TIMEOUT = 300.0
@@ -84,7 +84,7 @@ def run_cocotb(run_dir: Path, design: Design, tests: Path, *, simulator: str = "
         build_timeout = max(timeout, VERILATOR_BUILD_TIMEOUT)
         outcome, timed_out = _verilator_build(run_dir, job, build_timeout)
         if outcome["failed"] is None and not timed_out:
-            outcome, timed_out = _run_child(run_dir, job, ["test"], timeout, env, box)
+            outcome, timed_out = cocotb_direct.test(run_dir, job, timeout, env, box, child=_run_child)
             outcome["completed"].insert(0, "build")
         limit = build_timeout if "build" not in outcome["completed"] else timeout
     else:  # in a box aigchip runs iverilog and vvp itself (sim/cocotb_icarus.py), else the child does

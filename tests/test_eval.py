@@ -206,6 +206,21 @@ def test_resume_tries_model_errors_again(tmp_path):
     assert sorted((r["sample"], r["status"]) for r in lines_of(out)) == [(0, "pass"), (1, "pass")]
 
 
+def test_samples_that_finish_together_are_made_durable_by_one_fsync(tmp_path, monkeypatch):
+    synced = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real(fd))
+    path = tmp_path / "results.jsonl"
+    with results.ResultsFile(path, resume=False) as kept:
+        for sample in range(3):
+            kept.append({"task": "task_a", "sample": sample, "status": "pass"}, sync=False)
+        assert synced == [] and len(path.read_text().splitlines()) == 3  # each line written at once, whole
+        kept.sync()
+        kept.append({"task": "task_a", "sample": 3, "status": "pass"})  # alone: durable at once, as before
+    assert len(synced) == 2
+    assert [r["sample"] for r in results.read_results(path)[0]] == [0, 1, 2, 3]
+
+
 def test_a_full_disk_leaves_a_valid_results_file_and_a_clear_error(tmp_path, monkeypatch):
     bench = load(make_bench(tmp_path / "bench", ["task_a", "task_b"]))
     plan = {(t, s): [GOOD] for t in ("task_a", "task_b") for s in range(3)}

@@ -1,7 +1,8 @@
 """An evaluation's files: results.jsonl (one line per finished sample) and summary.json.
 
-results.jsonl is append-only while a run goes: each line reaches the disk with a single write and an
-fsync before the next sample is counted, so a killed run loses at most the samples still in flight.
+results.jsonl is append-only while a run goes: each line reaches the file with a single write, and an
+fsync (one for the samples that finished together) makes it durable before it is counted, so a killed run
+loses at most the samples still in flight.
 Reading it back for --resume ignores a torn last line. A failed write (a full disk) is rolled back
 by truncating the file to its last good size, so the file never holds half a line.
 """
@@ -84,7 +85,8 @@ class ResultsFile:
         except FileNotFoundError:
             return False
 
-    def append(self, record: dict[str, Any]) -> None:
+    def append(self, record: dict[str, Any], *, sync: bool = True) -> None:
+        """Write `record` as one line; with `sync` (else at the next sync()), make it durable."""
         if self._fd is None:
             raise ResultsWriteError(f"{self.path} is closed")
         data = encode(record)
@@ -95,14 +97,26 @@ class ResultsFile:
                 if more <= 0:
                     raise OSError(errno.ENOSPC, "no space left on device")
                 done += more
-            os.fsync(self._fd)
+            if sync:
+                os.fsync(self._fd)
         except OSError as exc:
             self._roll_back()
-            reason = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror or str(exc)
-            raise ResultsWriteError(
-                f"cannot write {self.path}: {reason}. It keeps its {self.size} bytes of finished samples; "
-                "free some space and run again with --resume") from None
+            raise self._failed(exc) from None
         self.size += len(data)
+
+    def sync(self) -> None:
+        """Make every line appended so far durable: samples that finish together cost one fsync, not one each."""
+        if self._fd is None:
+            raise ResultsWriteError(f"{self.path} is closed")
+        try:
+            os.fsync(self._fd)
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    def _failed(self, exc: OSError) -> ResultsWriteError:
+        reason = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror or str(exc)
+        return ResultsWriteError(f"cannot write {self.path}: {reason}. It keeps its {self.size} bytes of finished "
+                                 "samples; free some space and run again with --resume")
 
     def _roll_back(self) -> None:
         assert self._fd is not None

@@ -162,14 +162,22 @@ def _prepare_folder(out_dir: Path, identity: dict[str, Any], resume: bool) -> No
 
 def _run_all(todo: list[tuple[Task, int]], sampler: _Sampler, results: files.ResultsFile,
              records: list[dict[str, Any]], progress: Progress | None, *, expected: int) -> None:
-    """Every pending sample; each finished one is written (durably) before it counts."""
+    """Every pending sample; each finished one is written (durably) before it counts. Samples that finish
+    together are written one line each and made durable by one fsync."""
     stream = _in_pool(todo, sampler.run, 2 * sampler.concurrency)
     try:
-        for record in stream:
-            results.append(record)
-            records.append(record)
-            if progress is not None:
-                progress(record, len(records), expected)
+        for batch in stream:
+            written: list[dict[str, Any]] = []
+            try:
+                for record in batch:
+                    results.append(record, sync=False)
+                    written.append(record)
+                results.sync()
+            finally:  # a failed write rolls the file back to the lines before it, and makes those durable
+                for record in written:
+                    records.append(record)
+                    if progress is not None:
+                        progress(record, len(records), expected)
     finally:
         stream.close()  # on an error nothing new starts; the samples in flight finish, unrecorded
 
@@ -240,8 +248,9 @@ def _write_quietly(path: Path, summary: dict[str, Any]) -> None:
 
 
 def _in_pool(todo: list[tuple[Task, int]], run: Callable[[Task, int], dict[str, Any]],
-             workers: int) -> Generator[dict[str, Any], None, None]:
-    """Run `run(task, sample)` for each item, at most `workers` at once, yielding records as they finish.
+             workers: int) -> Generator[list[dict[str, Any]], None, None]:
+    """Run `run(task, sample)` for each item, at most `workers` at once, yielding the records of the samples
+    that finished since the last yield.
 
     Work is submitted as slots free up, so memory stays flat however many samples there are; when the
     consumer stops (an error, Ctrl-C), nothing new starts and the samples in flight are let finish."""
@@ -257,8 +266,7 @@ def _in_pool(todo: list[tuple[Task, int]], run: Callable[[Task, int], dict[str, 
             if not in_flight:
                 return
             finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in finished:
-                yield future.result()
+            yield [future.result() for future in finished]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from aigchip.explore import front, space
+from aigchip.explore import front, space, sweep
 from aigchip.sim import Design, VerifyOptions, verify
 from tests.conftest import processes_mentioning
 from tests.test_cli import aigchip
@@ -269,6 +269,11 @@ def test_a_run_folder_and_a_task_folder_give_their_design_and_checks(tmp_path: P
     subject = space.load(run)
     assert subject.kind == "run" and subject.design.top == "pair_sum" and subject.defaults == {"N": 4}
     assert subject.tests == (run / "checks" / "test_pair_sum.py").resolve()
+    assert not subject.tests_by_model
+    (run / "meta.json").write_text(json.dumps({"top": "pair_sum", "files": ["pair_sum.v"],
+                                               "checks": {"self_tests": "checks/test_pair_sum.py"}}))
+    mine = space.load(run)  # the model wrote these tests: they run as model code (alone, in the sandbox)
+    assert mine.tests_by_model and sweep.options_for(mine, sweep.Settings(), {"N": 2}).tests_by_model
     task = space.load(DOT)
     assert task.kind == "task" and task.tests is not None and task.tests.name == "test_dot_product_4lane.py"
     with pytest.raises(space.SpaceError, match="does not exist"):

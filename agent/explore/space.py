@@ -34,6 +34,7 @@ class Subject:
     testbench: tuple[Path, ...] = ()
     reference: Path | None = None
     tb_top: str | None = None
+    tests_by_model: bool = False  # a run folder's own (model-written) tests: run alone, sandbox required
     defaults: dict[str, int | str] = field(default_factory=dict)  # the top's parameters and their defaults
 
 
@@ -55,6 +56,7 @@ def load(path: Path, *, top: str | None = None, tests: Path | None = None,
         subject.design = subject.design.model_copy(update={"top": top})
     if tests is not None or testbench:
         subject.tests, subject.testbench, subject.reference = tests, tuple(testbench), None
+        subject.tests_by_model = False
     found = interface.parameters(subject.design.files, subject.design.top)
     if found is None:
         raise SpaceError(f"cannot read the header of the top module {subject.design.top!r} in {subject.label}")
@@ -90,8 +92,10 @@ def _from_run(folder: Path) -> Subject:
     if design is None:
         raise SpaceError(f"{folder}: " + "; ".join(record.design_problems))
     task = recorded_task(record)
+    checks = meta.get("checks") or {}
+    by_model = bool(checks.get("self_tests")) and not checks.get("tests") and not checks.get("testbench")
     return Subject(design, str(folder), "run", tests=task.tests, testbench=task.testbench, reference=task.reference,
-                   tb_top=task.tb_top)
+                   tb_top=task.tb_top, tests_by_model=by_model)
 
 
 def _from_verilog(path: Path, top: str | None) -> Subject:

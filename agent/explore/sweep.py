@@ -43,10 +43,9 @@ class Settings:
 
 def options_for(subject: Subject, settings: Settings, point: dict[str, int]) -> VerifyOptions:
     return VerifyOptions(testbench=subject.testbench, tests=subject.tests, reference=subject.reference,
-                         tb_top=subject.tb_top, simulator=settings.simulator, timeout=settings.timeout,
-                         lint=settings.lint, use_cache=settings.cache, synth=True, fpga=settings.fpga,
-                         fmax=settings.fmax,
-                         parameters=params.normalized(point.items()))
+                         tb_top=subject.tb_top, tests_by_model=subject.tests_by_model, simulator=settings.simulator,
+                         timeout=settings.timeout, lint=settings.lint, use_cache=settings.cache, synth=True,
+                         fpga=settings.fpga, fmax=settings.fmax, parameters=params.normalized(point.items()))
 
 
 def fingerprint(subject: Subject, settings: Settings) -> str:
@@ -59,7 +58,7 @@ def fingerprint(subject: Subject, settings: Settings) -> str:
     return verdict_cache.digest({"design": subject.design.model_dump(), "inputs": inputs, "top": subject.design.top,
                                  "simulator": settings.simulator, "fmax": settings.fmax, "timeout": settings.timeout,
                                  **({"fpga": settings.fpga} if settings.fpga != "ice40" else {}),
-                                 "lint": settings.lint})[:16]
+                                 "lint": settings.lint, "tests_by_model": subject.tests_by_model})[:16]
 
 
 def record(point: dict[str, int], verdict: Verdict, digest: str) -> dict[str, Any]:

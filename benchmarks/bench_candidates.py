@@ -4,6 +4,8 @@
 
 1. Checks alone (the issue's figure): `sim.verify_many` of K candidates against 1, timed inside a Python of
    each tree (wall, and CPU seconds of that Python and everything it started), lint off and on.
+3. (--single) One cocotb check alone in this Python: cocotb's runner in a child Python against aigchip running
+   iverilog and vvp itself (sim/cocotb_icarus.py), interleaved, CPU seconds of this process and its children.
 2. The command line a user runs: `aigchip generate TASK --samples K --max-iters 1` against a loopback
 OpenAI-compatible endpoint (no model time) that answers K distinct correct designs (AccelBench relu6_s8,
 whose cocotb tests decide), with the verdict cache off, lint on (the default) and off. Each configuration
@@ -98,13 +100,49 @@ def table(title: str, configs: list[tuple], walls: dict, cpus: dict) -> None:
         print(f"{tree:8} {'on' if lint else 'off':5} {k:>3} {wall:8.2f} {cpu:8.2f}{ratio}")
 
 
+def single(rounds: int) -> None:
+    from aigchip.sim import cocotb_icarus, cocotb_run
+    from aigchip.sim.types import Design
+
+    text, tests = (TASK / "relu6_s8.v").read_text(), TASK / "test_relu6_s8.py"
+    usable = cocotb_icarus.usable
+    cpus: dict[bool, list[float]] = {False: [], True: []}
+    walls: dict[bool, list[float]] = {False: [], True: []}
+
+    def cpu() -> float:
+        own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+    try:
+        for _ in range(rounds):
+            for direct in (False, True):
+                cocotb_icarus.usable = (lambda d=direct: d and usable())  # type: ignore[misc]
+                with tempfile.TemporaryDirectory() as folder:
+                    (Path(folder) / "relu6_s8.v").write_text(text)
+                    c0, t0 = cpu(), time.monotonic()
+                    verdict = cocotb_run.run_cocotb(Path(folder), Design(files={"relu6_s8.v": text}, top="relu6_s8"), tests)
+                    walls[direct].append(time.monotonic() - t0)
+                    cpus[direct].append(cpu() - c0)
+                    assert verdict.passed, verdict.summary()
+    finally:
+        cocotb_icarus.usable = usable  # type: ignore[misc]
+    print(f"\n3. one cocotb check (relu6_s8), median of {rounds}: child Python {statistics.median(cpus[False]):.3f} CPU s "
+          f"{statistics.median(walls[False]):.2f} wall s; direct {statistics.median(cpus[True]):.3f} CPU s "
+          f"{statistics.median(walls[True]):.2f} wall s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", help="the aigchip executable of a venv of main before this change")
     parser.add_argument("--after", default=shutil.which("aigchip") or str(Path(sys.executable).with_name("aigchip")))
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--k", type=int, default=8)
+    parser.add_argument("--single", action="store_true", help="only section 3")
     args = parser.parse_args()
+    if args.single:
+        print(f"load: {os.getloadavg()}")
+        single(max(args.rounds, 5))
+        return
     trees = {"after": args.after, **({"before": args.before} if args.before else {})}
     pythons = {tree: str(Path(path).with_name("python")) for tree, path in trees.items()}
     configs = [(tree, k, lint) for lint in (False, True) for tree in trees for k in (1, args.k)]

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from aigchip.sim.check import VerifyOptions
 
 Simulate = Callable[[Path, Design, "VerifyOptions"], Verdict]
+MAX_SHARED = 8  # candidates per shared simulation: each group's checks (and lints) run side by side
 
 
 def shareable_options(options: VerifyOptions) -> bool:
@@ -30,12 +31,14 @@ def shareable_options(options: VerifyOptions) -> bool:
 
 
 def groups(items: list[tuple[Design, VerifyOptions]]) -> list[list[int]]:
-    """Indices of the items that may share a simulation, in groups of two or more with equal options."""
+    """Indices of the items that may share a simulation, in groups of two to MAX_SHARED with equal options."""
     by_options: dict[VerifyOptions, list[int]] = {}
     for index, (_, options) in enumerate(items):
         if shareable_options(options):
             by_options.setdefault(options, []).append(index)
-    return [indices for indices in by_options.values() if len(indices) >= 2]
+    chunks = [indices[start:start + MAX_SHARED] for indices in by_options.values()
+              for start in range(0, len(indices), MAX_SHARED)]
+    return [chunk for chunk in chunks if len(chunk) >= 2]
 
 
 class Meeting:

@@ -204,3 +204,14 @@ def test_the_tops_parameters_are_set_on_every_candidate(spy):
     assert [v is not None for v in spy[-1]][:2] == [True, True]  # BUGGY has no STEP: iverilog says so, it goes alone
     default = verify_many([(design(t), options.model_copy(update={"parameters": ()})) for t in texts[:2]])
     assert [v.status for v in default] == [Status.MISMATCH, Status.MISMATCH]  # STEP = 2 adds twice
+
+
+def test_only_equal_cocotb_icarus_options_share_and_at_most_eight_at_a_time():
+    from aigchip.sim import candidates
+
+    tests = VerifyOptions(tests=FIXTURES / "tb_acc.py")
+    items = [(design(GOOD), tests)] * 19 + [(design(GOOD), tests.model_copy(update={"timeout": 5}))] * 2 + [
+        (design(GOOD), tests.model_copy(update=change)) for change in
+        ({"simulator": "verilator"}, {"tests_by_model": True}, {"waves": True}, {"tests": None},
+         {"testbench": (FIXTURES / "acc.v",)}, {"reference": FIXTURES / "acc.v"})]
+    assert candidates.groups(items) == [list(range(8)), list(range(8, 16)), [16, 17, 18], [19, 20]]

@@ -203,6 +203,10 @@ def test_verilator_takes_the_parameters_too():
     assert verify(design, options).passed  # N = 4 by default
     odd = verify(design, options.model_copy(update={"parameters": (("N", 3),)}))
     assert odd.status == "mismatch", odd.summary()
+    cocotb = VerifyOptions(tests=FIXTURE / "test_pair_sum.py", use_cache=False, lint=False, simulator="verilator",
+                           parameters=(("N", 3),))
+    odd = verify(design, cocotb)
+    assert odd.status == "mismatch" and "N=3" in odd.summary(), odd.summary()  # the test read N = 3 from the model
 
 
 @pytest.mark.sim

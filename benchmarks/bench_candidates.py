@@ -4,6 +4,7 @@
 
 1. Checks alone (the issue's figure): `sim.verify_many` of K candidates against 1, timed inside a Python of
    each tree (wall, and CPU seconds of that Python and everything it started), lint off and on.
+   --small: the same on the 8-bit accumulator fixture, whose 40-cycle test is almost all start-up.
 3. (--single) One cocotb check alone in this Python: cocotb's runner in a child Python against aigchip running
    iverilog and vvp itself (sim/cocotb_icarus.py), interleaved, CPU seconds of this process and its children.
 2. The command line a user runs: `aigchip generate TASK --samples K --max-iters 1` against a loopback
@@ -32,6 +33,7 @@ from aigchip.loopback import Loopback, Response
 
 ROOT = Path(__file__).resolve().parent.parent
 TASK = ROOT / "datasets" / "accelbench" / "relu6_s8"
+SMALL = ROOT / "tests" / "fixtures" / "cocotb" / "acc.v"  # --small: a 40-cycle test, almost all start-up
 
 
 def replies(k: int, salt: str) -> Response:
@@ -66,10 +68,10 @@ import json, resource, sys, time
 from pathlib import Path
 from aigchip.sim import VerifyOptions, verify_many
 from aigchip.sim.types import Design
-task, k, lint, salt = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "on", sys.argv[4]
-good = (task / "relu6_s8.v").read_text()
-options = VerifyOptions(tests=task / "test_relu6_s8.py", use_cache=False, lint=lint)
-items = [(Design(files={"relu6_s8.v": f"// {salt} {i}\\n" + good}, top="relu6_s8"), options) for i in range(k)]
+design, tests, k, lint, salt = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "on", sys.argv[5]
+good, top = design.read_text(), design.stem
+options = VerifyOptions(tests=tests, use_cache=False, lint=lint)
+items = [(Design(files={design.name: f"// {salt} {i}\\n" + good}, top=top), options) for i in range(k)]
 def cpu():
     own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
@@ -80,8 +82,9 @@ print(json.dumps([time.monotonic() - t0, cpu() - c0]))
 """
 
 
-def check_once(python: str, k: int, lint: bool, salt: str) -> tuple[float, float]:
-    done = subprocess.run([python, "-c", CHECKS, str(TASK), str(k), "on" if lint else "off", salt],
+def check_once(python: str, k: int, lint: bool, salt: str, small: bool = False) -> tuple[float, float]:
+    design, tests = (SMALL, SMALL.with_name("tb_acc.py")) if small else (TASK / "relu6_s8.v", TASK / "test_relu6_s8.py")
+    done = subprocess.run([python, "-c", CHECKS, str(design), str(tests), str(k), "on" if lint else "off", salt],
                           capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
         raise SystemExit(f"{python} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
@@ -138,6 +141,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--k", type=int, default=8)
     parser.add_argument("--single", action="store_true", help="only section 3")
+    parser.add_argument("--small", action="store_true",
+                        help="section 1 only, on the 8-bit accumulator fixture and its 40-cycle test")
     args = parser.parse_args()
     if args.single:
         print(f"load: {os.getloadavg()}")
@@ -146,6 +151,19 @@ def main() -> None:
     trees = {"after": args.after, **({"before": args.before} if args.before else {})}
     pythons = {tree: str(Path(path).with_name("python")) for tree, path in trees.items()}
     configs = [(tree, k, lint) for lint in (False, True) for tree in trees for k in (1, args.k)]
+    if args.small:
+        walls: dict[tuple, list[float]] = {c: [] for c in configs}
+        cpus: dict[tuple, list[float]] = {c: [] for c in configs}
+        print(f"load before: {os.getloadavg()}")
+        for r in range(args.rounds):
+            for c in configs:
+                wall, cpu = check_once(pythons[c[0]], c[1], c[2], f"{r}-{c[0]}", small=True)
+                walls[c].append(wall)
+                cpus[c].append(cpu)
+        print(f"load after: {os.getloadavg()}")
+        table(f"1 (small). sim.verify_many, K={args.k} vs 1 (8-bit accumulator, 40-cycle cocotb test), median of "
+              f"{args.rounds}", configs, walls, cpus)
+        return
     results = {name: ({c: [] for c in configs}, {c: [] for c in configs}) for name in ("checks", "generate")}
     print(f"load before: {os.getloadavg()}")
     with Loopback() as server:

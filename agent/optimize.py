@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel
 
 from aigchip import prompts
+from aigchip.explore import front
 from aigchip.extract import extract
 from aigchip.models import ModelError
 from aigchip.models.protocol import Message
@@ -93,16 +94,12 @@ def _read(path: Path) -> str:
 def pareto(points: list[Candidate]) -> list[Candidate]:
     """Passing designs no other passing design beats on area, Fmax and cycles per job at once (a figure not
     measured counts the same for all)."""
-    def axes(c: Candidate) -> tuple[float, float, float]:
-        cost = c.cost or {}
-        return (float(cost.get("luts", cost.get("cells", 0))), -float(cost.get("fmax_mhz") or 0),
+    def axes(index: int, cost: dict[str, Any]) -> tuple[int, float, float, float]:
+        return (index, float(cost.get("luts", cost.get("cells", 0))), -float(cost.get("fmax_mhz") or 0),
                 float(cost.get("latency_cycles") or 0))
 
     passing = [c for c in points if c.status == "pass" and c.cost]
-    def beats(o: Candidate, c: Candidate) -> bool:  # no worse on every axis, better on one (not tuple order)
-        return all(x <= y for x, y in zip(axes(o), axes(c))) and axes(o) != axes(c)
-
-    return [c for c in passing if not any(beats(o, c) for o in passing)]
+    return [passing[i] for i in front.pareto([axes(i, c.cost or {}) for i, c in enumerate(passing)])]
 
 
 def optimize(agent: Agent, task: Task, outcome: Outcome, *, goal: Goal, rounds: int,

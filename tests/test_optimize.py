@@ -81,3 +81,16 @@ def test_optimize_latency_without_tests_that_measure_cycles_is_refused_before_an
     assert done.returncode == 2 and "never write cost.json" in done.stderr and "tb_acc9.v" in done.stderr
     assert selftests.returncode == 2 and "needs the task's own tests" in selftests.stderr
     assert not (tmp_path / "run").exists()
+
+
+def test_the_optimize_front_is_axis_by_axis_and_uses_the_one_pareto_rule() -> None:
+    from aigchip.optimize import Candidate, pareto
+
+    def point(round_: int, status: str = "pass", **cost: float) -> Candidate:
+        return Candidate(round=round_, status=status, kept=False, reason="", cost=cost)
+
+    points = [point(0, luts=20, fmax_mhz=100, latency_cycles=9), point(1, luts=30, fmax_mhz=100, latency_cycles=2),
+              point(2, luts=20, fmax_mhz=90, latency_cycles=9), point(3, "mismatch", luts=1, latency_cycles=1),
+              point(4, luts=20, fmax_mhz=100, latency_cycles=9)]
+    # bigger but quicker stays (tuple order would drop it); slower at equal area drops; a tie keeps both
+    assert [c.round for c in pareto(points)] == [0, 1, 4]

@@ -8,7 +8,7 @@ When Fmax was measured for every passing point, a second front puts area against
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 PASS = "pass"
 
@@ -28,14 +28,15 @@ def job_ns(point: dict[str, Any]) -> float | None:
     return None
 
 
-def pareto(candidates: list[tuple[str, float, float]]) -> list[str]:
-    """The names of the non-dominated (name, a, b) candidates, minimising both a and b; ties all stay."""
-    front = []
-    for name, a, b in candidates:
-        beaten = any(a2 <= a and b2 <= b and (a2 < a or b2 < b) for _, a2, b2 in candidates)
-        if not beaten:
-            front.append(name)
-    return front
+def pareto(candidates: Sequence[tuple[Any, ...]]) -> list[Any]:
+    """The names of the non-dominated (name, a, b, ...) candidates, minimising every axis; a candidate is
+    beaten by one no worse on every axis and better on one (not tuple order); ties all stay. The one Pareto
+    test of the package (generate --optimize's front uses it too)."""
+    def beats(other: tuple[Any, ...], axes: tuple[Any, ...]) -> bool:
+        return all(o <= a for o, a in zip(other, axes)) and other != axes
+
+    return [name for name, *axes in candidates
+            if not any(beats(tuple(rest), tuple(axes)) for _, *rest in candidates)]
 
 
 def mark(points: list[dict[str, Any]]) -> dict[str, Any]:

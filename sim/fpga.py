@@ -115,30 +115,46 @@ def fmax(design: Design, sources: list[str], mapped_netlist: dict[str, Any], cos
         notes.append("no Fmax: the design does not fit the largest iCE40 aigchip places (HX8K)")
         return {}
     name, pnr_flags, synth_flags = device
-    try:
-        (run_dir / "fmax_harness.v").write_text(harness(mapped_netlist, design.top), encoding="utf-8")
-    except (ValueError, KeyError) as exc:
-        notes.append(f"no Fmax: {exc}")
-        return {}
-    yosys = tools.find("yosys")
-    chparam = "".join(f"{step}; " for step in params.yosys_chparam(design.top, parameters))
-    script = (f"read_verilog -sv {' '.join(sources)} fmax_harness.v; {chparam}hierarchy -top {HARNESS_TOP}; "
-              f"synth_ice40 -top {HARNESS_TOP} {' '.join(synth_flags)}; write_json fmax_net.json")
-    mapped = process.run([yosys.path, "-q", "-p", script], cwd=run_dir, timeout=timeout, log_path=run_dir / "fmax_yosys.log")
-    if not mapped.ok:
-        notes.append("no Fmax: synthesis of the harness failed: " + process.cap_text(mapped.output, 200, 200).strip())
+    if not synth_harness(design, sources, mapped_netlist, run_dir, " ".join(["synth_ice40", *synth_flags]),
+                         timeout=timeout, notes=notes, parameters=parameters):
         return {}
     routed = process.run([nextpnr.path, *pnr_flags, "--json", "fmax_net.json", "--report", "fmax_report.json",
                           "--timing-allow-fail", "--seed", "1", "-q"], cwd=run_dir, timeout=timeout,
                          log_path=run_dir / "nextpnr.log")
+    return routed_fmax(run_dir, routed, "nextpnr-ice40", name, notes)
+
+
+def synth_harness(design: Design, sources: list[str], mapped_netlist: dict[str, Any], run_dir: Path, synth: str,
+                  *, timeout: float, notes: list[str], parameters: params.Parameters = ()) -> bool:
+    """The design in its register harness (fmax_harness.v), mapped by the yosys command `synth` (its -top
+    added) into fmax_net.json for nextpnr; False with a note saying why not (iCE40's and ECP5's Fmax)."""
+    try:
+        (run_dir / "fmax_harness.v").write_text(harness(mapped_netlist, design.top), encoding="utf-8")
+    except (ValueError, KeyError) as exc:
+        notes.append(f"no Fmax: {exc}")
+        return False
+    yosys = tools.find("yosys")
+    chparam = "".join(f"{step}; " for step in params.yosys_chparam(design.top, parameters))
+    script = (f"read_verilog -sv {' '.join(sources)} fmax_harness.v; {chparam}hierarchy -top {HARNESS_TOP}; "
+              f"{synth} -top {HARNESS_TOP}; write_json fmax_net.json")
+    mapped = process.run([yosys.path, "-q", "-p", script], cwd=run_dir, timeout=timeout, log_path=run_dir / "fmax_yosys.log")
+    if not mapped.ok:
+        notes.append("no Fmax: synthesis of the harness failed: " + process.cap_text(mapped.output, 200, 200).strip())
+        return False
+    return True
+
+
+def routed_fmax(run_dir: Path, routed: process.ProcessResult, tool: str, device: str, notes: list[str]) -> dict[str, Any]:
+    """{"fmax_mhz", "fmax_device"} from nextpnr's report, or {} with a note saying why there is none; raises
+    tools.ToolMissing when `tool` did not start."""
     if routed.start_error:
-        raise tools.ToolMissing("nextpnr-ice40", routed.start_error)
+        raise tools.ToolMissing(tool, routed.start_error)
     achieved = report_fmax(run_dir / "fmax_report.json")
     if achieved is None:
         why = "timed out" if routed.timed_out else process.cap_text(routed.output, 200, 200).strip()
-        notes.append(f"no Fmax: nextpnr-ice40 did not place and route the design on the {name}: {why}")
+        notes.append(f"no Fmax: {tool} did not place and route the design on the {device}: {why}")
         return {}
-    return {"fmax_mhz": achieved, "fmax_device": name}
+    return {"fmax_mhz": achieved, "fmax_device": device}
 
 
 def report_fmax(path: Path) -> float | None:

@@ -47,18 +47,8 @@ def fmax(design: Design, sources: list[str], mapped_netlist: dict[str, Any], cos
         notes.append("no Fmax: the design does not fit the largest ECP5 aigchip places (LFE5U-85F)")
         return {}
     name, flag = device
-    try:
-        (run_dir / "fmax_harness.v").write_text(fpga.harness(mapped_netlist, design.top), encoding="utf-8")
-    except (ValueError, KeyError) as exc:
-        notes.append(f"no Fmax: {exc}")
-        return {}
-    yosys = tools.find("yosys")
-    chparam = "".join(f"{step}; " for step in params.yosys_chparam(design.top, parameters))
-    script = (f"read_verilog -sv {' '.join(sources)} fmax_harness.v; {chparam}hierarchy -top {fpga.HARNESS_TOP}; "
-              f"synth_ecp5 -top {fpga.HARNESS_TOP}; write_json fmax_net.json")
-    mapped = process.run([yosys.path, "-q", "-p", script], cwd=run_dir, timeout=timeout, log_path=run_dir / "fmax_yosys.log")
-    if not mapped.ok:
-        notes.append("no Fmax: synthesis of the harness failed: " + process.cap_text(mapped.output, 200, 200).strip())
+    if not fpga.synth_harness(design, sources, mapped_netlist, run_dir, "synth_ecp5", timeout=timeout, notes=notes,
+                              parameters=parameters):
         return {}
     env = nextpnr.environ
     cache = env.get("YOWASP_CACHE_DIR")
@@ -68,11 +58,4 @@ def fmax(design: Design, sources: list[str], mapped_netlist: dict[str, Any], cos
                           "fmax_report.json", "--timing-allow-fail", "--seed", "1", "-q"], cwd=run_dir, timeout=timeout,
                          env=env, log_path=run_dir / "nextpnr.log", box=sandbox.Box(writable=(cache,) if cache else ()),
                          limits=process.Limits(address_space_mb=WASM_ADDRESS_SPACE_MB if cache else 8192))
-    if routed.start_error:
-        raise tools.ToolMissing("nextpnr-ecp5", routed.start_error)
-    achieved = fpga.report_fmax(run_dir / "fmax_report.json")
-    if achieved is None:
-        why = "timed out" if routed.timed_out else process.cap_text(routed.output, 200, 200).strip()
-        notes.append(f"no Fmax: nextpnr-ecp5 did not place and route the design on the {name}: {why}")
-        return {}
-    return {"fmax_mhz": achieved, "fmax_device": name}
+    return fpga.routed_fmax(run_dir, routed, "nextpnr-ecp5", name, notes)

@@ -20,13 +20,12 @@ import json
 import os
 import secrets
 import shutil
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
-from aigchip.sim import batch_screen, cocotb_icarus, cocotb_run, process, sandbox, tools
+from aigchip.sim import batch_screen, cocotb_icarus, cocotb_run, params, process, sandbox, tools
 from aigchip.sim.types import Design, Verdict
 
 DRIVER = Path(__file__).with_name("cocotb_batch_driver.py")
@@ -103,7 +102,7 @@ def _simulate(members: list[Member], tests: Path, batch_dir: Path, timeout: floa
            "instances": [{"top": m.design.top + m.suffix, "cwd": str(m.run_dir)} for m in members]}
     (private / "batch_job.json").write_text(json.dumps(job), encoding="utf-8")
     env.update(_vvp_env(private, members[0].design.top + members[0].suffix, batch_dir))
-    argv = [tools.find("vvp").path, "-m", cocotb_icarus.cocotb_config()["vpi"], str(batch_dir / "build" / "sim.vvp"), "-none"]
+    argv = cocotb_icarus.vvp_argv(batch_dir / "build" / "sim.vvp", ["-none"])
     box = sandbox.Box(writable=tuple(str(m.run_dir) for m in members))
     result = process.run(argv, cwd=batch_dir, timeout=timeout, env=env, box=box, head_bytes=LOG_BYTES,
                          tail_bytes=LOG_BYTES, log_path=private / cocotb_run.TEST_LOG)
@@ -153,11 +152,11 @@ def _build(members: list[Member], batch_dir: Path, private: Path, timeout: float
     output names (all of them when it names none, or says anything of a file it cannot place)."""
     build = batch_dir / "build"
     build.mkdir()
-    (build / "cmds.f").write_text("+timescale+{}/{}\n".format(*timescale), encoding="utf-8")
+    cmds = cocotb_icarus.timescale_file(build, timescale)
     argv = [tools.find("iverilog").path, "-o", str(build / "sim.vvp"), "-g2012",
             *(arg for m in members for arg in ("-s", m.design.top + m.suffix)),
-            *(f"-P{m.design.top}{m.suffix}.{name}={value}" for m in members for name, value in parameters),
-            "-f", str(build / "cmds.f"), *(str(s) for m in members for s in m.sources)]
+            *(flag for m in members for flag in params.iverilog_flags(m.design.top + m.suffix, parameters)),
+            "-f", str(cmds), *(str(s) for m in members for s in m.sources)]
     result = process.run(argv, cwd=batch_dir, timeout=timeout, env=env, log_path=private / cocotb_run.BUILD_LOG)
     if result.ok and not result.output.strip():
         return None
@@ -224,14 +223,8 @@ def _log_sections(output: str, count: int) -> list[str]:
 
 
 def _vvp_env(private: Path, first_top: str, batch_dir: Path) -> dict[str, str]:
-    """What cocotb's runner gives vvp: the GPI entry points, the tests to import, the results file."""
-    config = cocotb_icarus.cocotb_config()
-    return {
-        "GPI_USERS": f"{config['libpython']};{config['entry']}", "PYGPI_PYTHON_BIN": sys.executable,
-        "PATH": os.pathsep.join(p for p in (os.environ.get("PATH", ""), config["libs"]) if p),
-        "COCOTB_TOPLEVEL": first_top, "TOPLEVEL_LANG": "verilog",
-        "COCOTB_TEST_MODULES": f"{cocotb_run.GUARD_MODULE},{TESTS_MODULE}",
-        "COCOTB_RANDOM_SEED": str(cocotb_run.SEED), "COCOTB_RESULTS_FILE": str(private / cocotb_run.RESULTS_XML),
-        "COCOTB_ANSI_OUTPUT": "0", "COCOTB_RESULTS_RELATIVE_TO": str(batch_dir),
-        "AIGCHIP_BATCH_JOB": str(private / "batch_job.json"),
-    }
+    """What a check alone gives vvp (sim/cocotb_icarus.py), with the driver's tests and the batch's job."""
+    modules = [cocotb_run.GUARD_MODULE, TESTS_MODULE]
+    return {**cocotb_icarus.vvp_env(first_top, modules, cocotb_run.SEED, str(private / cocotb_run.RESULTS_XML)),
+            "COCOTB_ANSI_OUTPUT": "0", "COCOTB_RESULTS_RELATIVE_TO": str(batch_dir),
+            "AIGCHIP_BATCH_JOB": str(private / "batch_job.json")}

@@ -87,11 +87,17 @@ def _command_failed(phase: str, returncode: int | None) -> dict[str, Any]:
     return {"phase": phase, "kind": "design", "detail": f"RuntimeError: Command failed with return code: {code}"}
 
 
+def timescale_file(build_dir: Path, timescale: tuple[str, str] | list[str]) -> Path:
+    """The command file that gives iverilog cocotb's default timescale (also sim/cocotb_batch.py's)."""
+    cmds = build_dir / "cmds.f"
+    cmds.write_text("+timescale+{}/{}\n".format(*timescale), encoding="utf-8")
+    return cmds
+
+
 def _build_argv(job: dict[str, Any]) -> list[str]:
     build_dir = Path(job["build_dir"])
     build_dir.mkdir(parents=True, exist_ok=True)
-    cmds = build_dir / "cmds.f"
-    cmds.write_text("+timescale+{}/{}\n".format(*job["timescale"]), encoding="utf-8")
+    cmds = timescale_file(build_dir, job["timescale"])
     top = job["top"]
     waves: list[str] = []
     if job["waves"]:
@@ -106,24 +112,33 @@ def _build_argv(job: dict[str, Any]) -> list[str]:
             *job["sources"], *waves]
 
 
+def vvp_argv(sim: Path, plusargs: list[str]) -> list[str]:
+    """vvp with cocotb's VPI library loaded, running the compiled `sim` (also sim/cocotb_batch.py's)."""
+    return [tools.find("vvp").path, "-m", cocotb_config()["vpi"], str(sim), *plusargs]
+
+
+def vvp_env(top: str, test_modules: list[str], seed: int | str, results_xml: str) -> dict[str, str]:
+    """What cocotb's runner gives vvp: the GPI entry points, the tests to import, the results file (also
+    sim/cocotb_batch.py's)."""
+    config = cocotb_config()
+    return {
+        "GPI_USERS": f"{config['libpython']};{config['entry']}", "PYGPI_PYTHON_BIN": sys.executable,
+        "PATH": os.pathsep.join(p for p in (os.environ.get("PATH", ""), config["libs"]) if p),
+        "COCOTB_TOPLEVEL": top, "TOPLEVEL_LANG": "verilog", "COCOTB_TEST_MODULES": ",".join(test_modules),
+        "COCOTB_RANDOM_SEED": str(seed), "COCOTB_RESULTS_FILE": results_xml,
+    }
+
+
 def _test_argv(job: dict[str, Any]) -> list[str]:
-    sim = str(Path(job["build_dir"]) / "sim.vvp")
     plusargs = [f"+dumpfile_path={job['vcd']}"] if job["waves"] else ["-none"]
-    return [tools.find("vvp").path, "-m", cocotb_config()["vpi"], sim, *plusargs]
+    return vvp_argv(Path(job["build_dir"]) / "sim.vvp", plusargs)
 
 
 def _test_env(job: dict[str, Any]) -> dict[str, str]:
     """What cocotb's runner gives vvp (and cocotb_child.py's job adds)."""
-    config = cocotb_config()
     attachments = [*([str(Path(job["run_dir"]) / f"{job['top']}.vcd")] if job["waves"] else []), job["test_log"]]
-    return {
-        "GPI_USERS": f"{config['libpython']};{config['entry']}", "PYGPI_PYTHON_BIN": sys.executable,
-        "PATH": os.pathsep.join(p for p in (os.environ.get("PATH", ""), config["libs"]) if p),
-        "COCOTB_TOPLEVEL": job["top"], "TOPLEVEL_LANG": "verilog",
-        "COCOTB_TEST_MODULES": ",".join([*job.get("guard_modules", []), job["test_module"]]),
-        "COCOTB_RANDOM_SEED": str(job["seed"]), "COCOTB_RESULTS_FILE": job["results_xml"],
-        "COCOTB_RESULTS_ATTACHMENTS": ",".join(attachments), **job["extra_env"],
-    }
+    return {**vvp_env(job["top"], [*job.get("guard_modules", []), job["test_module"]], job["seed"], job["results_xml"]),
+            "COCOTB_RESULTS_ATTACHMENTS": ",".join(attachments), **job["extra_env"]}
 
 
 @functools.lru_cache(maxsize=1)

@@ -12,8 +12,6 @@ child (which removes them) runs the test instead.
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import Any, Callable
 
@@ -28,15 +26,12 @@ def test(run_dir: Path, job: dict[str, Any], timeout: float, env: dict[str, str]
     Returns the outcome and whether the run was stopped on timeout; the simulator's output is the test log."""
     if not cocotb_icarus.usable():
         return child(run_dir, job, ["test"], timeout, env, box)
-    config = cocotb_icarus.cocotb_config()
     waves = [job["vcd"]] if job["waves"] else []
+    modules = [*job.get("guard_modules", []), job["test_module"]]
     sim_env = {
-        **env, "PATH": os.pathsep.join(p for p in (env.get("PATH") or os.environ.get("PATH", ""), config["libs"]) if p),
-        "GPI_USERS": f"{config['libpython']};{config['entry']}", "PYGPI_PYTHON_BIN": sys.executable,
-        "COCOTB_TOPLEVEL": job["top"], "TOPLEVEL_LANG": "verilog", "COCOTB_TRUST_INERTIAL_WRITES": "1",
-        "COCOTB_TEST_MODULES": ",".join([*job.get("guard_modules", []), job["test_module"]]),
-        "COCOTB_RANDOM_SEED": str(job["seed"]), "COCOTB_RESULTS_FILE": job["results_xml"],
-        "COCOTB_RESULTS_ATTACHMENTS": ",".join([*waves, job["test_log"]]), **job["extra_env"],
+        **env, **cocotb_icarus.vvp_env(job["top"], modules, job["seed"], job["results_xml"], path=env.get("PATH")),
+        "COCOTB_TRUST_INERTIAL_WRITES": "1", "COCOTB_RESULTS_ATTACHMENTS": ",".join([*waves, job["test_log"]]),
+        **job["extra_env"],
     }
     argv = [str(Path(job["build_dir"]) / job["top"]), *(["--trace", "--trace-file", waves[0]] if waves else [])]
     Path(job["results_xml"]).unlink(missing_ok=True)

@@ -117,13 +117,15 @@ def vvp_argv(sim: Path, plusargs: list[str]) -> list[str]:
     return [tools.find("vvp").path, "-m", cocotb_config()["vpi"], str(sim), *plusargs]
 
 
-def vvp_env(top: str, test_modules: list[str], seed: int | str, results_xml: str) -> dict[str, str]:
-    """What cocotb's runner gives vvp: the GPI entry points, the tests to import, the results file (also
-    sim/cocotb_batch.py's)."""
+def vvp_env(top: str, test_modules: list[str], seed: int | str, results_xml: str, *,
+            path: str | None = None) -> dict[str, str]:
+    """What cocotb's runner gives the simulator: the GPI entry points, the tests to import, the results file,
+    and cocotb's libraries after `path` (else this process's PATH). Also sim/cocotb_batch.py's and
+    sim/cocotb_direct.py's (Verilator)."""
     config = cocotb_config()
     return {
         "GPI_USERS": f"{config['libpython']};{config['entry']}", "PYGPI_PYTHON_BIN": sys.executable,
-        "PATH": os.pathsep.join(p for p in (os.environ.get("PATH", ""), config["libs"]) if p),
+        "PATH": os.pathsep.join(p for p in (path or os.environ.get("PATH", ""), config["libs"]) if p),
         "COCOTB_TOPLEVEL": top, "TOPLEVEL_LANG": "verilog", "COCOTB_TEST_MODULES": ",".join(test_modules),
         "COCOTB_RANDOM_SEED": str(seed), "COCOTB_RESULTS_FILE": results_xml,
     }

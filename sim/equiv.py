@@ -8,7 +8,9 @@ when it closes. When it does not, ABC's PDR (IC3, `equiv_pdr.py`) looks for an u
 counterexample, which counts only once replayed in Icarus. All three share one time limit, cheapest first;
 with PDR on, the bounded check gets 40% of it and, when it runs out, PDR (not induction) gets the rest.
 When none decides, or a solver runs out of time, or yosys cannot model a construct, the answer is `unknown`
-and says why; never `equivalent` without a proof.
+and says why; never `equivalent` without a proof. The engines step every flip-flop once per cycle, so a pair
+whose flip-flops do not all take the same edge of one clock input (a derived or gated clock, both edges) is
+`unknown` before any of them runs.
 """
 
 from __future__ import annotations
@@ -109,6 +111,8 @@ def _check(run_dir: Path, yosys: str, design: Design, reference: Design, bound: 
               if p["direction"] == "input" and n.startswith("in_")}
     clocks = _clocks(module)
     sequential = any(_STATE.search(cell.get("type", "")) for cell in module.get("cells", {}).values())
+    if sequential and (problem := _clocking_problem(module)):
+        return Equivalence(result="unknown", method="bounded check from reset and temporal induction", reason=problem)
     dumps = "-show-inputs -show-outputs -dump_json cex.json -dump_vcd cex.vcd"
     # x modelled, inputs defined: without it `-ignore_gold_x` can hide a real difference (a dropped reset)
     undef = "-enable_undef -set-def-inputs"
@@ -215,6 +219,26 @@ def _clocks(module: dict[str, Any]) -> list[str]:
                if pin == "CLK" for bit in bits}
     return [n[3:] for n, p in module.get("ports", {}).items()
             if p["direction"] == "input" and n.startswith("in_") and clocked & set(p["bits"])]
+
+
+def _clocking_problem(module: dict[str, Any]) -> str | None:
+    """Why the engines cannot model the pair's clocking, or None: they step every flip-flop once per cycle,
+    which is what simulation does only when every flip-flop takes the same edge of the same clock input."""
+    port_of = {bit: n[3:] for n, p in module.get("ports", {}).items()
+               if p["direction"] == "input" and n.startswith("in_") for bit in p["bits"]}
+    edges: set[tuple[str, str]] = set()
+    for cell in module.get("cells", {}).values():
+        for bit in cell.get("connections", {}).get("CLK", []):
+            if bit not in port_of:
+                return ("a flip-flop is clocked by logic, not by a clock input (a derived or gated clock): the proof "
+                        "engines step every flip-flop every cycle, so they can neither prove nor refute it")
+            polarity = str(cell.get("parameters", {}).get("CLK_POLARITY", "1")).lstrip("0") or "0"
+            edges.add((port_of[bit], "rising" if polarity == "1" else "falling"))
+    if len(edges) > 1:
+        named = ", ".join(f"{edge} {name}" for name, edge in sorted(edges))
+        return (f"flip-flops on more than one clock or edge ({named}): the proof engines step every flip-flop "
+                "every cycle, so they can neither prove nor refute it")
+    return None
 
 
 def _read(path: Path) -> str:

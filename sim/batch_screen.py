@@ -79,7 +79,7 @@ def _delays_ok(body: str, own: set[str]) -> bool:
     """Every `#` is a parameter list right after one of the candidate's own module names (a header or an
     instance); any other is a delay, which makes the candidate depend on when it is simulated."""
     for m in _DELAY.finditer(body):
-        before = _WORD_BEFORE.search(body, 0, m.start())
+        before = _WORD_BEFORE.search(body[max(0, m.start() - 256):m.start()])  # a bounded look back
         if not body[m.end():].lstrip().startswith("(") or before is None or before.group(1) not in own:
             return False
     return True

@@ -30,7 +30,7 @@ ACCELBENCH = Path(__file__).resolve().parent.parent / "datasets" / "accelbench"
 
 
 def measure(folder: Path, *, fmax: bool, prove: bool, timeout: float, mutants: int = 2, synthesize: bool = True,
-            compare_pdr: bool = False) -> dict:
+            compare_pdr: bool = False, mutant_timeout: float = 120.0) -> dict:
     task = from_folder(folder)
     design = task.solution_design()
     started = time.monotonic()
@@ -42,7 +42,7 @@ def measure(folder: Path, *, fmax: bool, prove: bool, timeout: float, mutants: i
     if prove:
         started = time.monotonic()
         found = equiv.check(design, design, bound=10, timeout=timeout)
-        row.update(equiv=found.result, equiv_s=round(time.monotonic() - started, 2),
+        row.update(equiv=found.result, equiv_s=round(time.monotonic() - started, 2), equiv_engine=found.engine,
                    equiv_reason=found.reason[:120], mutants=[])
         top_file = next(name for name, text in design.files.items() if f"module {task.top}" in text)
         for mutant in all_mutants(design.files[top_file])[:mutants]:
@@ -50,11 +50,11 @@ def measure(folder: Path, *, fmax: bool, prove: bool, timeout: float, mutants: i
             entry: dict = {"id": mutant.id}
             if compare_pdr:  # the same mutant without PDR first, then with it: interleaved, same load
                 started = time.monotonic()
-                bounded = equiv.check(mutated, design, bound=10, timeout=min(timeout, 120), pdr=False)
+                bounded = equiv.check(mutated, design, bound=10, timeout=mutant_timeout, pdr=False)
                 entry["bounded"] = {"result": bounded.result, "s": round(time.monotonic() - started, 2),
                                     "engine": bounded.engine, "reason": bounded.reason[:160]}
             started = time.monotonic()
-            proof = equiv.check(mutated, design, bound=10, timeout=min(timeout, 120))
+            proof = equiv.check(mutated, design, bound=10, timeout=mutant_timeout)
             entry.update(result=proof.result, s=round(time.monotonic() - started, 2), engine=proof.engine,
                          engines=proof.engines, reason=proof.reason[:160])
             if proof.counterexample is not None:
@@ -102,6 +102,8 @@ def main() -> int:
     parser.add_argument("--equiv", action="store_true", help="also prove each solution equivalent to itself")
     parser.add_argument("--mutants", type=int, default=2, help="with --equiv: mutants proven against each solution")
     parser.add_argument("--compare-pdr", action="store_true", help="with --equiv: prove each mutant without PDR, then with")
+    parser.add_argument("--mutant-timeout", type=float, default=120.0,
+                        help="with --equiv: seconds for each mutant's proof (verify's default is 300)")
     parser.add_argument("--no-synth", action="store_true", help="leave synthesis out (equivalence only)")
     parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--json", type=Path, help="write the rows here as JSON")
@@ -111,7 +113,8 @@ def main() -> int:
     started = time.monotonic()
     for folder in folders:
         rows.append(measure(folder, fmax=args.fmax, prove=args.equiv, timeout=args.timeout, mutants=args.mutants,
-                            synthesize=not args.no_synth, compare_pdr=args.compare_pdr))
+                            synthesize=not args.no_synth, compare_pdr=args.compare_pdr,
+                            mutant_timeout=args.mutant_timeout))
         print(f"{folder.name}: {rows[-1].get('cells')} cells, {rows[-1]['synth_s']} s, "
               f"mutants {[(m['result'], m['s']) for m in rows[-1].get('mutants', [])]}", file=sys.stderr, flush=True)
         if args.json:  # written as it goes, so a long run that is stopped keeps what it measured

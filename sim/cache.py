@@ -20,7 +20,7 @@ from typing import Any
 from aigchip.sim.files import write_atomic
 from aigchip.sim.types import Status, Verdict
 
-FORMAT = 2  # bump when what a verdict means changes, so old entries stop matching
+FORMAT = 3  # bump when what a verdict means changes, so old entries stop matching (3: Verilator's random start values)
 # A wall-clock timeout depends on how busy the machine was, and a tool error on the machine itself: never
 # cached. A testbench's own time limit is simulated time, decided by the design and the testbench alone.
 OWN_TIME_LIMIT = "testbench-time-limit"  # sim.testbench's code for it (kept here so the cache imports no checker)

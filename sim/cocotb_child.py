@@ -51,7 +51,7 @@ def test(runner: Any, job: dict[str, Any]) -> None:
                 build_dir=job["build_dir"], test_dir=job["run_dir"], results_xml=job["results_xml"],
                 timescale=tuple(job["timescale"]), waves=job["waves"], log_file=job["test_log"],
                 seed=job["seed"], extra_env=job["extra_env"],
-                plusargs=[f"+dumpfile_path={vcd}"] if vcd and job["simulator"] == "icarus" else [],
+                plusargs=[*([f"+dumpfile_path={vcd}"] if vcd and job["simulator"] == "icarus" else []), *job.get("plusargs", [])],
                 test_args=["--trace-file", vcd] if vcd and job["simulator"] == "verilator" else [])
 
 

@@ -33,7 +33,8 @@ def test(run_dir: Path, job: dict[str, Any], timeout: float, env: dict[str, str]
         "COCOTB_TRUST_INERTIAL_WRITES": "1", "COCOTB_RESULTS_ATTACHMENTS": ",".join([*waves, job["test_log"]]),
         **job["extra_env"],
     }
-    argv = [str(Path(job["build_dir"]) / job["top"]), *(["--trace", "--trace-file", waves[0]] if waves else [])]
+    argv = [str(Path(job["build_dir"]) / job["top"]), *(["--trace", "--trace-file", waves[0]] if waves else []),
+            *job.get("plusargs", [])]
     Path(job["results_xml"]).unlink(missing_ok=True)
     result = process.run(argv, cwd=run_dir, timeout=timeout, env=sim_env, box=box, log_path=job["test_log"],
                          head_bytes=LOG_BYTES, tail_bytes=LOG_BYTES)

@@ -48,7 +48,9 @@ TASK_FILES = ("task.json", "meta.json", "session.jsonl")  # a benchmark task's d
 TASK_FILE_SUFFIXES = (".md", ".txt", *HDL_SUFFIXES)  # notes, datasheets, expected-output data, testbenches
 CHILD_SCRIPT = Path(__file__).with_name("cocotb_child.py")  # bound read-only into the box, alone
 # Verilator: warnings stay warnings (Icarus accepts the same code); delays and events are simulated
-VERILATOR_BUILD_ARGS = ["-Wno-fatal", "--timing"]
+# registers start at random values (seeded by SEED: the same design, the same values), not at 0: a dropped reset shows
+VERILATOR_BUILD_ARGS = ["-Wno-fatal", "--timing", "--x-initial", "unique"]
+VERILATOR_PLUSARGS = ["+verilator+rand+reset+2", f"+verilator+seed+{SEED}"]
 # signs in a test log that cocotb or the simulator could not start, which is never the design's fault
 _TOOL_FAILURE = re.compile(r"Unable to (?:find|load|open) .*(?:libpython|cocotb|vpi)|cannot open shared object"
                            r"|No module named 'cocotb(?:\.\w+)*'|Failed to load libpython", re.IGNORECASE)
@@ -130,7 +132,7 @@ def _write_job(run_dir: Path, design: Design, tests: Path, simulator: str, waves
         "vcd": str(run_dir / f"{design.top}.vcd"), "build_args": VERILATOR_BUILD_ARGS if simulator == "verilator" else [],
         "build_log": str(private / BUILD_LOG), "test_log": str(private / TEST_LOG),
         "results_xml": str(private / RESULTS_XML), "outcome": str(private / "cocotb_outcome.json"),
-        "seed": SEED, "extra_env": {"COCOTB_ANSI_OUTPUT": "0", "COCOTB_RESULTS_RELATIVE_TO": str(run_dir)},
+        "seed": SEED, "plusargs": VERILATOR_PLUSARGS if simulator == "verilator" else [], "extra_env": {"COCOTB_ANSI_OUTPUT": "0", "COCOTB_RESULTS_RELATIVE_TO": str(run_dir)},
     }
 
 

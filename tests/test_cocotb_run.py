@@ -178,6 +178,25 @@ def test_verilator_reports_a_buggy_design_as_a_mismatch(tmp_path: Path) -> None:
 
 @needs_verilator
 @pytest.mark.verilator
+def test_verilator_registers_start_random_so_a_dropped_reset_fails_and_fails_alike(tmp_path: Path) -> None:
+    """Verilator would start `sum` at 0, the value the dropped reset should have set: with --x-initial unique
+    and a fixed seed it starts elsewhere, the same place every run."""
+    text = (FIXTURES / "acc.v").read_text().replace("        if (rst)\n            sum <= 8'd0;\n        else if (en)",
+                                                    "        if (en)")
+    assert "rst)" not in text.split("always")[1]
+    messages = []
+    for sub in ("first", "second"):
+        run_dir = tmp_path / sub
+        run_dir.mkdir()
+        (run_dir / "acc.v").write_text(text)
+        verdict = run_cocotb(run_dir, Design(files={"acc.v": text}, top="acc"), FIXTURES / "tb_acc.py", simulator="verilator")
+        assert verdict.status is Status.MISMATCH, verdict.summary() + "\n" + verdict.log
+        messages.append(verdict.errors[0].message)
+    assert messages[0] == messages[1] and "cycle 0: sum got" in messages[0]
+
+
+@needs_verilator
+@pytest.mark.verilator
 def test_verilator_syntax_error_is_a_compile_error(tmp_path: Path) -> None:
     verdict, _ = run(tmp_path, "acc_syntax_error.v", "tb_acc.py", simulator="verilator")
     assert verdict.status is Status.COMPILE_ERROR, verdict.summary()

@@ -20,7 +20,8 @@ from typing import Any
 from aigchip.sim.files import write_atomic
 from aigchip.sim.types import Status, Verdict
 
-FORMAT = 3  # bump when what a verdict means changes, so old entries stop matching (3: Verilator's random start values)
+FORMAT = 4  # bump when what a verdict means changes, so old entries stop matching (3: Verilator's random start
+# values; 4: equivalence under --param and on derived or mixed-edge clocks)
 # A wall-clock timeout depends on how busy the machine was, and a tool error on the machine itself: never
 # cached. A testbench's own time limit is simulated time, decided by the design and the testbench alone.
 OWN_TIME_LIMIT = "testbench-time-limit"  # sim.testbench's code for it (kept here so the cache imports no checker)

@@ -42,7 +42,7 @@ def apply(run_dir: Path, design: Design, options: VerifyOptions, verdict: Verdic
         if design.top not in defined and len(tops) == 1:  # a reference named otherwise (RefModule) is still its top
             reference = reference.model_copy(update={"top": tops[0]})
         found = equiv.check(design, reference, bound=options.equiv_bound, timeout=options.equiv_timeout or timeout,
-                            keep=run_dir if options.keep_dir is not None else None)
+                            keep=run_dir if options.keep_dir is not None else None, parameters=options.parameters)
         update["equivalence"] = found.model_dump(mode="json")
         said = found.diagnostic()
         if said is not None:

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from aigchip.sim import equiv_pdr, process, tools
+from aigchip.sim import equiv_pdr, params, process, tools
 from aigchip.sim.equiv_cex import Counterexample, counterexample
 from aigchip.sim.equiv_cex import replay_testbench as replay_testbench  # re-exported: callers name it here
 from aigchip.sim.equiv_cex import wave_json as wave_json
@@ -62,26 +62,28 @@ class Equivalence(BaseModel):
 
 
 def check(design: Design, reference: Design, *, bound: int = 20, timeout: float = 120.0,
-          keep: Path | None = None, pdr: bool = True) -> Equivalence:
+          keep: Path | None = None, pdr: bool = True, parameters: params.Parameters = ()) -> Equivalence:
     """Is `design` equivalent to `reference` (same top name and ports)? Raises tools.ToolMissing without yosys.
     `timeout`: seconds for all engines together. `keep`: a folder to copy the counterexample's VCD into.
-    `pdr`: try ABC's PDR where induction does not close (skipped, with the reason, without yosys-abc)."""
+    `pdr`: try ABC's PDR where induction does not close (skipped, with the reason, without yosys-abc).
+    `parameters`: the top's Verilog parameters (VerifyOptions.parameters), set on both designs' tops."""
     yosys = tools.find("yosys")
     started = time.monotonic()
     with process.RunFolder(prefix="aigchip-equiv-") as folder:
-        found = _check(folder.path, yosys.path, design, reference, bound, started + timeout, keep, pdr)
+        found = _check(folder.path, yosys.path, design, reference, bound, started + timeout, keep, pdr, parameters)
     return found.model_copy(update={"tools": {"yosys": yosys.version, **found.tools},
                                     "duration_s": round(time.monotonic() - started, 3)})
 
 
-def _prepare(role: str, module: str, design: Design, run_dir: Path) -> str:
+def _prepare(role: str, module: str, design: Design, run_dir: Path, parameters: params.Parameters) -> str:
     (run_dir / role).mkdir()
     names = []
     for name, text in design.files.items():
         (run_dir / role / process.safe_name(name)).write_text(text, encoding="utf-8")
         if name.endswith(VERILOG_SUFFIXES):
             names.append(f"{role}/{name}")
-    return (f"read_verilog -sv {' '.join(names)}; hierarchy -check -top {design.top}; proc; flatten; memory; "
+    chparam = "".join(f"{step}; " for step in params.yosys_chparam(design.top, parameters))
+    return (f"read_verilog -sv {' '.join(names)}; {chparam}hierarchy -check -top {design.top}; proc; flatten; memory; "
             f"async2sync; opt_clean; rename {design.top} {module}; design -stash {role}")
 
 
@@ -90,9 +92,9 @@ def _yosys(yosys: str, script: str, run_dir: Path, timeout: float, log: str) -> 
 
 
 def _check(run_dir: Path, yosys: str, design: Design, reference: Design, bound: int, deadline: float,
-           keep: Path | None, pdr: bool) -> Equivalence:
+           keep: Path | None, pdr: bool, parameters: params.Parameters) -> Equivalence:
     script = "; ".join([
-        _prepare("gold", GOLD, reference, run_dir), _prepare("gate", GATE, design, run_dir),
+        _prepare("gold", GOLD, reference, run_dir, parameters), _prepare("gate", GATE, design, run_dir, parameters),
         f"design -copy-from gold -as {GOLD} {GOLD}", f"design -copy-from gate -as {GATE} {GATE}",
         f"miter -equiv -flatten -make_outputs -ignore_gold_x {GOLD} {GATE} miter",
         *(equiv_pdr.plain_miter_commands(GOLD, GATE) if pdr else []), "hierarchy -top miter",
@@ -148,7 +150,7 @@ def _check(run_dir: Path, yosys: str, design: Design, reference: Design, bound: 
                            bound=bound if sequential else None, **decided,
                            reason=f"output {', '.join(cex.differing)} differs in cycle {cex.first_difference}")
     if outcome != "pass" and sequential and pdr:  # PDR proves on its own; induction would stall as the check did
-        return _pdr(run_dir, yosys, design, reference, module, inputs, clocks, reset, deadline, keep,
+        return _pdr(run_dir, yosys, design, reference, module, inputs, clocks, reset, deadline, keep, parameters,
                     Equivalence(result="unknown", method=method, bound=bound, reason=f"bounded check: {outcome}",
                                 engines=engines))
     if outcome != "pass":
@@ -170,7 +172,7 @@ def _check(run_dir: Path, yosys: str, design: Design, reference: Design, bound: 
            f"(state that the outputs do not show, or a longer bound needed)")
     if not pdr:
         return Equivalence(result="unknown", method=method, bound=bound, reason=why, engines=engines)
-    return _pdr(run_dir, yosys, design, reference, module, inputs, clocks, reset, deadline, keep,
+    return _pdr(run_dir, yosys, design, reference, module, inputs, clocks, reset, deadline, keep, parameters,
                 Equivalence(result="unknown", method=method, bound=bound, reason=why, engines=engines))
 
 
@@ -181,7 +183,7 @@ def _limit(deadline: float) -> str:
 
 def _pdr(run_dir: Path, yosys: str, design: Design, reference: Design, module: dict[str, Any],
          inputs: dict[str, int], clocks: list[str], reset: str | None, deadline: float, keep: Path | None,
-         so_far: Equivalence) -> Equivalence:
+         parameters: params.Parameters, so_far: Equivalence) -> Equivalence:
     """ABC's PDR after induction did not close: a proof, a counterexample Icarus confirmed, or `so_far`
     (unknown) with PDR's reason added."""
     outputs = {n[5:]: len(p["bits"]) for n, p in module.get("ports", {}).items()
@@ -190,7 +192,7 @@ def _pdr(run_dir: Path, yosys: str, design: Design, reference: Design, module: d
     try:
         found = equiv_pdr.prove(run_dir, yosys, design=design, reference=reference, inputs=inputs, outputs=outputs,
                                 clocks=clocks, reset=reset, active_low=bool(reset and _ACTIVE_LOW.search(reset)),
-                                deadline=deadline, keep=keep)
+                                deadline=deadline, keep=keep, parameters=parameters)
     except tools.ToolMissing as exc:
         return so_far.model_copy(update={"reason": f"{so_far.reason}; PDR not tried: {exc}"})
     engines = [*so_far.engines, {"engine": "pdr", "result": found.result, "s": round(time.monotonic() - step, 3),

@@ -87,15 +87,17 @@ def counterexample(wavejson: dict[str, Any], steps: int, clocks: list[str], rese
 
 
 def replay_testbench(cex: Counterexample, top: str, widths: dict[str, int], outputs: dict[str, int],
-                     vcd: str | None = None) -> str:
+                     vcd: str | None = None, parameters: tuple[tuple[str, int], ...] = ()) -> str:
     """A Verilog testbench that drives `top` with the counterexample's inputs, one clock edge per cycle, and
-    prints `cycle N name=value ...` for every output before each edge; `vcd` names a waveform to dump."""
+    prints `cycle N name=value ...` for every output before each edge; `vcd` names a waveform to dump;
+    `parameters` are set on the instance of `top`."""
     lines = ["`timescale 1ns/1ps", "module aigchip_replay;"]
     lines += [f"  reg {c} = 1'b0;" for c in cex.clocks]
     lines += [f"  reg [{w - 1}:0] {n};" for n, w in widths.items()]
     lines += [f"  wire [{w - 1}:0] {n};" for n, w in outputs.items()]
     ports = ", ".join(f".{n}({n})" for n in [*cex.clocks, *widths, *outputs])
-    lines += [f"  {top} dut({ports});", "  initial begin"]
+    overrides = f" #({', '.join(f'.{name}({value})' for name, value in parameters)})" if parameters else ""
+    lines += [f"  {top}{overrides} dut({ports});", "  initial begin"]
     if vcd:
         lines.append(f'    $dumpfile("{vcd}"); $dumpvars(0, aigchip_replay);')
     shown = " ".join(f"{n}=%b" for n in outputs)

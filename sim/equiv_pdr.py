@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from aigchip.sim import process, tools
+from aigchip.sim import params, process, tools
 from aigchip.sim.equiv_cex import Counterexample, replay_testbench
 from aigchip.sim.synth import VERILOG_SUFFIXES
 from aigchip.sim.types import Design
@@ -93,7 +93,7 @@ def _aiger_script() -> str:
 
 def prove(run_dir: Path, yosys: str, *, design: Design, reference: Design, inputs: dict[str, int],
           outputs: dict[str, int], clocks: list[str], reset: str | None, active_low: bool,
-          deadline: float, keep: Path | None = None) -> Outcome:
+          deadline: float, keep: Path | None = None, parameters: params.Parameters = ()) -> Outcome:
     """PDR on the plain miter in `run_dir/plain.il` until `deadline` (time.monotonic()). Raises
     tools.ToolMissing without yosys-abc."""
     abc = tools.find("yosys-abc")
@@ -137,7 +137,7 @@ def prove(run_dir: Path, yosys: str, *, design: Design, reference: Design, input
     started = time.monotonic()
     outcome.frames = len(cex.cycles)
     outcome.result, outcome.reason, outcome.counterexample = _replay(
-        run_dir, cex, design, reference, inputs, outputs, max(30.0, deadline - started), keep)
+        run_dir, cex, design, reference, inputs, outputs, max(30.0, deadline - started), keep, parameters)
     outcome.steps["replay_s"] = round(time.monotonic() - started, 3)
     return outcome
 
@@ -167,7 +167,8 @@ def read_counterexample(text: str, aiger_map: str, inputs: dict[str, int], clock
 
 def _replay(run_dir: Path, cex: Counterexample, design: Design, reference: Design, inputs: dict[str, int],
             outputs: dict[str, int], timeout: float,
-            keep: Path | None) -> tuple[Literal["not_equivalent", "unknown"], str, Counterexample | None]:
+            keep: Path | None, parameters: params.Parameters = ()
+            ) -> tuple[Literal["not_equivalent", "unknown"], str, Counterexample | None]:
     """Both designs under Icarus with the counterexample's inputs; the first cycle where an output the
     reference drives to 0 or 1 differs in the design."""
     widths = {n: w for n, w in inputs.items() if n not in cex.clocks}
@@ -184,7 +185,7 @@ def _replay(run_dir: Path, cex: Counterexample, design: Design, reference: Desig
             (folder / process.safe_name(name)).write_text(text, encoding="utf-8")
             if name.endswith(VERILOG_SUFFIXES):
                 sources.append(process.safe_name(name))
-        bench = replay_testbench(cex, which.top, widths, outputs, vcd="replay.vcd")
+        bench = replay_testbench(cex, which.top, widths, outputs, vcd="replay.vcd", parameters=parameters)
         (folder / "aigchip_replay_tb.v").write_text(bench, encoding="utf-8")
         built = process.run([iverilog.path, "-g2012", "-Wno-timescale", "-o", "replay.vvp", "-s", "aigchip_replay",
                              "aigchip_replay_tb.v", *sources], cwd=folder, timeout=timeout)

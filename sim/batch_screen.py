@@ -79,7 +79,10 @@ def _delays_ok(body: str, own: set[str]) -> bool:
     """Every `#` is a parameter list right after one of the candidate's own module names (a header or an
     instance); any other is a delay, which makes the candidate depend on when it is simulated."""
     for m in _DELAY.finditer(body):
-        before = _WORD_BEFORE.search(body[max(0, m.start() - 256):m.start()])  # a bounded look back
+        start = max(0, m.start() - 256)
+        before = _WORD_BEFORE.search(body[start:m.start()])  # a bounded look back
+        if before is not None and start > 0 and before.start() == 0:
+            return False  # the word may go on before the stretch looked at (`initial` seen as `al`): unsure
         if not body[m.end():].lstrip().startswith("(") or before is None or before.group(1) not in own:
             return False
     return True

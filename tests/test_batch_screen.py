@@ -49,3 +49,14 @@ def test_a_neighbour_cannot_write_into_a_candidates_log():
     assert "FORGED" not in shared[0].log and "NEIGHBOUR" not in shared[0].log
     assert "NEIGHBOUR" in shared[1].log  # its own line, in its own log, as alone
     assert "NEIGHBOUR" in verify(design(SHOUTS), options).log
+
+
+def test_a_delay_after_a_long_comment_is_not_taken_for_a_parameter_list():
+    # `initial` + a comment of 252 characters: 256 characters back from the `#` start inside `initial`, at
+    # `al`, the name of one of the design's own modules; the `#(100)` is a delay all the same
+    own = "module al(input a, output b);\n  assign b = a;\nendmodule\n"
+    text = GOOD.replace("endmodule", "  reg late;\n  initial /*" + "x" * 248 + "*/ #(100) late = 1'b1;\nendmodule") + own
+    body = text[:text.index("#(100)")]
+    assert body[-256:].startswith("al /*")  # the stretch looked at begins inside `initial`
+    assert not batch_screen.design_shareable(design(text), ("1ns", "1ps"))
+    assert batch_screen.design_shareable(design(GOOD + own), ("1ns", "1ps"))

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Sequence
 from xml.etree import ElementTree
 
-from aigchip.sim import cocotb_direct, cocotb_icarus, lint, params, process, sandbox, tools, verilator_build
+from aigchip.sim import cocotb_direct, cocotb_icarus, files, lint, params, process, sandbox, tools, verilator_build
 from aigchip.sim.types import Design, Diagnostic, Severity, Status, Verdict
 
 VERILATOR_BUILD_TIMEOUT = 300.0
@@ -243,13 +243,13 @@ def _verdict(run_dir: Path, job: dict[str, Any], outcome: dict[str, Any], timed_
     failed = outcome.get("failed")
     if failed and failed["kind"] == "tool":
         raise tools.ToolMissing(failed.get("tool") or "cocotb", _tail(failed["detail"], 1500))
-    build_log = _relative(_read_capped(Path(job["build_log"])), run_dir)
+    build_log = _relative(files.read_capped(Path(job["build_log"])), run_dir)
     build_diags = _build_diagnostics(build_log, job["simulator"])
     if timed_out:
         return _timeout_verdict(run_dir, job, outcome, build_diags, limit)
     if failed and failed["phase"] in ("setup", "build"):
         return _compile_error_verdict(job["simulator"], build_log, build_diags)
-    test_log = _relative(_read_capped(Path(job["test_log"])), run_dir)
+    test_log = _relative(files.read_capped(Path(job["test_log"])), run_dir)
     if _TOOL_FAILURE.search(test_log) and not Path(job["results_xml"]).is_file():
         raise tools.ToolMissing("cocotb", f"cocotb did not start in the simulator: {_tail(test_log, 1500)}")
     verdict = _results_verdict(Path(job["results_xml"]), run_dir, job["test_module"], failed, test_log)
@@ -270,11 +270,11 @@ def _timeout_verdict(run_dir: Path, job: dict[str, Any], outcome: dict[str, Any]
                      build_diags: list[Diagnostic], limit: float) -> Verdict:
     if "build" not in outcome["completed"]:
         message = f"the {job['simulator']} build ran past {limit:g} s and was stopped"
-        log = _read_capped(Path(job["build_log"]))
+        log = files.read_capped(Path(job["build_log"]))
     else:
         message = (f"the simulation ran past {limit:g} s of wall-clock time and was stopped; a test may be "
                    "waiting for a signal that never changes (give awaits a cocotb timeout)")
-        log = _read_capped(Path(job["test_log"]))
+        log = files.read_capped(Path(job["test_log"]))
     diag = Diagnostic(message=message, source="aigchip")
     return Verdict(status=Status.TIMEOUT, diagnostics=[*build_diags, diag], log=_cap(_relative(log, run_dir)))
 
@@ -369,23 +369,6 @@ def _failure_location(traceback_text: str, run_dir: Path, test_module: str) -> t
 
 def _build_diagnostics(build_log: str, simulator: str) -> list[Diagnostic]:
     return lint.parse_verilator(build_log) if simulator == "verilator" else lint.parse_iverilog(build_log)
-
-
-def _read_capped(path: Path, limit: int = 256 * 1024) -> str:
-    """A log's text, reading at most `limit` bytes from each end of a huge file."""
-    try:
-        with path.open("rb") as f:
-            size = f.seek(0, os.SEEK_END)
-            f.seek(0)
-            if size <= 2 * limit:
-                return f.read().decode("utf-8", errors="replace")
-            head = f.read(limit)
-            f.seek(size - limit)
-            tail = f.read()
-    except OSError:
-        return ""
-    cut = f"\n[... {size - 2 * limit} bytes of log cut by aigchip ...]\n"
-    return head.decode("utf-8", errors="replace") + cut + tail.decode("utf-8", errors="replace")
 
 
 def _relative(text: str, run_dir: Path) -> str:

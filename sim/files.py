@@ -1,4 +1,4 @@
-"""Writing files so that a reader (or a killed run) never sees half of one."""
+"""Writing files so that a reader (or a killed run) never sees half of one; reading a huge log by its ends."""
 
 from __future__ import annotations
 
@@ -38,3 +38,20 @@ def _new_file_mode() -> int:
     except (OSError, ValueError, IndexError):
         pass
     return 0o644
+
+
+def read_capped(path: Path, limit: int = 256 * 1024) -> str:
+    """A log's text, reading at most `limit` bytes from each end of a huge file."""
+    try:
+        with path.open("rb") as f:
+            size = f.seek(0, os.SEEK_END)
+            f.seek(0)
+            if size <= 2 * limit:
+                return f.read().decode("utf-8", errors="replace")
+            head = f.read(limit)
+            f.seek(size - limit)
+            tail = f.read()
+    except OSError:
+        return ""
+    cut = f"\n[... {size - 2 * limit} bytes of log cut by aigchip ...]\n"
+    return head.decode("utf-8", errors="replace") + cut + tail.decode("utf-8", errors="replace")

@@ -101,16 +101,19 @@ def _cache_key(design: Design, options: VerifyOptions, toolchain: dict[str, str]
 
 @functools.lru_cache(maxsize=1)
 def _gates_source() -> str:
-    """The code of the checks before any tool (this module's no-code and top checks, sim/source.py, the
-    policy), hashed: a cached verdict stands for a design they let through, so changed checks must not find
-    the old ones' verdicts (verify looks in the cache first)."""
-    here = Path(__file__).parent  # the policy's file, without importing it (a warm run never scans)
+    """The simulator layer's code (every module of this package: the checks before any tool, the policy, the
+    runners and result readers, equivalence), hashed: a cached verdict stands for what that code decided,
+    so a changed layer must not find the old one's verdicts (verify looks in the cache first)."""
+    here = Path(__file__).parent  # read as files, without importing them (a warm run never scans)
     try:
-        return verdict_cache.digest([verdict_cache.file_digest(here / name) for name in ("policy.py", "source.py", "check.py")])
-    except OSError:  # installed without its sources: the version stands for them
-        from aigchip import __version__
+        sources = sorted(here.glob("*.py"))
+        if sources:
+            return verdict_cache.digest([[path.name, verdict_cache.file_digest(path)] for path in sources])
+    except OSError:
+        pass
+    from aigchip import __version__  # installed without its sources: the version stands for them
 
-        return f"aigchip {__version__}"
+    return f"aigchip {__version__}"
 
 
 def _toolchain(options: VerifyOptions) -> dict[str, str]:

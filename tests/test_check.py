@@ -205,3 +205,24 @@ def test_files_a_design_writes_stay_in_its_run_folder(tmp_path, monkeypatch):
     assert verdict.status is Status.PASS
     assert (Path(verdict.run_dir) / "trace.txt").read_text().strip() == "hello"
     assert not (tmp_path / "trace.txt").exists()
+
+
+def test_a_cached_verdict_stands_for_the_whole_simulator_layer(monkeypatch, tmp_path):
+    """A fix in any sim module (equivalence, a result reader) must not find verdicts the old code decided."""
+    import shutil
+
+    from aigchip.sim import check
+
+    for path in Path(check.__file__).parent.glob("*.py"):
+        shutil.copy(path, tmp_path / path.name)
+    monkeypatch.setattr(check, "__file__", str(tmp_path / "check.py"))
+    check._gates_source.cache_clear()
+    before = check._gates_source()
+    (tmp_path / "equiv.py").write_text((tmp_path / "equiv.py").read_text() + "\n# a fix\n")
+    check._gates_source.cache_clear()
+    assert check._gates_source() != before
+    for path in tmp_path.glob("*.py"):
+        path.unlink()
+    check._gates_source.cache_clear()
+    assert check._gates_source().startswith("aigchip ")  # installed without sources: the version
+    check._gates_source.cache_clear()

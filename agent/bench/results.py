@@ -2,7 +2,8 @@
 
 results.jsonl is append-only while a run goes: each line reaches the file with a single write, and an
 fsync (one for the samples that finished together) makes it durable before it is counted, so a killed run
-loses at most the samples still in flight.
+loses at most the samples still in flight. Each line is built here too: `sample_record` for a sample the loop
+finished, `unattempted_record` for one it never did.
 Reading it back for --resume ignores a torn last line. A failed write (a full disk) is rolled back
 by truncating the file to its last good size, so the file never holds half a line.
 """
@@ -12,9 +13,11 @@ from __future__ import annotations
 import errno
 import json
 import os
+import time
 from pathlib import Path
 
 from aigchip.sim.files import write_atomic
+from aigchip.sim.types import Status
 from typing import Any, Callable, Iterable, TypeGuard
 
 RESULTS = "results.jsonl"
@@ -164,3 +167,35 @@ def by_task(records: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]
     for record in records:
         grouped.setdefault(str(record["task"]), []).append(record)
     return grouped
+
+
+def sample_record(task_id: str, sample: int, outcome: Any, summary: dict[str, Any],
+                  duration_s: float) -> dict[str, Any]:
+    """One results.jsonl line: the contract's keys, then what the report needs."""
+    from aigchip.loop import rank
+
+    statuses = []
+    for iteration in range(1, outcome.iterations + 1):
+        tried = [a for a in outcome.attempts if a.iteration == iteration]
+        statuses.append(str(min(tried, key=rank).status) if tried else "no_code")
+    passed_at = None
+    if outcome.status is Status.PASS and outcome.attempts:
+        passed_at = min(outcome.attempts, key=rank).iteration  # when the design that passed was written
+    return {"task": task_id, "sample": sample, "status": str(outcome.status), "iterations": outcome.iterations,
+            "tokens": summary["tokens"], "stopped": outcome.stopped, "duration_s": round(duration_s, 3),
+            "statuses": statuses, "passed_at": passed_at, "model": summary["model"],
+            "replies": outcome.replies, "cached_replies": outcome.cached_replies, "message": outcome.message[:500],
+            "demos": [d["id"] for d in summary.get("demos", [])],
+            **{key: summary[key] for key in ("cost", "equivalence") if summary.get(key) is not None}}
+
+
+def unattempted_record(task_id: str, sample: int, stopped: str, message: str, started: float) -> dict[str, Any]:
+    """A sample the loop never finished (the endpoint failed, a crash): a failure, never left out."""
+    return {"task": task_id, "sample": sample, "status": str(Status.TOOL_ERROR), "iterations": 0,
+            "tokens": no_tokens(), "stopped": stopped, "duration_s": round(time.monotonic() - started, 3),
+            "statuses": [], "passed_at": None, "model": None, "replies": 0, "cached_replies": 0,
+            "message": message[:500]}
+
+
+def no_tokens() -> dict[str, Any]:
+    return {"prompt": 0, "completion": 0, "total": 0, "cost_usd": None}

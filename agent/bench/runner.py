@@ -28,7 +28,6 @@ from aigchip.config import RunConfig
 from aigchip.models import Model, ModelError
 from aigchip.models.throttled import Throttled
 from aigchip.task import Task
-from aigchip.sim.types import Status
 
 ModelFactory = Callable[[Task, int], Model]  # (task, sample index) to the model that answers that sample
 Check = Callable[..., list]  # like sim.verify_many(pairs, jobs=)
@@ -293,9 +292,9 @@ class _Sampler:
                 return self._reference(task, started)
             return self._generate(task, sample, started)
         except ModelError as exc:
-            return _unattempted(task, sample, "model_error", str(exc), started)
+            return files.unattempted_record(task.id, sample, "model_error", str(exc), started)
         except Exception as exc:  # noqa: BLE001 - a bug or a broken file must cost this sample, not the run
-            return _unattempted(task, sample, "crash", f"{type(exc).__name__}: {exc}", started)
+            return files.unattempted_record(task.id, sample, "crash", f"{type(exc).__name__}: {exc}", started)
 
     def _generate(self, task: Task, sample: int, started: float) -> dict[str, Any]:
         from aigchip.generate import generate
@@ -313,7 +312,7 @@ class _Sampler:
         shutil.rmtree(folder, ignore_errors=True)  # a resumed sample starts its transcript afresh
         outcome, _, summary = generate(task, self.config.model_copy(update={"simulator": simulator}), out_dir=folder,
                                        model=model, sample_index=sample, check=self.check)
-        return sample_record(task.id, sample, outcome, summary, time.monotonic() - started) | {
+        return files.sample_record(task.id, sample, outcome, summary, time.monotonic() - started) | {
             "simulator": simulator, "transcript": folder.relative_to(self.out_dir).as_posix()}
 
     def _reference(self, task: Task, started: float) -> dict[str, Any]:
@@ -330,7 +329,7 @@ class _Sampler:
             if not verdict.passed:
                 status, message = str(verdict.status), f"unit test of {module}: {verdict.summary()}"[:500]
                 break
-        return {"task": task.id, "sample": 0, "status": status, "iterations": 1, "tokens": _tokens(None),
+        return {"task": task.id, "sample": 0, "status": status, "iterations": 1, "tokens": files.no_tokens(),
                 "stopped": "reference", "duration_s": round(time.monotonic() - started, 3), "statuses": [status],
                 "passed_at": 1 if status == "pass" else None, "model": "reference", "replies": 0,
                 "cached_replies": 0, "simulator": finding["simulator"], "message": message}
@@ -364,41 +363,6 @@ def _default_models(config: RunConfig, tasks: list[Task]) -> ModelFactory:
         return lambda task, sample: make_model(config, task, out_dir=None, demo_entries=entries)
     shared = make_model(config, tasks[0], out_dir=None)
     return lambda task, sample: shared
-
-
-def sample_record(task_id: str, sample: int, outcome: Any, summary: dict[str, Any],
-                  duration_s: float) -> dict[str, Any]:
-    """One results.jsonl line: the contract's keys, then what the report needs."""
-    from aigchip.loop import rank
-
-    statuses = []
-    for iteration in range(1, outcome.iterations + 1):
-        tried = [a for a in outcome.attempts if a.iteration == iteration]
-        statuses.append(str(min(tried, key=rank).status) if tried else "no_code")
-    passed_at = None
-    if outcome.status is Status.PASS and outcome.attempts:
-        passed_at = min(outcome.attempts, key=rank).iteration  # when the design that passed was written
-    return {"task": task_id, "sample": sample, "status": str(outcome.status), "iterations": outcome.iterations,
-            "tokens": summary["tokens"], "stopped": outcome.stopped, "duration_s": round(duration_s, 3),
-            "statuses": statuses, "passed_at": passed_at, "model": summary["model"],
-            "replies": outcome.replies, "cached_replies": outcome.cached_replies, "message": outcome.message[:500],
-            "demos": [d["id"] for d in summary.get("demos", [])],
-            **{key: summary[key] for key in ("cost", "equivalence") if summary.get(key) is not None}}
-
-
-def _unattempted(task: Task, sample: int, stopped: str, message: str, started: float) -> dict[str, Any]:
-    """A sample the loop never finished (the endpoint failed, a crash): a failure, never left out."""
-    return {"task": task.id, "sample": sample, "status": str(Status.TOOL_ERROR), "iterations": 0,
-            "tokens": _tokens(None), "stopped": stopped, "duration_s": round(time.monotonic() - started, 3),
-            "statuses": [], "passed_at": None, "model": None, "replies": 0, "cached_replies": 0,
-            "message": message[:500]}
-
-
-def _tokens(usage: Any) -> dict[str, Any]:
-    if usage is None:
-        return {"prompt": 0, "completion": 0, "total": 0, "cost_usd": None}
-    return {"prompt": usage.prompt_tokens, "completion": usage.completion_tokens, "total": usage.total_tokens,
-            "cost_usd": usage.cost_usd}
 
 
 def safe_name(task_id: str) -> str:

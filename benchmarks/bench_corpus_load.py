@@ -15,14 +15,12 @@ on a loaded one read the ratios.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import resource
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -31,33 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_corpus import Sampler, synthetic_entries, vocabulary  # noqa: E402
+from revisions import RUNNER, extract, package  # noqa: E402
 
 from aigchip.corpus.schema import dump_jsonl  # noqa: E402
 
 BEFORE = "8a90406"  # main just before the corpus loaded lazily (the index's weights computed on load)
-RUNNER = "from aigchip.cli import main; main()"
-PARTS = ("agent", "sim", "templates", "datasets")
-
-
-def package(tree: Path, into: Path) -> Path:
-    """A folder holding `aigchip` as the installed package is laid out (agent/ with sim, templates and
-    datasets inside), made of links into `tree`; put it on PYTHONPATH."""
-    top = into / "aigchip"
-    top.mkdir(parents=True)
-    for item in (tree / "agent").iterdir():
-        if item.name != "__pycache__":
-            (top / item.name).symlink_to(item)
-    for name in ("sim", "templates", "datasets"):
-        (top / name).symlink_to(tree / name)
-    return into
-
-
-def extract(revision: str, into: Path) -> Path:
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", revision, *PARTS],
-                             capture_output=True, check=True).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
-    return into
 
 
 def command(pythonpath: Path, *args: str) -> tuple[list[str], dict[str, str]]:

@@ -17,42 +17,22 @@ seconds (the command and all its children) per build, medians, and after/before 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import resource
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from revisions import RUNNER, extract, package  # noqa: E402
+
 BEFORE = "292728f"  # main before the kept runtime (sim/verilator_runtime.py)
-RUNNER = "from aigchip.cli import main; main()"
-PARTS = ("agent", "sim", "templates", "datasets")
-
-
-def package(tree: Path, into: Path) -> Path:
-    """A folder holding `aigchip` laid out as installed (agent/ with sim, templates, datasets inside), of links."""
-    top = into / "aigchip"
-    top.mkdir(parents=True)
-    for item in (tree / "agent").iterdir():
-        if item.name != "__pycache__":
-            (top / item.name).symlink_to(item)
-    for name in ("sim", "templates", "datasets"):
-        (top / name).symlink_to(tree / name)
-    return into
-
-
-def extract(revision: str, into: Path) -> Path:
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", revision, *PARTS],
-                             capture_output=True, check=True).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
-    return into
 
 
 def children_cpu() -> float:

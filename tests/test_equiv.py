@@ -131,10 +131,7 @@ def test_induction_that_does_not_close_is_unknown_not_equivalent() -> None:
     assert [e["engine"] for e in found.engines] == ["bmc", "induction"] and found.engine == ""
 
 
-def test_a_dropped_reset_is_found_even_where_the_reference_has_no_x() -> None:
-    """A register that holds through reset instead of clearing: found within a few cycles (yosys's
-    `-ignore_gold_x` without x modelling once hid this)."""
-    reference = """module pipe(input clk, input rst, input v, output reg vo);
+PIPE = """module pipe(input clk, input rst, input v, output reg vo);
   reg v1;
   always @(posedge clk) begin
     if (rst) begin v1 <= 1'b0; vo <= 1'b0; end
@@ -142,8 +139,13 @@ def test_a_dropped_reset_is_found_even_where_the_reference_has_no_x() -> None:
   end
 endmodule
 """
-    dropped = reference.replace("v1 <= 1'b0; vo", "vo")
-    found = _pair(dropped, reference, "pipe", bound=8)
+PIPE_DROPPED_RESET = PIPE.replace("v1 <= 1'b0; vo", "vo")  # v1 holds through reset instead of clearing
+
+
+def test_a_dropped_reset_is_found_even_where_the_reference_has_no_x() -> None:
+    """A register that holds through reset instead of clearing: found within a few cycles (yosys's
+    `-ignore_gold_x` without x modelling once hid this)."""
+    found = _pair(PIPE_DROPPED_RESET, PIPE, "pipe", bound=8)
     assert found.result == "not_equivalent" and found.counterexample.differing == ["vo"]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from aigchip.sim import equiv, equiv_pdr, process, tools
-from tests.test_equiv import COUNTER, HIDDEN, POPCOUNT_LOOP, POPCOUNT_TREE, _pair
+from tests.test_equiv import COUNTER, HIDDEN, PIPE, PIPE_DROPPED_RESET, POPCOUNT_LOOP, POPCOUNT_TREE, _pair
 
 pytestmark = [pytest.mark.synth,
               pytest.mark.skipif(not tools.available("yosys-abc"), reason="yosys-abc (ships with yosys) missing")]
@@ -103,17 +103,8 @@ def test_a_difference_beyond_the_bound_is_found_by_pdr_and_replays(tmp_path: Pat
 def test_the_dropped_reset_is_never_proven_even_beyond_the_bound() -> None:
     """The mutant that once passed as equivalent (a register that holds through reset): with the bound too
     short for the bounded check to see it, PDR must not prove it."""
-    reference = """module pipe(input clk, input rst, input v, output reg vo);
-  reg v1;
-  always @(posedge clk) begin
-    if (rst) begin v1 <= 1'b0; vo <= 1'b0; end
-    else begin v1 <= v; vo <= v1; end
-  end
-endmodule
-"""
-    dropped = reference.replace("v1 <= 1'b0; vo", "vo")
     for bound in (1, 2, 3):
-        found = _pair(dropped, reference, "pipe", bound=bound)
+        found = _pair(PIPE_DROPPED_RESET, PIPE, "pipe", bound=bound)
         assert found.result == "not_equivalent" and found.engine == "pdr", found
         assert found.counterexample.differing == ["vo"]
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import signal
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -96,14 +98,38 @@ _LINT_WAIVERS = ("DECLFILENAME", "EOFNEWLINE", "MULTITOP")
 
 def verilator_lint(run_dir: Path, files: Sequence[str], top: str, timeout: float = 30.0,
                    parameters: params.Parameters = ()) -> tuple[list[Diagnostic], process.ProcessResult]:
-    """verilator --lint-only -Wall; warnings come back as WARNING diagnostics with their codes."""
-    verilator = tools.find("verilator")
-    argv = [verilator.path, "--lint-only", "-Wall", "-Wno-fatal", "--timing", "--top-module", top,
+    """verilator --lint-only -Wall; warnings come back as WARNING diagnostics with their codes. verilator_bin
+    runs directly, as the `verilator` script would run it (VERILATOR_ROOT set, the stack unlimited), and a
+    crash is reported in the script's words."""
+    exe, env, direct = tools.verilator_direct()
+    argv = [exe, "--lint-only", "-Wall", "-Wno-fatal", "--timing", "--top-module", top,
             *(f"-Wno-{code}" for code in _LINT_WAIVERS), *params.verilator_flags(parameters), *files]
-    result = process.run(argv, cwd=run_dir, timeout=timeout, env=verilator.environ, log_path=run_dir / "lint.log")
+    result = process.run(argv, cwd=run_dir, timeout=timeout, env=env, log_path=run_dir / "lint.log",
+                         limits=_BIN_LIMITS if direct else None)
     if result.start_error:
         raise tools.ToolMissing("verilator", result.start_error)
+    if direct and (note := fault_note(result)):
+        result = dataclasses.replace(result, output=result.output + note)
+        with open(run_dir / "lint.log", "a", encoding="utf-8") as log:
+            log.write(note)
     return parse_verilator(result.output), result
+
+
+_BIN_LIMITS = process.Limits(stack_unlimited=True)  # the `verilator` script runs it after `ulimit -s unlimited`
+
+
+def fault_note(result: process.ProcessResult) -> str:
+    """What the `verilator` script adds when verilator_bin dies of a signal (one %Error line), or ""."""
+    if result.timed_out or result.returncode is None or result.returncode >= 0:
+        return ""
+    number = -result.returncode
+    if number in (signal.SIGILL, signal.SIGFPE, signal.SIGSEGV):
+        said = "Verilator internal fault, sorry."
+    elif number == signal.SIGABRT:
+        said = "Verilator aborted."
+    else:
+        said = f"Verilator threw signal {number}."
+    return f"%Error: {said} Suggest trying --debug --gdbbt\n"
 
 
 _LINTED: OrderedDict[str, tuple[list[Diagnostic], str]] = OrderedDict()  # design key -> (diagnostics, log)

@@ -57,19 +57,22 @@ class Limits:
     file_size_mb: int | None = 512
     cpu_seconds: int | None = None  # None: derived from the wall-clock timeout
     processes: int | None = None  # RLIMIT_NPROC counts all of the user's processes; root ignores it
+    stack_unlimited: bool = False  # the stack as large as the hard limit allows (what `verilator` asks for)
 
     def values(self, timeout: float) -> dict[str, int]:
         """prlimit's resource names to values, never above the hard limits this process already has."""
         wanted = {"as": self.address_space_mb and self.address_space_mb << 20,
                   "fsize": self.file_size_mb and self.file_size_mb << 20,
                   "cpu": self.cpu_seconds if self.cpu_seconds is not None else int(timeout * 2) + 5,
-                  "nproc": self.processes, "core": 0}
+                  "nproc": self.processes, "core": 0,
+                  "stack": resource.RLIM_INFINITY if self.stack_unlimited else None}
         limited = {}
         for name, value in wanted.items():
             if value is None:
                 continue
             _, hard = resource.getrlimit(_RESOURCES[name])
-            limited[name] = value if hard == resource.RLIM_INFINITY else min(value, hard)
+            over = value == resource.RLIM_INFINITY or value > hard
+            limited[name] = hard if hard != resource.RLIM_INFINITY and over else value
         return limited
 
     def apply(self, timeout: float) -> None:
@@ -79,7 +82,7 @@ class Limits:
 
 
 _RESOURCES = {"as": resource.RLIMIT_AS, "fsize": resource.RLIMIT_FSIZE, "cpu": resource.RLIMIT_CPU,
-              "nproc": resource.RLIMIT_NPROC, "core": resource.RLIMIT_CORE}
+              "nproc": resource.RLIMIT_NPROC, "core": resource.RLIMIT_CORE, "stack": resource.RLIMIT_STACK}
 
 
 @functools.lru_cache(maxsize=1)
@@ -96,7 +99,8 @@ def _launch_argv(argv: list[str], limits: Limits, timeout: float, path: str | No
     wrapper = _prlimit()
     if wrapper is None:
         return [executable, *argv[1:]], True
-    flags = [f"--{name}={value}" for name, value in limits.values(timeout).items()]
+    flags = [f"--{name}={'unlimited' if value == resource.RLIM_INFINITY else value}"
+             for name, value in limits.values(timeout).items()]
     return [wrapper, *flags, "--", executable, *argv[1:]], False
 
 

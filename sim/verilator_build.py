@@ -46,12 +46,8 @@ class Build:
 def verilator_bin() -> tuple[str, dict[str, str], Path]:
     """verilator_bin itself (the `verilator` wrapper is a Perl script that only execs it), its environment
     and Verilator's include folder. Raises ToolMissing."""
-    tool = tools.find("verilator")
-    env = tool.environ
-    root = env.get("VERILATOR_ROOT") or tools.verilator_root()
-    direct = Path(tool.path).with_name("verilator_bin")
-    env["VERILATOR_ROOT"] = root
-    return (str(direct) if os.access(direct, os.X_OK) else tool.path), env, Path(root) / "include"
+    exe, env, _ = tools.verilator_direct()
+    return exe, env, Path(env["VERILATOR_ROOT"]) / "include"
 
 
 def compiler(env: dict[str, str]) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
-from typing import Iterable, Mapping, TypeVar
+from typing import Callable, Iterable, Mapping, TypeVar
 
 from aigchip import paths
 from aigchip.sim.files import write_atomic
@@ -55,11 +55,27 @@ def remember(benchmark: str, seconds: Mapping[str, float]) -> None:
             pass
 
 
-def longest_first(items: Iterable[T], seconds: Mapping[str, float], task_id) -> list[T]:
-    """`items` with the longest known first; unknown ones keep their order, after the known long ones and
-    before the known short ones (an unknown task is assumed typical)."""
+def longest_first(items: Iterable[T], seconds: Mapping[str, float], task_id: Callable[[T], str],
+                  weights: Mapping[str, float] | None = None) -> list[T]:
+    """`items` with the longest first. A known duration (`seconds`) wins. An unknown one is guessed from the
+    task's static weight (bench/estimate.py: `weights`), scaled so that a task of the median weight counts
+    as a typical (median) known duration; with nothing known at all, the weights alone order. A task with
+    neither is assumed typical. Equal guesses keep their order."""
     items = list(items)
+    weights = weights or {}
     known = sorted(seconds.values())
     typical = known[len(known) // 2] if known else 0.0
-    order = sorted(range(len(items)), key=lambda i: -seconds.get(task_id(items[i]), typical))
+    sized = sorted(w for w in (weights.get(task_id(item)) for item in items) if w is not None and w > 0)
+    usual = sized[len(sized) // 2] if sized else 0.0
+
+    def guess(item: T) -> float:
+        task = task_id(item)
+        if task in seconds:
+            return seconds[task]
+        weight = weights.get(task)
+        if weight is None or weight <= 0 or not usual:
+            return typical
+        return (typical if known else 1.0) * weight / usual
+
+    order = sorted(range(len(items)), key=lambda i: -guess(items[i]))
     return [items[i] for i in order]

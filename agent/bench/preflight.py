@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
-from aigchip.bench import durations
+from aigchip.bench import durations, estimate
 from aigchip.task import Task
 
 SIMULATORS = ("icarus", "verilator")
@@ -58,8 +58,8 @@ def check_references(tasks: Iterable[Task], config: Any, *, jobs: int, check: Ca
     found = {t.id: {"state": UNCHECKED, "simulator": chosen, "status": None, "message": "", "tried": {}}
              for t in tasks}
     known = durations.load(benchmark)
-    checkable = durations.longest_first([t for t in tasks if t.solution and t.has_golden_tests], known,
-                                        lambda t: t.id)
+    references = [t for t in tasks if t.solution and t.has_golden_tests]
+    checkable = durations.longest_first(references, known, lambda t: t.id, estimate.weights(references, known))
     first = check([(t.solution_design(), reference_options(t, config, chosen)) for t in checkable], jobs=jobs)
     fresh = {t.id: v.duration_s for t, v in zip(checkable, first) if not v.cached}
     durations.remember(benchmark, fresh)

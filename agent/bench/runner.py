@@ -20,7 +20,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Callable, Generator, Iterable
 
-from aigchip.bench import durations, flows
+from aigchip.bench import durations, estimate, flows
 from aigchip.bench import preflight as checks
 from aigchip.bench import results as files
 from aigchip.bench.summary import summarize
@@ -101,7 +101,8 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
         files.write_json(out_dir / files.SUMMARY, _summary(records, executor, **context, wall_s=0.0, complete=False))
         todo = [(t, s) for t in sound for s in range(samples) if (t.id, s) not in done]
         seconds = {task: f["seconds"] for task, f in found.items() if f.get("seconds") is not None}
-        todo = durations.longest_first(todo, seconds, lambda item: item[0].id)  # no long check left for last
+        todo = durations.longest_first(todo, seconds, lambda item: item[0].id,  # no long check left for last
+                                       estimate.weights(sound, seconds))
         sampler = _Sampler(config, out_dir, jobs=jobs, concurrency=concurrency, check=check, preflight=found, flow=flow,
                            resume=resume,
                            model_factory=model_factory or _default_models(config, [t for t, _ in todo]))

@@ -221,6 +221,32 @@ def test_samples_that_finish_together_are_made_durable_by_one_fsync(tmp_path, mo
     assert [r["sample"] for r in results.read_results(path)[0]] == [0, 1, 2, 3]
 
 
+def test_every_file_of_a_run_is_durable_and_its_identity_before_any_result(tmp_path, monkeypatch):
+    """The run's own files are made durable in two batches (before the first sample: identity, pre-flight,
+    partial summary; at the end: summary and reports), each one wait for the disk, plus results.jsonl's."""
+    synced = []
+    real = os.fsync
+
+    def record(fd):
+        name = os.path.basename(os.readlink(f"/proc/self/fd/{fd}"))
+        synced.append(name.split(".")[1] + "." + name.split(".")[2] if name.startswith(".") else name)
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", record)
+    bench = load(make_bench(tmp_path / "bench", ["task_a", "task_b"]))
+    out = tmp_path / "out"
+    run_eval(bench, config(), samples=2, ks=[1], out_dir=out, check=fake_check, concurrency=1,
+             model_factory=scripted({(t, s): [GOOD] for t in ("task_a", "task_b") for s in range(2)}))
+    names = ["run_identity.json", "preflight.json", "summary.json", "report.md", "report.html", "results.jsonl"]
+    assert set(names) <= set(synced), synced
+    assert synced.index("run_identity.json") < synced.index("results.jsonl")
+    assert synced.index("preflight.json") < synced.index("results.jsonl")
+    ends = synced[-3:]
+    assert sorted(ends) == ["report.html", "report.md", "summary.json"]
+    assert json.loads((out / "summary.json").read_text())["complete"] is True
+    assert (out / "report.md").read_text().strip() and sorted(p.name for p in out.iterdir() if p.name.endswith(".tmp")) == []
+
+
 def test_a_full_disk_leaves_a_valid_results_file_and_a_clear_error(tmp_path, monkeypatch):
     bench = load(make_bench(tmp_path / "bench", ["task_a", "task_b"]))
     plan = {(t, s): [GOOD] for t in ("task_a", "task_b") for s in range(3)}

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from aigchip.bench import cost_report
-from aigchip.bench.results import write_text
+from aigchip.bench.results import write_files
 
 STATUS_COLOURS = {"pass": "#2e7d32", "mismatch": "#f9a825", "compile_error": "#c62828", "sim_error": "#ad1457",
                   "timeout": "#6a1b9a", "no_code": "#5d4037", "policy_violation": "#e65100", "tool_error": "#455a64",
@@ -17,8 +17,12 @@ WIDTH, HEIGHT, PAD = 420, 220, 36
 
 
 def write_reports(summary: dict[str, Any], out_dir: Path) -> None:
-    write_text(Path(out_dir) / "report.md", markdown(summary))
-    write_text(Path(out_dir) / "report.html", page(summary))
+    write_files(Path(out_dir), pages(summary))
+
+
+def pages(summary: dict[str, Any]) -> dict[str, str]:
+    """report.md and report.html, by file name."""
+    return {"report.md": markdown(summary), "report.html": page(summary)}
 
 
 def console_summary(summary: dict[str, Any], out_dir: Path) -> str:

@@ -16,7 +16,7 @@ import os
 import time
 from pathlib import Path
 
-from aigchip.sim.files import write_atomic
+from aigchip.sim.files import write_atomic, write_atomic_many
 from aigchip.sim.types import Status
 from typing import Any, Callable, Iterable, TypeGuard
 
@@ -145,13 +145,22 @@ def _replace_atomically(path: Path, data: bytes) -> None:
     write_atomic(path, data, durable=True)
 
 
-def write_json(path: Path, value: Any) -> None:
-    """Write JSON atomically (temp file and rename), so a reader never sees half of it."""
-    _replace_atomically(path, (json.dumps(value, indent=1, default=str) + "\n").encode("utf-8"))
+def write_json(path: Path, value: Any, *, durable: bool = True) -> None:
+    """Write JSON atomically (temp file and rename), so a reader never sees half of it; with `durable`, it
+    survives a power cut too."""
+    write_atomic(path, json_text(value), durable=durable)
 
 
-def write_text(path: Path, text: str) -> None:
-    _replace_atomically(path, text.encode("utf-8"))
+def json_text(value: Any) -> str:
+    return json.dumps(value, indent=1, default=str) + "\n"
+
+
+def write_files(folder: Path, texts: dict[str, str], *, also_sync: Iterable[str] = ()) -> None:
+    """Several of a run's files (name: text) at once, each atomically and durably, and the files named in
+    `also_sync` (already written, not yet durable) made durable with them: one wait for the disk, not one
+    per file."""
+    write_atomic_many([(Path(folder) / name, text) for name, text in texts.items()], durable=True,
+                      also_sync=[Path(folder) / name for name in also_sync])
 
 
 def read_json(path: Path) -> dict[str, Any] | None:

@@ -89,7 +89,6 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
     found = _preflight(runnable, config, jobs, check, notify, benchmark.name) if preflight else \
         {t.id: {"state": checks.UNCHECKED, "simulator": config.simulator, "status": None, "message": "", "tried": {}}
          for t in runnable}
-    files.write_json(out_dir / PREFLIGHT, found)
     sound = [t for t in runnable if found[t.id]["state"] != checks.UNSOUND]
     context = dict(benchmark=benchmark, config=config, samples=samples, ks=ks, tasks=runnable, skipped=skipped,
                    identity=identity, concurrency=concurrency, jobs=jobs, preflight=found,
@@ -98,7 +97,9 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
         done = {files.sample_key(r) for r in results.finished}
         records = [r for r in results.finished if r["task"] in {t.id for t in sound}]
         previously = len(records)
-        files.write_json(out_dir / files.SUMMARY, _summary(records, executor, **context, wall_s=0.0, complete=False))
+        partial = _summary(records, executor, **context, wall_s=0.0, complete=False)
+        files.write_files(out_dir, {PREFLIGHT: files.json_text(found), files.SUMMARY: files.json_text(partial)},
+                          also_sync=[IDENTITY])  # one wait for the disk before the first sample starts
         todo = [(t, s) for t in sound for s in range(samples) if (t.id, s) not in done]
         seconds = {task: f["seconds"] for task, f in found.items() if f.get("seconds") is not None}
         todo = durations.longest_first(todo, seconds, lambda item: item[0].id,  # no long check left for last
@@ -114,10 +115,9 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
             raise
     summary = _summary(records, executor, **context, wall_s=time.monotonic() - started, complete=True,
                         resumed=previously, retried=results.retried, left_out=results.left_out)
-    files.write_json(out_dir / files.SUMMARY, summary)
     from aigchip.bench import report
 
-    report.write_reports(summary, out_dir)
+    files.write_files(out_dir, {files.SUMMARY: files.json_text(summary), **report.pages(summary)})
     return summary
 
 
@@ -157,7 +157,8 @@ def _prepare_folder(out_dir: Path, identity: dict[str, Any], resume: bool) -> No
         _check_same_run(out_dir, identity)
     elif (out_dir / files.RESULTS).is_file() and (out_dir / files.RESULTS).stat().st_size:
         raise EvalError(f"{out_dir} already holds results: pass --resume to continue that run, or use another --out")
-    files.write_json(out_dir / IDENTITY, identity)
+    files.write_json(out_dir / IDENTITY, identity, durable=False)  # made durable with the pre-flight's findings,
+    # before any result is written: a kill leaves it whole, and a power cut before then leaves no results to resume
 
 
 def _run_all(todo: list[tuple[Task, int]], sampler: _Sampler, results: files.ResultsFile,

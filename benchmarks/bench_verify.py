@@ -107,16 +107,16 @@ def verilator_section() -> dict:
     base = VerifyOptions(testbench=(EXAMPLE / "tb_mac8.v",), simulator="verilator", lint=False, use_cache=False,
                          timeout=300)
     results = {}
-    ccache_dir = tempfile.mkdtemp(prefix="aigchip-ccache-")
-    os.environ["CCACHE_DIR"] = ccache_dir  # an empty compiler cache: the first build is truly cold
+    runtime_dir = tempfile.mkdtemp(prefix="aigchip-vlrt-")
+    os.environ["AIGCHIP_VERILATOR_RUNTIME_DIR"] = runtime_dir  # no kept Verilator runtime: the first build is truly cold
     try:
         for label, source_text in (("cold", text), ("after_edit", edited), ("same_again_no_verdict_cache", text)):
             started = time.monotonic()
             verdict = verify(Design(files={"mac8.v": source_text}, top="mac8"), base)
             results[label] = {"seconds": round(time.monotonic() - started, 2), "status": str(verdict.status)}
     finally:
-        shutil.rmtree(ccache_dir, ignore_errors=True)
-        os.environ.pop("CCACHE_DIR", None)
+        shutil.rmtree(runtime_dir, ignore_errors=True)
+        os.environ.pop("AIGCHIP_VERILATOR_RUNTIME_DIR", None)
     return results
 
 

@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-for tool in iverilog yosys make g++ perl ccache; do
+for tool in iverilog yosys make g++ perl; do
   command -v "$tool" >/dev/null 2>&1 || need_apt+=("$tool")
 done
 # Fmax estimates place and route on an iCE40 (Debian's nextpnr-ice40 carries its chip database).

@@ -35,7 +35,7 @@ ALLOW_VARIABLE = "AIGCHIP_ALLOW_UNSANDBOXED_PYTHON"
 
 # the parts of /etc that the tools read: the dynamic linker's cache, Debian's alternatives (c++, cc), user names
 ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "passwd", "group", "nsswitch.conf",
-             "localtime", "hosts", "ccache.conf", "perl")
+             "localtime", "hosts", "perl")
 SYSTEM_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 # variables of the parent's environment a boxed tool may see; everything else it needs the caller passes
 KEPT_VARIABLES = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "SOURCE_DATE_EPOCH", "CC", "CXX", "CFLAGS", "CXXFLAGS",

@@ -27,18 +27,6 @@ DECOY_FORCE = {
 SIMULATORS = [("icarus", True), ("verilator", True), ("verilator", False)]  # (simulator, lint)
 
 
-@pytest.fixture(scope="module")
-def _shared_ccache(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return str(tmp_path_factory.mktemp("ccache"))
-
-
-@pytest.fixture(autouse=True)
-def _compile_once(_shared_ccache: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The same hostile design is built by Verilator in several tests: one ccache for them all (each test
-    keeps its own verdict cache, so no verdict is shared)."""
-    monkeypatch.setenv("CCACHE_DIR", _shared_ccache)
-
-
 @pytest.mark.parametrize("bench", sorted(DECOY_FORCE))
 @pytest.mark.parametrize("simulator, lint", SIMULATORS)
 def test_decoy_testbench_module_does_not_let_a_force_through(bench, simulator, lint):

@@ -362,16 +362,10 @@ def test_waves_keep_the_testbench_vcd_or_add_one(tmp_path):
 
 # ---- Verilator (each build costs seconds) -----------------------------------------------------------
 
-@pytest.fixture
-def session_ccache(tmp_path_factory, monkeypatch):
-    """conftest gives each test a fresh aigchip cache; compiled Verilator runtime objects can be shared."""
-    monkeypatch.setenv("CCACHE_DIR", str(tmp_path_factory.getbasetemp().parent / "aigchip-ccache"))
-
-
 @pytest.mark.sim
 @pytest.mark.verilator
 @needs_verilator
-def test_verilator_runs_the_verilog_eval_testbench(tmp_path, session_ccache):
+def test_verilator_runs_the_verilog_eval_testbench(tmp_path):
     good, _ = simulate(tmp_path, AND2, VE_TB, ref=VE_REF, simulator="verilator", timeout=30, sub="good")
     assert good.status is Status.PASS, good.log
     assert good.simulator == "verilator" and good.samples and good.samples > 0

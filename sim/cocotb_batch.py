@@ -10,8 +10,10 @@ child Python), with the same private results folder, import guard and box as sim
 A candidate's verdict is read from its own slice of the results, with the simulated time shifted to start
 at 0, paths and module names as alone. It is not trusted, and the candidate is checked alone, when the
 build fails (the candidates named in the errors go alone, the rest try once more), the simulation times
-out or fails, its tests did not all finish, a test ended by the simulator's failure, or its tests took
-more than half the wall-clock limit (alone it would have come close to a timeout).
+out or fails, its tests did not all finish, a test ended by the simulator's failure, its tests took
+more than half the wall-clock limit (alone it would have come close to a timeout), or its tests read the
+design before the simulator called back after they started (alone they would read it unevaluated: see
+sim/cocotb_batch_driver.py).
 """
 
 from __future__ import annotations
@@ -98,7 +100,7 @@ def _simulate(members: list[Member], tests: Path, batch_dir: Path, timeout: floa
     if build is not None:
         return undecided, build
     job = {"test_module": tests.stem, "test_path": str(private), "seed": cocotb_run.SEED, "keep": [cocotb_run.GUARD_MODULE, DRIVER_MODULE, TESTS_MODULE],
-           "order": str(private / "order.json"), "partial": str(private / "partial.xml"),
+           "order": str(private / "order.json"), "partial": str(private / "partial.xml"), "early": str(private / "early.txt"),
            "instances": [{"top": m.design.top + m.suffix, "cwd": str(m.run_dir)} for m in members]}
     (private / "batch_job.json").write_text(json.dumps(job), encoding="utf-8")
     env.update(_vvp_env(private, members[0].design.top + members[0].suffix, batch_dir))
@@ -113,6 +115,7 @@ def _simulate(members: list[Member], tests: Path, batch_dir: Path, timeout: floa
     try:
         order = [(int(i), str(name)) for i, name in json.loads((private / "order.json").read_text(encoding="utf-8"))]
         cases = list(ElementTree.parse(xml).getroot().iter("testcase"))
+        early = _early_readers(private / "early.txt")
     except (OSError, ValueError, ElementTree.ParseError):
         return undecided, None
     logs = _log_sections(result.output, len(members))
@@ -122,7 +125,8 @@ def _simulate(members: list[Member], tests: Path, batch_dir: Path, timeout: floa
     for index, member in enumerate(members):
         mine = [case for (owner, _), case in zip(order, cases) if owner == index]
         expected = [name for owner, name in order if owner == index]
-        if len(mine) != len(expected) or [c.get("name") for c in mine] != expected or not _trusted(mine, timeout):
+        if len(mine) != len(expected) or [c.get("name") for c in mine] != expected or not _trusted(mine, timeout) \
+                or index in early:
             verdicts.append(None)
             continue
         verdict = _member_verdict(member, index, mine, batch_dir, private, logs[0] + logs[index + 1], tests.stem)
@@ -130,6 +134,15 @@ def _simulate(members: list[Member], tests: Path, batch_dir: Path, timeout: floa
         verdict.run_dir, verdict.duration_s = str(member.run_dir), time.monotonic() - started
         verdicts.append(verdict)
     return verdicts, None
+
+
+def _early_readers(path: Path) -> set[int]:
+    """The instances whose tests read the design before the simulator called back (the driver's `early`)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return set()
+    return {int(line) for line in text.split()}
 
 
 def _trusted(cases: list[ElementTree.Element], timeout: float) -> bool:

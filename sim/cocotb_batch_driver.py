@@ -4,14 +4,19 @@ Copied into the batch's private folder and imported inside the simulator (it imp
 by the test module cocotb loads, which sim/cocotb_batch.py writes: `register(globals())`. The job (JSON,
 named by AIGCHIP_BATCH_JOB) holds test_module, test_path (the private folder the tests import from), seed,
 keep (modules of that folder not to import again), order (where to write the order the tests run in),
-partial (where the results of the instances already finished are written when the next one starts), and
-instances: [{top, cwd}].
+partial (where the results of the instances already finished are written when the next one starts),
+early (where the instances that read the design too early are listed, one a line), and instances: [{top, cwd}].
 
 For every instance the test module is imported afresh (its helpers too), with the random module seeded as
 cocotb seeds it before importing the tests, and its tests are registered again with `dut` (and cocotb.top)
 bound to that instance's top, the working folder moved to that candidate's own run folder, and the same
 name and module as alone, so cocotb seeds each test exactly as it would alone. An instance's tests run
 together, before the next instance's.
+
+Alone, a check's first test starts before the simulator has evaluated anything: a value read before the
+simulator next calls back (by the test before its first await, or by a task it started) is x or z, not
+what the design drives. A later instance's first test starts long after its design settled, so a read
+then could see what the check alone never sees; such an instance is listed in `early` and checked alone.
 """
 
 from __future__ import annotations
@@ -23,13 +28,56 @@ import json
 import os
 import random
 import sys
-from typing import Any
+from typing import Any, ClassVar
 
 import cocotb
+import cocotb.handle
 import cocotb.regression
 from cocotb._decorators import Test, TestGenerator
+from cocotb._gpi_triggers import GPITrigger
 
 MARKER = "aigchip-batch-instance"
+
+
+class _Early:
+    """Which instance's first test started in the simulator's current call into Python (None: none did),
+    and where a read of a value in that call is reported."""
+
+    instance: int | None = None
+    path = ""
+    reported: ClassVar[set[int]] = set()
+
+
+def _watch_early_reads(path: str) -> None:
+    """Report every value read while _Early.instance is set; any callback of the simulator clears it."""
+    _Early.path = path
+    react = GPITrigger._react
+
+    def _react(self: Any) -> None:
+        _Early.instance = None
+        react(self)
+
+    GPITrigger._react = _react  # type: ignore[method-assign]
+    for cls in vars(cocotb.handle).values():
+        if isinstance(cls, type) and issubclass(cls, cocotb.handle.ValueObjectBase) and "get" in vars(cls) \
+                and not getattr(cls.get, "__isabstractmethod__", False):
+            cls.get = _reporting(cls.get)  # type: ignore[method-assign]
+
+
+def _reporting(get: Any) -> Any:
+    def reported_get(self: Any) -> Any:
+        index = _Early.instance
+        if index is not None and index not in _Early.reported:
+            _Early.reported.add(index)
+            with open(_Early.path, "a", encoding="utf-8") as f:
+                f.write(f"{index}\n")
+        return get(self)
+    return reported_get
+
+
+async def _started_early(index: int, coro: Any) -> Any:
+    _Early.instance = index
+    return await coro
 
 
 def _fresh_import(name: str, folder: str, keep: tuple[str, ...]) -> Any:
@@ -71,7 +119,8 @@ def _bound(test: Test, index: int, handle: Any, cwd: str, first: bool, partial: 
             print(f"{MARKER} {index}", flush=True)
         os.chdir(cwd)
         cocotb.top = handle
-        return func(handle, *args, **kwargs)
+        coro = func(handle, *args, **kwargs)
+        return _started_early(index, coro) if first and index else coro
 
     # cocotb reports the test's file and line from the function it calls
     run.__code__ = run.__code__.replace(co_filename=func.__code__.co_filename,
@@ -86,6 +135,7 @@ def register(namespace: dict[str, Any]) -> None:
     with open(os.environ["AIGCHIP_BATCH_JOB"], encoding="utf-8") as f:
         job = json.load(f)
     folder = os.path.realpath(job["test_path"])
+    _watch_early_reads(job["early"])
     per_instance = []
     for index, instance in enumerate(job["instances"]):
         handle = cocotb.tops[instance["top"].casefold()]

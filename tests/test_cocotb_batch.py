@@ -215,3 +215,25 @@ def test_only_equal_cocotb_icarus_options_share_and_at_most_eight_at_a_time():
         ({"simulator": "verilator"}, {"tests_by_model": True}, {"waves": True}, {"tests": None},
          {"testbench": (FIXTURES / "acc.v",)}, {"reference": FIXTURES / "acc.v"})]
     assert candidates.groups(items) == [list(range(8)), list(range(8, 16)), [16, 17, 18], [19, 20]]
+
+
+POWERUP = Path(__file__).parent / "fixtures" / "cocotb_powerup" / "tb_powerup.py"
+# q driven 0 by a continuous assignment or an initial block: still unknown (z or x) at the very start of a
+# simulation, when a test reads before its first await; a declaration's initial value (Icarus) is there already
+LOW_BY_ASSIGN = "module t(input d, output q);\n  assign q = 1'b0;\nendmodule\n"
+LOW_BY_INITIAL = "module t(input d, output reg q);\n  initial q = 1'b0;\nendmodule\n"
+LOW_BY_DECLARATION = "module t(input d, output reg q = 1'b0);\nendmodule\n"
+
+
+def test_a_test_that_reads_before_time_moves_sees_what_it_sees_alone(spy):
+    """Alone, a test's first read comes before the simulator evaluated anything (x/z); a later candidate of a
+    shared simulation starts its tests long after its design settled. Reading then would pass designs that
+    fail alone, so such a candidate's verdict comes from a check of its own."""
+    texts = [LOW_BY_ASSIGN, LOW_BY_INITIAL, LOW_BY_DECLARATION, LOW_BY_ASSIGN]
+    options = VerifyOptions(tests=POWERUP, use_cache=False, lint=False)
+    shared = verify_many([(Design(files={"t.v": t}, top="t"), options) for t in texts])
+    alone = [verify(Design(files={"t.v": t}, top="t"), options) for t in texts]
+    assert [v.status for v in alone] == [Status.MISMATCH, Status.MISMATCH, Status.PASS, Status.MISMATCH]
+    for text, one, other in zip(texts, shared, alone):
+        assert comparable(one) == comparable(other), text
+    assert len(spy) == 1 and spy[0][0] is not None  # the first candidate starts at time 0, as alone: it shared

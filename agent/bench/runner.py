@@ -1,8 +1,9 @@
 """`aigchip eval`: every task of a benchmark, `samples` times each, through the agent loop.
 
 Samples run in a thread pool. Their model calls go through one semaphore, `concurrency` at a time (the
-model call is the slow part and waits on the network), and their checks through another, `jobs` at a
-time (the simulators are the CPU-bound part). The pool holds twice `concurrency` samples, so while some
+model call is the slow part and waits on the network), and their checks meet in bench/gather.py, `jobs`
+calls at a time (the simulators are the CPU-bound part), where the checks of one task's samples go
+together to one verify_many call, which lets them share a simulation. The pool holds twice `concurrency` samples, so while some
 wait for their checks the others keep the endpoint busy. Each sample is one `generate` call with its own
 transcript under transcripts/<task>/s<sample>/ and its own sample index, which numbers its seed and its
 reply-cache entries. Finished samples go to results.jsonl at once; --resume skips them. `--model
@@ -20,7 +21,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Callable, Generator, Iterable
 
-from aigchip.bench import durations, estimate, flows
+from aigchip.bench import durations, estimate, flows, gather
 from aigchip.bench import preflight as checks
 from aigchip.bench import results as files
 from aigchip.bench.summary import summarize
@@ -105,7 +106,7 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
         todo = durations.longest_first(todo, seconds, lambda item: item[0].id,  # no long check left for last
                                        estimate.weights(sound, seconds))
         sampler = _Sampler(config, out_dir, jobs=jobs, concurrency=concurrency, check=check, preflight=found, flow=flow,
-                           resume=resume,
+                           resume=resume, share=executor == "local",
                            model_factory=model_factory or _default_models(config, [t for t, _ in todo]))
         try:
             _run_all(todo, sampler, results, records, progress, expected=len(sound) * samples)
@@ -165,7 +166,7 @@ def _run_all(todo: list[tuple[Task, int]], sampler: _Sampler, results: files.Res
              records: list[dict[str, Any]], progress: Progress | None, *, expected: int) -> None:
     """Every pending sample; each finished one is written (durably) before it counts. Samples that finish
     together are written one line each and made durable by one fsync."""
-    stream = _in_pool(todo, sampler.run, 2 * sampler.concurrency)
+    stream = _in_pool(todo, sampler.run, 2 * sampler.concurrency, sampler.submitted)
     try:
         for batch in stream:
             written: list[dict[str, Any]] = []
@@ -249,9 +250,10 @@ def _write_quietly(path: Path, summary: dict[str, Any]) -> None:
 
 
 def _in_pool(todo: list[tuple[Task, int]], run: Callable[[Task, int], dict[str, Any]],
-             workers: int) -> Generator[list[dict[str, Any]], None, None]:
-    """Run `run(task, sample)` for each item, at most `workers` at once, yielding the records of the samples
-    that finished since the last yield.
+             workers: int, submitted: Callable[[Task], None] = lambda task: None,
+             ) -> Generator[list[dict[str, Any]], None, None]:
+    """Run `run(task, sample)` for each item, at most `workers` at once (`submitted(task)` told as each is
+    handed to the pool), yielding the records of the samples that finished since the last yield.
 
     Work is submitted as slots free up, so memory stays flat however many samples there are; when the
     consumer stops (an error, Ctrl-C), nothing new starts and the samples in flight are let finish."""
@@ -261,6 +263,7 @@ def _in_pool(todo: list[tuple[Task, int]], run: Callable[[Task, int], dict[str, 
     try:
         while True:
             for task, sample in pending:
+                submitted(task)
                 in_flight.add(pool.submit(run, task, sample))
                 if len(in_flight) >= workers:
                     break
@@ -277,15 +280,22 @@ class _Sampler:
 
     def __init__(self, config: RunConfig, out_dir: Path, *, jobs: int, concurrency: int,
                  model_factory: ModelFactory, check: Check | None, preflight: dict[str, dict[str, Any]],
-                 flow: str = "oneshot", resume: bool = False) -> None:
+                 flow: str = "oneshot", resume: bool = False, share: bool = True) -> None:
         self.config = config.model_copy(update={"samples": 1})  # one generate call per sample
         self.preflight = preflight
         self.out_dir = out_dir
-        self.check = limited(check, threading.BoundedSemaphore(jobs))
+        # the checks of a task's samples meet in one call (not on Ray: each check there is its own Ray task);
+        # only oneshot samples wait for each other, whose checks come at the same points of their loops
+        self.gathering = gather.Gathering(check or checks.default_check(), jobs, most=gather.MAX_SHARED if share else 1,
+                                          linger=gather.LINGER_S if share and flow == "oneshot" else 0.0)
         self.model_for = model_factory
         self.concurrency = concurrency
         self.calls = threading.BoundedSemaphore(concurrency)
         self.flow, self.resume = flow, resume
+
+    def submitted(self, task: Task) -> None:
+        """The sample is handed to the pool: its task's checks may wait for it (bench/gather.py)."""
+        self.gathering.started(task.id)
 
     def run(self, task: Task, sample: int) -> dict[str, Any]:
         started = time.monotonic()
@@ -297,6 +307,8 @@ class _Sampler:
             return files.unattempted_record(task.id, sample, "model_error", str(exc), started)
         except Exception as exc:  # noqa: BLE001 - a bug or a broken file must cost this sample, not the run
             return files.unattempted_record(task.id, sample, "crash", f"{type(exc).__name__}: {exc}", started)
+        finally:
+            self.gathering.finished(task.id)
 
     def _generate(self, task: Task, sample: int, started: float) -> dict[str, Any]:
         from aigchip.generate import generate
@@ -308,12 +320,13 @@ class _Sampler:
             if not self.resume:
                 shutil.rmtree(folder, ignore_errors=True)  # never another run's plan or modules
             config = self.config.model_copy(update={"simulator": simulator})
-            return flows.accel_sample(task, sample, config, folder=folder, model=model, check=self.check,
+            return flows.accel_sample(task, sample, config, folder=folder, model=model,
+                                      check=self.gathering.check_for(task.id),
                                       concurrency=self.concurrency) | {
                 "simulator": simulator, "transcript": folder.relative_to(self.out_dir).as_posix()}
         shutil.rmtree(folder, ignore_errors=True)  # a resumed sample starts its transcript afresh
         outcome, _, summary = generate(task, self.config.model_copy(update={"simulator": simulator}), out_dir=folder,
-                                       model=model, sample_index=sample, check=self.check)
+                                       model=model, sample_index=sample, check=self.gathering.check_for(task.id))
         return files.sample_record(task.id, sample, outcome, summary, time.monotonic() - started) | {
             "simulator": simulator, "transcript": folder.relative_to(self.out_dir).as_posix()}
 
@@ -327,7 +340,7 @@ class _Sampler:
         options = reference_options(task, self.config, finding["simulator"])
         for module, tests in task.unit_tests.items() if status == "pass" else ():
             unit = options.model_copy(update={"testbench": (), "reference": None, "tb_top": None, "tests": tests})
-            verdict = self.check([(task.solution_design(top=module), unit)], jobs=1)[0]
+            verdict = self.gathering.check_for(task.id)([(task.solution_design(top=module), unit)], jobs=1)[0]
             if not verdict.passed:
                 status, message = str(verdict.status), f"unit test of {module}: {verdict.summary()}"[:500]
                 break
@@ -335,21 +348,6 @@ class _Sampler:
                 "stopped": "reference", "duration_s": round(time.monotonic() - started, 3), "statuses": [status],
                 "passed_at": 1 if status == "pass" else None, "model": "reference", "replies": 0,
                 "cached_replies": 0, "simulator": finding["simulator"], "message": message}
-
-
-def limited(check: Check | None, semaphore: threading.BoundedSemaphore) -> Check:
-    """`check` (default sim.verify_many) run one design at a time under `semaphore`: at most `jobs`
-    checks run at once across every sample in flight."""
-    one_at_a_time = check or checks.default_check()
-
-    def run(pairs: list, jobs: int = 1) -> list:
-        verdicts: list = []
-        for pair in pairs:
-            with semaphore:
-                verdicts += one_at_a_time([pair], jobs=1)
-        return verdicts
-
-    return run
 
 
 def _default_models(config: RunConfig, tasks: list[Task]) -> ModelFactory:

@@ -1,10 +1,13 @@
 """k cocotb candidates against 1 (issue 15: "8 cocotb candidates vs 1 (Icarus)", goal <= 1.5x).
 
-    python benchmarks/bench_candidates.py [--before /path/to/venv-of-main/bin/aigchip] [--rounds 3] [--k 8]
+    python benchmarks/bench_candidates.py [--before /path/to/venv-of-main/bin/aigchip] [--rounds 3] [--k 8] [--eval]
 
 1. Checks alone (the issue's figure): `sim.verify_many` of K candidates against 1, timed inside a Python of
    each tree (wall, and CPU seconds of that Python and everything it started), lint off and on.
    --small: the same on the 8-bit accumulator fixture, whose 40-cycle test is almost all start-up.
+4. (also --eval alone) `aigchip eval BENCH --samples K --max-iters 1` of the relu6_s8 task against the loopback
+   endpoint (K requests, K distinct correct designs), pre-flight on, no cache, lint on and off: eval's samples
+   of one task meet in one check call (agent/bench/gather.py), so they can share a simulation.
 3. (--single) One cocotb check alone in this Python: cocotb's runner in a child Python against aigchip running
    iverilog and vvp itself (sim/cocotb_icarus.py), interleaved, CPU seconds of this process and its children.
 2. The command line a user runs: `aigchip generate TASK --samples K --max-iters 1` against a loopback
@@ -61,6 +64,32 @@ def run_once(aigchip: str, server: Loopback, k: int, lint: bool, salt: str) -> t
         raise SystemExit(f"{aigchip} failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu
+
+
+def eval_once(aigchip: str, server: Loopback, k: int, lint: bool, salt: str) -> tuple[float, float]:
+    """`aigchip eval` of the relu6_s8 task with K samples (each its own request), as a user runs it (pre-flight
+    on, lint on or off), no cache; wall and CPU seconds of the process and everything it started."""
+    server.add(*(Response.text(f"```verilog\n// sample {salt}-{i}\n{(TASK / 'relu6_s8.v').read_text()}\n```\n")
+                 for i in range(k)))
+    out = Path(tempfile.mkdtemp(prefix="bench-candidates-eval-"))
+    shutil.copytree(TASK, out / "bench" / TASK.name)
+    argv = [aigchip, "eval", str(out / "bench"), "--samples", str(k), "-k", "1", "--max-iters", "1", "--demos", "0",
+            "--no-cache", "--model", "bench", "--base-url", server.base_url, "--out", str(out / "run"), "--json",
+            "--lint" if lint else "--no-lint"]
+    env = {**os.environ, "OPENAI_API_KEY": "sk-bench", "AIGCHIP_CACHE_DIR": str(out / "cache")}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    shutil.rmtree(out, ignore_errors=True)
+    try:
+        summary = json.loads(done.stdout)
+    except ValueError:
+        summary = {}
+    if done.returncode != 0 or summary.get("pass_at_k", {}).get("1") != 1.0:
+        raise SystemExit(f"{aigchip} eval failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 CHECKS = """
@@ -141,6 +170,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--k", type=int, default=8)
     parser.add_argument("--single", action="store_true", help="only section 3")
+    parser.add_argument("--eval", action="store_true", help="only section 4: `aigchip eval --samples K` against 1")
     parser.add_argument("--small", action="store_true",
                         help="section 1 only, on the 8-bit accumulator fixture and its 40-cycle test")
     args = parser.parse_args()
@@ -164,21 +194,26 @@ def main() -> None:
         table(f"1 (small). sim.verify_many, K={args.k} vs 1 (8-bit accumulator, 40-cycle cocotb test), median of "
               f"{args.rounds}", configs, walls, cpus)
         return
-    results = {name: ({c: [] for c in configs}, {c: [] for c in configs}) for name in ("checks", "generate")}
+    sections = ("eval",) if args.eval else ("checks", "generate", "eval")
+    results = {name: ({c: [] for c in configs}, {c: [] for c in configs}) for name in sections}
+    runs = {"checks": lambda tree, k, lint, salt: check_once(pythons[tree], k, lint, salt),
+            "generate": lambda tree, k, lint, salt: run_once(trees[tree], server, k, lint, salt),
+            "eval": lambda tree, k, lint, salt: eval_once(trees[tree], server, k, lint, salt)}
     print(f"load before: {os.getloadavg()}")
     with Loopback() as server:
         for r in range(args.rounds):  # interleaved: every configuration once per round
             for c in configs:
                 tree, k, lint = c
-                for name, (wall, cpu) in (("checks", check_once(pythons[tree], k, lint, f"{r}-{tree}")),
-                                          ("generate", run_once(trees[tree], server, k, lint, f"{r}-{tree}-{lint}"))):
+                for name in sections:
+                    wall, cpu = runs[name](tree, k, lint, f"{r}-{tree}-{lint}")
                     results[name][0][c].append(wall)
                     results[name][1][c].append(cpu)
     print(f"load after: {os.getloadavg()}")
-    table(f"1. sim.verify_many, K={args.k} candidates vs 1 (relu6_s8, cocotb + Icarus, no cache), median of "
-          f"{args.rounds}", configs, *results["checks"])
-    table(f"2. aigchip generate --samples K --max-iters 1 (loopback endpoint), median of {args.rounds}", configs,
-          *results["generate"])
+    titles = {"checks": f"1. sim.verify_many, K={args.k} candidates vs 1 (relu6_s8, cocotb + Icarus, no cache)",
+              "generate": "2. aigchip generate --samples K --max-iters 1 (loopback endpoint)",
+              "eval": "4. aigchip eval --samples K --max-iters 1 (relu6_s8, loopback endpoint, pre-flight on, no cache)"}
+    for name in sections:
+        table(f"{titles[name]}, median of {args.rounds}", configs, *results[name])
 
 
 if __name__ == "__main__":

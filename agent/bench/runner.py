@@ -59,6 +59,7 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
     for each thing a person should know before the samples start (a task moved to the other simulator,
     a task left out). `flow` and `grain`: see bench.flows (one reply per design, or the accelerator flow;
     only one grain of each task's spec shown)."""
+    threading.Thread(target=_probe_tools, name="aigchip-toolchain", daemon=True).start()
     reference = config.model == "reference"
     samples = 1 if reference else samples  # a reference answers the same every time
     ks = sorted(set(ks))
@@ -120,6 +121,15 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
 
     files.write_files(out_dir, {files.SUMMARY: files.json_text(summary), **report.pages(summary)})
     return summary
+
+
+def _probe_tools() -> None:
+    """Ask every tool its version (the summary names them all) while the run sets up and checks, not after:
+    on a cold cache each asks a process (yosys, nextpnr, iverilog) that the first summary would wait for.
+    The answers are kept per process (sim/tools.py), so a check or the summary asking later finds them."""
+    from aigchip.sim import tools
+
+    tools.toolchain()
 
 
 def _preflight(tasks: list[Task], config: RunConfig, jobs: int, check: Check | None,

@@ -247,6 +247,32 @@ def test_every_file_of_a_run_is_durable_and_its_identity_before_any_result(tmp_p
     assert (out / "report.md").read_text().strip() and sorted(p.name for p in out.iterdir() if p.name.endswith(".tmp")) == []
 
 
+def test_reference_samples_are_the_preflights_verdicts_recorded_at_once(tmp_path, monkeypatch):
+    """A reference the pre-flight judged needs no second check: every such sample is recorded in one batch
+    (one fsync of results.jsonl), without waiting on the sample pool."""
+    good = [f"good_{i}" for i in range(6)]
+    root = make_bench(tmp_path / "bench", good)
+    make_bench(root, ["broken"], solution=BUGGY)
+    calls = []
+
+    def counting(pairs, jobs=1):
+        calls.append(len(pairs))
+        return fake_check(pairs, jobs)
+
+    synced = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(os.path.basename(os.readlink(f"/proc/self/fd/{fd}")))
+                        or real(fd))
+    out = tmp_path / "out"
+    summary = run_eval(load(root), config(model="reference"), samples=3, ks=[1], out_dir=out, check=counting,
+                       concurrency=1)  # a pool would hold 2 samples, so at least 3 batches
+    assert calls == [7]  # the pre-flight's one call: no sample checks again
+    assert synced.count("results.jsonl") == 1
+    assert sorted((r["task"], r["status"], r["stopped"]) for r in lines_of(out)) == [
+        (t, "pass", "reference") for t in good]
+    assert summary["pass_at_k"] == {"1": 1.0} and [f["task"] for f in summary["reference_failures"]] == ["broken"]
+
+
 def test_a_full_disk_leaves_a_valid_results_file_and_a_clear_error(tmp_path, monkeypatch):
     bench = load(make_bench(tmp_path / "bench", ["task_a", "task_b"]))
     plan = {(t, s): [GOOD] for t in ("task_a", "task_b") for s in range(3)}

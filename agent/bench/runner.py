@@ -176,7 +176,7 @@ def _run_all(todo: list[tuple[Task, int]], sampler: _Sampler, results: files.Res
              records: list[dict[str, Any]], progress: Progress | None, *, expected: int) -> None:
     """Every pending sample; each finished one is written (durably) before it counts. Samples that finish
     together are written one line each and made durable by one fsync."""
-    stream = _in_pool(todo, sampler.run, 2 * sampler.concurrency, sampler.submitted)
+    stream = _batches(todo, sampler)
     try:
         for batch in stream:
             written: list[dict[str, Any]] = []
@@ -192,6 +192,17 @@ def _run_all(todo: list[tuple[Task, int]], sampler: _Sampler, results: files.Res
                         progress(record, len(records), expected)
     finally:
         stream.close()  # on an error nothing new starts; the samples in flight finish, unrecorded
+
+
+def _batches(todo: list[tuple[Task, int]], sampler: _Sampler) -> Generator[list[dict[str, Any]], None, None]:
+    """The records of every sample, a batch at a time: first, at once, those that need no work (a reference
+    the pre-flight already judged), then the others as the pool finishes them."""
+    ready = [item for item in todo if sampler.ready(item[0])]
+    if ready:
+        yield [sampler.run(task, sample) for task, sample in ready]
+    rest = [item for item in todo if not sampler.ready(item[0])]
+    if rest:
+        yield from _in_pool(rest, sampler.run, 2 * sampler.concurrency, sampler.submitted)
 
 
 def _check_arguments(samples: int, ks: list[int], concurrency: int, jobs: int, config: RunConfig) -> None:
@@ -306,6 +317,11 @@ class _Sampler:
     def submitted(self, task: Task) -> None:
         """The sample is handed to the pool: its task's checks may wait for it (bench/gather.py)."""
         self.gathering.started(task.id)
+
+    def ready(self, task: Task) -> bool:
+        """Whether the sample's record is known without a model or a check: a reference the pre-flight judged,
+        with no unit test of its own to run (or one that already failed)."""
+        return self.config.model == "reference" and (not task.unit_tests or self.preflight[task.id]["status"] != "pass")
 
     def run(self, task: Task, sample: int) -> dict[str, Any]:
         started = time.monotonic()

@@ -221,8 +221,9 @@ def verify(design: Design, options: VerifyOptions | None = None, *, cache: verdi
 
 
 def _check(design: Design, options: VerifyOptions, *, cache: verdict_cache.VerdictCache | None = None,
-           simulate: Simulate | None = None) -> Verdict:
-    """verify() of one simulator; `simulate` replaces the simulation step (verify_many shares it)."""
+           simulate: Simulate | None = None, key: str | None = None) -> Verdict:
+    """verify() of one simulator; `simulate` replaces the simulation step (verify_many shares it); `key` is
+    the cache key when the caller has already computed it."""
     started = time.monotonic()
 
     def finish(verdict: Verdict, toolchain: dict[str, str] | None = None) -> Verdict:
@@ -234,9 +235,9 @@ def _check(design: Design, options: VerifyOptions, *, cache: verdict_cache.Verdi
         toolchain, missing = _toolchain(options), None
     except tools.ToolMissing as exc:
         toolchain, missing = {}, exc
-    cacheable = options.use_cache and options.keep_dir is None and not options.waves and missing is None
+    cacheable = _cacheable(options) and missing is None
     store = cache or verdict_cache.VerdictCache(tools.cache_root() / "verdicts")
-    key = _cache_key(design, options, toolchain) if cacheable else ""
+    key = (key or _cache_key(design, options, toolchain)) if cacheable else ""
     # A verdict is cached only for a design that had code, passed the policy (whose source is in the key) and
     # had the right top, so a hit needs none of those checks again: they run, in their order, on a miss.
     if cacheable and (hit := store.get(key)) is not None:
@@ -275,21 +276,57 @@ def _check(design: Design, options: VerifyOptions, *, cache: verdict_cache.Verdi
     return verdict
 
 
+def _cacheable(options: VerifyOptions) -> bool:
+    return options.use_cache and options.keep_dir is None and not options.waves
+
+
+def _cached(design: Design, options: VerifyOptions) -> tuple[Verdict | None, str | None]:
+    """What verify() would answer from the verdict cache alone (None: a miss, or a check never cached), and
+    the cache key it looked under."""
+    if options.simulator == "both" or not _cacheable(options):
+        return None, None
+    started = time.monotonic()
+    try:
+        toolchain = _toolchain(options)
+    except tools.ToolMissing:
+        return None, None
+    key = _cache_key(design, options, toolchain)
+    hit = verdict_cache.VerdictCache(tools.cache_root() / "verdicts").get(key)
+    if hit is None:
+        return None, key
+    checks = ["policy", *hit.checks] if "policy" not in hit.checks else hit.checks
+    return hit.model_copy(update={"cached": True, "duration_s": round(time.monotonic() - started, 4),
+                                  "tools": toolchain or hit.tools, "checks": checks}), key
+
+
 def verify_many(jobs_list: Iterable[tuple[Design, VerifyOptions]], jobs: int = 2) -> list[Verdict]:
-    """Check many designs, `jobs` at a time; results keep the input order. Designs checked against the
-    same cocotb tests with the same options share one simulation where that gives the verdicts each would
-    get alone (sim/candidates.py)."""
+    """Check many designs, `jobs` at a time; results keep the input order. The cached verdicts are read
+    first, here (a warm rerun starts no thread). Designs checked against the same cocotb tests with the
+    same options share one simulation where that gives the verdicts each would get alone (sim/candidates.py)."""
     from aigchip.sim import candidates
 
     items = list(jobs_list)
     verdicts: dict[int, Verdict] = {}
-    for group in candidates.groups(items):
-        shared = candidates.verify_group([items[i] for i in group], _check, _simulate, jobs)
-        verdicts.update(zip(group, shared))
+    keys: dict[int, str] = {}
+    for index, item in enumerate(items):
+        hit, key = _cached(*item)
+        if hit is not None:
+            verdicts[index] = hit
+        elif key is not None:
+            keys[index] = key
+    unknown = [i for i in range(len(items)) if i not in verdicts]
+    for group in candidates.groups([items[i] for i in unknown]):
+        members = [unknown[i] for i in group]
+        shared = candidates.verify_group([items[i] for i in members], _check, _simulate, jobs)
+        verdicts.update(zip(members, shared))
     rest = [i for i in range(len(items)) if i not in verdicts]
+
+    def one(index: int) -> Verdict:
+        return _check(*items[index], key=keys[index]) if index in keys else verify(*items[index])
+
     if jobs <= 1:
-        verdicts.update((i, verify(*items[i])) for i in rest)
+        verdicts.update((i, one(i)) for i in rest)
     else:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            verdicts.update(zip(rest, pool.map(lambda i: verify(*items[i]), rest)))
+            verdicts.update(zip(rest, pool.map(one, rest)))
     return [verdicts[i] for i in range(len(items))]

@@ -159,6 +159,29 @@ def test_a_cached_verdict_is_found_before_the_policy_and_only_while_the_policy_i
 
 
 @pytest.mark.sim
+def test_verify_many_reads_cached_verdicts_without_a_thread_and_checks_the_rest_as_verify_would(monkeypatch):
+    import threading
+
+    from aigchip.sim import check
+
+    options = VerifyOptions(testbench=(TB,), lint=False)
+    buggy = mac8(MAC8.replace("16'sh7fff", "16'sh7ffe"))
+    assert check.verify_many([(mac8(), options)], jobs=2)[0].status is Status.PASS
+    lone = verify(buggy, options, use_cache=False)
+    started = []
+    real = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda self: started.append(self.name) or real(self))
+    warm = check.verify_many([(mac8(), options), (mac8(), options)], jobs=2)
+    assert started == [] and [(v.status, v.cached) for v in warm] == [(Status.PASS, True)] * 2
+    assert warm[0].checks[0] == "policy" and warm[0].tools == {"iverilog": tools.find("iverilog").version,
+                                                                "vvp": tools.find("vvp").version}
+    mixed = check.verify_many([(mac8(), options), (buggy, options)], jobs=2)
+    assert mixed[0].cached and not mixed[1].cached and started  # the miss was checked in the pool
+    assert mixed[1].status is lone.status is Status.MISMATCH and mixed[1].diagnostics == lone.diagnostics
+    assert verify(buggy, options).cached  # stored under the key verify() itself looks under
+
+
+@pytest.mark.sim
 def test_changed_testbench_data_file_misses_the_cache(tmp_path):
     tb = tmp_path / "tb.v"
     tb.write_text(TB.read_text().replace("module tb;", 'module tb;\n  reg [7:0] table_mem [0:0];\n'

@@ -78,26 +78,34 @@ def build(run_dir: Path, mdir: str, args: Sequence[str], *, prefix: str, binary:
     flags = [OPT, *cxxflags, f"-I{include_dir}", f"-I{include_dir / 'vltstd'}", "-DVERILATOR=1",
              *(f"-D{name}={model.defines[name]}" for name in DEFINES)]
     started = time.monotonic()
-    runtime = verilator_runtime.ensure(cxx, flags, include_dir, model.globals, _headers(model.globals, include_dir),
-                                       {k: v for k, v in env.items() if k == "PATH"})
-    seconds["runtime"] = time.monotonic() - started
-    started = time.monotonic()
-    units = _write_units(out, prefix, model.files, extra_sources)
-    box = sandbox.Box(readable=(str(runtime.folder),))
-    compile_flags = [*flags, f"-I{out}", "-include", str(runtime.pch), "-Winvalid-pch"]
-    link = [*(str(p) for p in runtime.objects), *link_args, *os.environ.get("LDFLAGS", "").split(), "-o", str(out / binary)]
-    if len(units) == 1:  # compile and link in one go
-        results = [_run([cxx, *compile_flags, str(units[0]), *link], run_dir, deadline, env, box)]
-    else:
-        with ThreadPoolExecutor(max_workers=len(units), thread_name_prefix="aigchip-vlcc") as pool:
-            results = list(pool.map(lambda unit: _run([cxx, *compile_flags, "-c", "-o", f"{unit}.o", str(unit)],
-                                                      run_dir, deadline, env, box), units))
-        if all(r.ok for r in results):
-            results.append(_run([cxx, *(f"{unit}.o" for unit in units), *link], run_dir, deadline, env, box))
+    with verilator_runtime.held(cxx, flags, include_dir, model.globals, _headers(model.globals, include_dir),
+                                {k: v for k, v in env.items() if k == "PATH"}) as runtime:  # held: never pruned meanwhile
+        seconds["runtime"] = time.monotonic() - started
+        started = time.monotonic()
+        units = _write_units(out, prefix, model.files, extra_sources)
+        results = _compile_and_link(runtime, units, [*flags, f"-I{out}"], cxx, link_args, out / binary, run_dir,
+                                    deadline, env)
     seconds["compile"] = time.monotonic() - started
     log += [r.output for r in results]
     ok = all(r.ok for r in results)
     return Build(ok, "".join(log), any(r.timed_out for r in results), out / binary if ok else None, seconds)
+
+
+def _compile_and_link(runtime: verilator_runtime.Runtime, units: list[Path], flags: list[str], cxx: str,
+                      link_args: Sequence[str], binary: Path, run_dir: Path, deadline: float,
+                      env: dict[str, str]) -> list[process.ProcessResult]:
+    """Compile the model's units against the runtime's precompiled header and link them with its objects."""
+    box = sandbox.Box(readable=(str(runtime.folder),))
+    compile_flags = [*flags, "-include", str(runtime.pch), "-Winvalid-pch"]
+    link = [*(str(p) for p in runtime.objects), *link_args, *os.environ.get("LDFLAGS", "").split(), "-o", str(binary)]
+    if len(units) == 1:  # compile and link in one go
+        return [_run([cxx, *compile_flags, str(units[0]), *link], run_dir, deadline, env, box)]
+    with ThreadPoolExecutor(max_workers=len(units), thread_name_prefix="aigchip-vlcc") as pool:
+        results = list(pool.map(lambda unit: _run([cxx, *compile_flags, "-c", "-o", f"{unit}.o", str(unit)],
+                                                  run_dir, deadline, env, box), units))
+    if all(r.ok for r in results):
+        results.append(_run([cxx, *(f"{unit}.o" for unit in units), *link], run_dir, deadline, env, box))
+    return results
 
 
 def cocotb_cxxflags() -> list[str]:

@@ -4,12 +4,15 @@ tool error that leaves nothing behind, and a model's build cannot write the fold
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import shutil
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -58,8 +61,9 @@ def fake_cxx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int, bytes]]:
+    """The runtime's files (not the lock files, whose time each use touches)."""
     return {str(p.relative_to(folder)): (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes()[:4096])
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.suffix != ".lock"}
 
 
 def cocotb_check(tmp_path: Path, fixture: str, sub: str) -> tuple[Status, Path]:
@@ -148,3 +152,75 @@ def test_a_model_build_cannot_write_the_runtime_it_links(tmp_path: Path, fake_cx
     assert len(folders) == 1
     assert not (folders[0] / "planted.o").exists()
     assert (folders[0] / "verilated.o").read_text().startswith("built in")  # not "poisoned"
+
+
+DAY = 86400.0
+
+
+def key_folder(base: Path, name: str, built_from: Path | None, last_use: float) -> Path:
+    """A key folder as held() leaves it: objects, its key.json naming what it was built from, its lock file."""
+    folder = base / (name * 32)
+    folder.mkdir(parents=True)
+    (folder / "verilated.o").write_text("object")
+    if built_from is not None:
+        st = built_from.stat()
+        stamp = [str(built_from), st.st_size, st.st_mtime_ns]
+        (folder / verilator_runtime.KEY_FILE).write_text(json.dumps(
+            {"compiler": stamp, "verilated.mk": stamp, "sources": [stamp], "headers": []}))
+    lock = base / f"{folder.name}.lock"
+    lock.touch()
+    for path in (lock, folder):
+        os.utime(path, (last_use, last_use))
+    return folder
+
+
+def test_old_runtime_folders_are_pruned_but_never_one_in_use(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder whose toolchain changed or vanished, or that nobody used for KEEP_DAYS, is removed; one that a
+    build holds, the one being used, and a recent one whose toolchain is still there all stay."""
+    base = tmp_path / "runtime"
+    monkeypatch.setenv(verilator_runtime.FOLDER_VARIABLE, str(base))
+    compiler = tmp_path / "c++"
+    compiler.write_text("a compiler")
+    now = time.time()
+    upgraded = tmp_path / "old-c++"
+    upgraded.write_text("before the upgrade")
+    gone = key_folder(base, "a", upgraded, now)
+    upgraded.write_text("after the upgrade, a different size")  # the compiler changed: that key never comes back
+    unused = key_folder(base, "b", compiler, now - (verilator_runtime.KEEP_DAYS + 1) * DAY)
+    legacy = key_folder(base, "c", None, now - (verilator_runtime.KEEP_DAYS + 1) * DAY)  # built before key.json
+    recent = key_folder(base, "d", compiler, now - DAY)
+    vanished = tmp_path / "vanished"
+    vanished.write_text("a Verilator header, uninstalled below")
+    held_gone = key_folder(base, "e", vanished, now - 90 * DAY)
+    current = key_folder(base, "f", vanished, now - 90 * DAY)
+    vanished.unlink()
+    old_scratch, new_scratch = base / ".scratch-x-1", base / ".scratch-y-2"
+    for folder, age in ((old_scratch, 2 * DAY), (new_scratch, 0.0)):
+        folder.mkdir()
+        os.utime(folder, (now - age, now - age))
+    with open(base / f"{held_gone.name}.lock", "a") as using:  # a build links it right now
+        fcntl.flock(using, fcntl.LOCK_SH)
+        removed = verilator_runtime.prune(keep=current.name, now=now)
+    assert sorted(removed) == sorted([gone.name, unused.name, legacy.name, old_scratch.name])
+    left = sorted(p.name for p in base.iterdir() if p.is_dir())
+    assert left == sorted([new_scratch.name, recent.name, held_gone.name, current.name])
+    assert (held_gone / "verilated.o").read_text() == "object"
+    assert verilator_runtime.prune(keep=current.name, now=now) == [held_gone.name]  # once nobody holds it
+
+
+def test_a_runtime_in_use_is_held_and_its_last_use_recorded(tmp_path: Path, fake_cxx: Path) -> None:
+    _, env, include = verilator_build.verilator_bin()
+    args = (str(fake_cxx), ["-Os"], include, ["verilated"], ["verilated.h"], {"PATH": env["PATH"]})
+    runtime = verilator_runtime.ensure(*args)
+    assert json.loads((runtime.folder / verilator_runtime.KEY_FILE).read_text())["flags"] == ["-Os"]
+    lock = runtime.folder.parent / f"{runtime.folder.name}.lock"
+    os.utime(lock, (0, 0))
+    os.utime(runtime.folder, (0, 0))
+    later = time.time() + (verilator_runtime.KEEP_DAYS + 1) * DAY
+    with verilator_runtime.held(*args) as same:
+        assert same == runtime and lock.stat().st_mtime > 0  # the use is recorded
+        assert verilator_runtime.prune(now=later) == []  # held while a build links it
+        assert all(p.is_file() for p in runtime.objects)
+    assert verilator_runtime.prune(now=later) == [runtime.folder.name]  # unused for too long
+    with verilator_runtime.held(*args) as again:  # asked for again: built afresh
+        assert all(p.read_text().startswith("built in") for p in again.objects)

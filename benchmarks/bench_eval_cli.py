@@ -9,7 +9,9 @@ refs      `aigchip eval VE --model reference` (cold verdict cache) over the Veri
           Goal: <= 0.6 with the default flags.
 warm      the same eval again on the warm cache. Goal: <= 0.1.
 loopback  40 tasks, an endpoint answering each request after 1 s, `--concurrency 16`, `--feedback none`,
-          default lint and demos: wall seconds, CPU seconds, and when the first request left. Goal: <= 4 s.
+          default lint and demos: wall seconds, CPU seconds, when the first request left and how much CPU the
+          process had used by then (read from /proc as the request arrives: the part of the start the GIL
+          serialises, steadier under load than wall time), and each round's wave starts. Goal: <= 4 s.
 
 Each `--aigchip` is an `aigchip` executable (default: the one beside this Python); give two to compare
 installs (e.g. a checkout before a change and after) side by side. Each install's bytecode is written
@@ -59,12 +61,27 @@ def children_cpu() -> float:
     return used.ru_utime + used.ru_stime
 
 
-def timed(argv: list[str], env: dict[str, str] | None = None, stdin: str | None = None) -> tuple[float, float, str]:
+def timed(argv: list[str], env: dict[str, str] | None = None, stdin: str | None = None,
+          started_pid: list[int] | None = None) -> tuple[float, float, str]:
+    """Wall and CPU seconds of one process (and its children) and its stdout; `started_pid` gets its pid."""
     cpu, started = children_cpu(), time.monotonic()
-    done = subprocess.run(argv, env=env, input=stdin, capture_output=True, text=True, timeout=1800)
-    if done.returncode != 0:
-        raise RuntimeError(f"{argv[:3]} failed ({done.returncode}): {done.stderr[-2000:]}")
-    return time.monotonic() - started, children_cpu() - cpu, done.stdout
+    with subprocess.Popen(argv, env=env, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as child:
+        if started_pid is not None:
+            started_pid.append(child.pid)
+        out, err = child.communicate(stdin, timeout=1800)
+    if child.returncode != 0:
+        raise RuntimeError(f"{argv[:3]} failed ({child.returncode}): {err[-2000:]}")
+    return time.monotonic() - started, children_cpu() - cpu, out
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system, every thread) a running process has used so far; nan once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def problems(folder: Path, samples: Path) -> list[tuple[Path, Path, Path]]:
@@ -144,25 +161,40 @@ def loopback(aigchips: list[str], rounds: int) -> dict:
     from aigchip.loopback import Loopback, Response
 
     best: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory() as tmp, \
-            Loopback(handler=lambda body: Response.text(f"```verilog\n{TINY}```\n", delay_s=1.0)) as server:
+    client: list[int] = []  # the pid of the aigchip process being timed
+    cpu_at_first: list[float] = []  # its CPU seconds when its first request arrived
+
+    def answer(body: dict) -> Response:
+        if client and not cpu_at_first:
+            cpu_at_first.append(process_cpu(client[-1]))
+        return Response.text(f"```verilog\n{TINY}```\n", delay_s=1.0)
+
+    with tempfile.TemporaryDirectory() as tmp, Loopback(handler=answer) as server:
         bench = tiny_bench(Path(tmp) / "bench")
         for round_no in range(rounds):
             for n, exe in enumerate(aigchips):
                 out, cache = Path(tmp) / f"out{n}-{round_no}", Path(tmp) / f"cache{n}-{round_no}"
                 before = len(server.completions())
+                client.clear()
+                cpu_at_first.clear()
                 started = time.monotonic()  # the loopback stamps arrivals with the same clock
                 seconds, cpu, _ = timed(eval_argv(exe, bench, out, "--model", "served", "--base-url", server.base_url,
                                                   "--feedback", "none", "--concurrency", "16", "-k", "1"),
-                                        with_cache(cache))
+                                        with_cache(cache), started_pid=client)
                 arrivals = sorted(r.at for r in server.completions()[before:])
                 first = arrivals[0] - started if arrivals else float("nan")
+                waves = [round(arrivals[i] - started, 3) for i in range(0, len(arrivals), 16)]
                 row = best.setdefault(f"eval_loopback[{n}]", {"seconds": float("inf"), "cpu_seconds": float("inf"),
-                                                              "first_request_after_s": float("inf")})
+                                                              "first_request_after_s": float("inf"),
+                                                              "cpu_before_first_request_s": float("inf")})
                 row["seconds"] = round(min(row["seconds"], seconds), 3)
                 row["cpu_seconds"] = round(min(row["cpu_seconds"], cpu), 3)
                 row["first_request_after_s"] = round(min(row["first_request_after_s"], first), 3)
+                row["cpu_before_first_request_s"] = round(min(row["cpu_before_first_request_s"],
+                                                              cpu_at_first[0] if cpu_at_first else float("nan")), 3)
                 row["requests"] = len(arrivals)
+                row.setdefault("rounds", []).append({"seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3),
+                                                     "wave_starts_s": waves, "load": round(os.getloadavg()[0], 2)})
     return {"tasks": 40, "delay_s": 1.0, "concurrency": 16, **best}
 
 

@@ -300,3 +300,26 @@ def test_a_chat_model_builds_its_client_before_the_first_request(tmp_path, monke
             time.sleep(0.05)
         assert model.inner._sync_llm is not None and server.completions() == []  # ready, nothing sent yet
         assert "module m" in model.complete([{"role": "user", "content": "hi"}])[0].text
+
+
+def test_the_loopback_writes_replies_without_waiting_for_the_clients_ack(monkeypatch):
+    """TCP_NODELAY on every connection, as real servers set it: with Nagle's algorithm a keep-alive reply's body
+    waited for the client's delayed ACK of its headers (about 40 ms a request, on top of any scripted delay)."""
+    from aigchip import loopback
+
+    accepted: list[int] = []
+    make_handler = loopback._handler_class
+
+    def recording(server):
+        class Recording(make_handler(server)):
+            def setup(self):
+                super().setup()
+                accepted.append(self.connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+        return Recording
+
+    monkeypatch.setattr(loopback, "_handler_class", recording)
+    with Loopback(["one", "two"]) as server:
+        model = chat(server)
+        assert [model.complete(ASK)[0].text for _ in range(2)] == ["one", "two"]
+    assert accepted and all(accepted)

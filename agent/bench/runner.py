@@ -87,6 +87,10 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
     out_dir = Path(out_dir)
     _prepare_folder(out_dir, identity, resume)
     started = time.monotonic()
+    if config.uses_llm:  # the client's imports overlap the pre-flight (its checks are child processes)
+        from aigchip.models import preload
+
+        preload.start()
     preflight = preflight or reference
     found = _preflight(runnable, config, jobs, check, notify, benchmark.name) if preflight else \
         {t.id: {"state": checks.UNCHECKED, "simulator": config.simulator, "status": None, "message": "", "tried": {}}

@@ -175,6 +175,12 @@ class ChatModel:
             return self._async_llms[loop]
 
     def _build(self, *, async_client: bool) -> Any:
+        from aigchip.models.preload import few_collections
+
+        with few_collections():  # the import and the client build both make many objects and little garbage
+            return self._client(async_client)
+
+    def _client(self, async_client: bool) -> Any:
         import openai
         from langchain_openai import ChatOpenAI
 

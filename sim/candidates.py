@@ -1,10 +1,12 @@
-"""verify_many's shared simulation: candidates checked against the same cocotb tests (Icarus, the same
-options) meet at the simulation step of their checks, and one cocotb start (sim/cocotb_batch.py) simulates
-all that got that far; any it does not decide is simulated alone, `jobs` at a time.
+"""verify_many's shared simulation and lint: candidates checked against the same cocotb tests (Icarus, the
+same options) meet at the simulation step of their checks, and one cocotb start (sim/cocotb_batch.py)
+simulates all that got that far; any it does not decide is simulated alone, `jobs` at a time. They meet
+at the lint beside the simulation too: one Verilator run (sim/lint_share.py) lints them all, and any it
+does not decide is linted alone.
 
-Each candidate still goes through its own whole check (policy, cache, lint beside the simulation, cost,
-the verdict stored in the cache under its own key): only the simulation step is shared. A candidate that
-stops earlier (a cache hit, a policy violation, no code) just leaves the meeting.
+Each candidate still goes through its own whole check (policy, cache, cost, the verdict stored in the
+cache under its own key): only the simulation and lint steps are shared. A candidate that stops earlier
+(a cache hit, a policy violation, no code) just leaves the meetings.
 """
 
 from __future__ import annotations
@@ -12,14 +14,17 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from aigchip.sim.types import Design, Verdict
+from aigchip.sim.types import Design, Diagnostic, Verdict
 
 if TYPE_CHECKING:
     from aigchip.sim.check import VerifyOptions
 
 Simulate = Callable[[Path, Design, "VerifyOptions"], Verdict]
+Lint = Callable[[Path, Design, "VerifyOptions"], list[Diagnostic]]
+Arrived = list[tuple[Path, Design, "VerifyOptions"]]
+Together = Callable[[Arrived], list[Any]]  # a result per arrived member, None where it goes alone
 MAX_SHARED = 8  # candidates per shared simulation: each group's checks (and lints) run side by side
 
 
@@ -42,19 +47,20 @@ def groups(items: list[tuple[Design, VerifyOptions]]) -> list[list[int]]:
 
 
 class Meeting:
-    """Where `size` checks wait at their simulation step until every one has arrived or left."""
+    """Where `size` checks wait at one step (simulation or lint) until every one has arrived or left; then
+    `together` does the step for all that arrived, and `alone` for any it did not decide."""
 
-    def __init__(self, size: int, alone: Simulate, jobs: int) -> None:
-        self.size, self.alone = size, alone
-        self.gate = threading.Semaphore(max(1, jobs))  # checks alone, at most `jobs` at once
+    def __init__(self, size: int, alone: Callable[..., Any], jobs: int, together: Together | None = None) -> None:
+        self.size, self.alone, self.together = size, alone, together or _simulate_together
+        self.gate = threading.Semaphore(max(1, jobs))  # steps alone, at most `jobs` at once
         self.lock = threading.Condition()
         self.arrived: dict[int, tuple[Path, Design, VerifyOptions]] = {}
         self.gone: set[int] = set()
-        self.results: dict[int, Verdict | None] | None = None
+        self.results: dict[int, Any] | None = None
         self.running = False
 
-    def simulate_for(self, index: int) -> Simulate:
-        def simulate(run_dir: Path, design: Design, options: VerifyOptions) -> Verdict:
+    def simulate_for(self, index: int) -> Callable[[Path, Design, VerifyOptions], Any]:
+        def simulate(run_dir: Path, design: Design, options: VerifyOptions) -> Any:
             with self.lock:
                 self.arrived[index] = (run_dir, design, options)
                 runner = self._complete()
@@ -88,19 +94,13 @@ class Meeting:
         return True
 
     def _run(self) -> None:
-        from aigchip.sim import cocotb_batch
-
         indices = sorted(self.arrived)
-        results: dict[int, Verdict | None] = {}
+        results: dict[int, Any] = {}
         try:
             if len(indices) >= 2:
-                first = self.arrived[indices[0]][2]
-                members = [(self.arrived[i][0], self.arrived[i][1]) for i in indices]
-                assert first.tests is not None
-                verdicts = cocotb_batch.run_batch(members, first.tests, timeout=first.timeout,
-                                                  parameters=first.parameters)
-                results = dict(zip(indices, verdicts))
-        except Exception:  # noqa: BLE001 - the batch is only an optimisation: each is then checked alone
+                shared = self.together([self.arrived[i] for i in indices])
+                results = dict(zip(indices, shared))
+        except Exception:  # noqa: BLE001 - sharing is only an optimisation: each is then done alone
             results = {}
         finally:
             with self.lock:
@@ -108,16 +108,39 @@ class Meeting:
                 self.lock.notify_all()
 
 
+def _simulate_together(arrived: Arrived) -> list[Verdict | None]:
+    from aigchip.sim import cocotb_batch
+
+    first = arrived[0][2]
+    assert first.tests is not None
+    return cocotb_batch.run_batch([(run_dir, design) for run_dir, design, _ in arrived], first.tests,
+                                  timeout=first.timeout, parameters=first.parameters)
+
+
+def _lint_together(arrived: Arrived) -> list[list[Diagnostic] | None]:
+    from aigchip.sim import lint, lint_share
+
+    first = arrived[0][2]
+    if first.parameters:  # -G would set them on every top
+        return [None] * len(arrived)
+    found = lint_share.lint_together([(run_dir, design) for run_dir, design, _ in arrived],
+                                     lint.time_limit(first.timeout))
+    return [None if diagnostics is None else lint.as_reported(diagnostics, first.simulator) for diagnostics in found]
+
+
 def verify_group(items: list[tuple[Design, VerifyOptions]], check: Callable[..., Verdict], alone: Simulate,
-                 jobs: int) -> list[Verdict]:
-    """`check(design, options, simulate=...)` for every item, their simulations shared."""
+                 lint_alone: Lint, jobs: int) -> list[Verdict]:
+    """`check(design, options, simulate=..., lint_step=...)` for every item, their simulations and lints shared."""
     meeting = Meeting(len(items), alone, jobs)
+    linting = Meeting(len(items), lint_alone, len(items), _lint_together)  # lints alone run side by side, as before
 
     def one(index: int) -> Verdict:
         try:
-            return check(items[index][0], items[index][1], simulate=meeting.simulate_for(index))
+            return check(items[index][0], items[index][1], simulate=meeting.simulate_for(index),
+                         lint_step=linting.simulate_for(index))
         finally:
             meeting.leave(index)
+            linting.leave(index)
 
     with ThreadPoolExecutor(max_workers=len(items), thread_name_prefix="aigchip-candidate") as pool:
         return list(pool.map(one, range(len(items))))

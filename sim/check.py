@@ -16,6 +16,7 @@ from aigchip.sim.types import Design, Diagnostic, Severity, Status, Verdict
 
 LOG_HEAD, LOG_TAIL = 6000, 6000
 Simulate = Callable[[Path, Design, "VerifyOptions"], Verdict]
+Lint = Callable[[Path, Design, "VerifyOptions"], list[Diagnostic]]
 
 
 class VerifyOptions(BaseModel):
@@ -143,11 +144,9 @@ def _lint(run_dir: Path, design: Design, options: VerifyOptions) -> list[Diagnos
     from aigchip.sim import lint
 
     files = {process.safe_name(name): text for name, text in design.files.items()}
-    found = lint.lint_once(run_dir, files, design.top, timeout=min(options.timeout, 60), parameters=options.parameters)
-    if options.simulator == "icarus":  # Icarus is the judge here; Verilator's refusals are advice
-        found = [d.model_copy(update={"severity": Severity.WARNING, "message": f"Verilator rejects this: {d.message}"})
-                 if d.severity is Severity.ERROR else d for d in found]
-    return found
+    found = lint.lint_once(run_dir, files, design.top, timeout=lint.time_limit(options.timeout),
+                           parameters=options.parameters)
+    return lint.as_reported(found, options.simulator)
 
 
 def _syntax_only(run_dir: Path, design: Design, options: VerifyOptions) -> Verdict:
@@ -162,7 +161,8 @@ def _syntax_only(run_dir: Path, design: Design, options: VerifyOptions) -> Verdi
                     simulator="icarus", log=process.cap_text(result.output, LOG_HEAD, LOG_TAIL))
 
 
-def _run_checks(run_dir: Path, design: Design, options: VerifyOptions, simulate: Simulate) -> Verdict:
+def _run_checks(run_dir: Path, design: Design, options: VerifyOptions, simulate: Simulate,
+                lint_step: Lint | None = None) -> Verdict:
     for name, text in design.files.items():
         (run_dir / process.safe_name(name)).write_text(text, encoding="utf-8")
     linted = _lints(options)
@@ -170,11 +170,11 @@ def _run_checks(run_dir: Path, design: Design, options: VerifyOptions, simulate:
         verdict, lint_found = simulate(run_dir, design, options), []
     elif options.simulator == "icarus":  # Verilator's lint is advice here: run it beside the simulation
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aigchip-lint") as beside:
-            linting = beside.submit(_lint, run_dir, design, options)
+            linting = beside.submit(lint_step or _lint, run_dir, design, options)
             verdict = simulate(run_dir, design, options)
             lint_found = linting.result()
     else:  # Verilator's refusal is the verdict: lint first, simulate only what it accepts
-        lint_found = _lint(run_dir, design, options)
+        lint_found = (lint_step or _lint)(run_dir, design, options)
         if any(d.severity is Severity.ERROR for d in lint_found):
             verdict = _verdict(Status.COMPILE_ERROR, [], simulator="verilator")
         else:
@@ -221,9 +221,9 @@ def verify(design: Design, options: VerifyOptions | None = None, *, cache: verdi
 
 
 def _check(design: Design, options: VerifyOptions, *, cache: verdict_cache.VerdictCache | None = None,
-           simulate: Simulate | None = None, key: str | None = None) -> Verdict:
-    """verify() of one simulator; `simulate` replaces the simulation step (verify_many shares it); `key` is
-    the cache key when the caller has already computed it."""
+           simulate: Simulate | None = None, lint_step: Lint | None = None, key: str | None = None) -> Verdict:
+    """verify() of one simulator; `simulate` and `lint_step` replace the simulation and the lint beside it
+    (verify_many shares them); `key` is the cache key when the caller has already computed it."""
     started = time.monotonic()
 
     def finish(verdict: Verdict, toolchain: dict[str, str] | None = None) -> Verdict:
@@ -261,7 +261,7 @@ def _check(design: Design, options: VerifyOptions, *, cache: verdict_cache.Verdi
     keep = options.keep_dir or (tools.cache_root() / "runs" if options.waves else None)  # a VCD needs its folder
     folder = process.RunFolder(keep=keep)
     try:
-        verdict = _run_checks(folder.path, design, options, simulate or _simulate)
+        verdict = _run_checks(folder.path, design, options, simulate or _simulate, lint_step)
     except tools.ToolMissing as exc:
         verdict = _verdict(Status.TOOL_ERROR, [Diagnostic(message=str(exc), source="aigchip", code=exc.tool)])
     finally:
@@ -317,7 +317,7 @@ def verify_many(jobs_list: Iterable[tuple[Design, VerifyOptions]], jobs: int = 2
     unknown = [i for i in range(len(items)) if i not in verdicts]
     for group in candidates.groups([items[i] for i in unknown]):
         members = [unknown[i] for i in group]
-        shared = candidates.verify_group([items[i] for i in members], _check, _simulate, jobs)
+        shared = candidates.verify_group([items[i] for i in members], _check, _simulate, _lint, jobs)
         verdicts.update(zip(members, shared))
     rest = [i for i in range(len(items)) if i not in verdicts]
 

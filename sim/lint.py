@@ -132,6 +132,19 @@ def fault_note(result: process.ProcessResult) -> str:
     return f"%Error: {said} Suggest trying --debug --gdbbt\n"
 
 
+def time_limit(check_timeout: float) -> float:
+    """How long a check's lint may take."""
+    return min(check_timeout, 60)
+
+
+def as_reported(found: list[Diagnostic], simulator: str) -> list[Diagnostic]:
+    """Verilator's diagnostics as a check reports them: where Icarus is the judge, its refusals are advice."""
+    if simulator != "icarus":
+        return found
+    return [d.model_copy(update={"severity": Severity.WARNING, "message": f"Verilator rejects this: {d.message}"})
+            if d.severity is Severity.ERROR else d for d in found]
+
+
 _LINTED: OrderedDict[str, tuple[list[Diagnostic], str]] = OrderedDict()  # design key -> (diagnostics, log)
 _LINTED_LOCK = threading.Lock()
 _LINTED_MAX = 1024
@@ -143,21 +156,37 @@ def lint_once(run_dir: Path, files: dict[str, str], top: str, timeout: float = 3
     run once per distinct design in this process: k samples that wrote the same code, and every check of one
     design (self tests, then the golden check), see the same warnings for one lint. `lint.log` is written
     either way; a lint that timed out is not remembered."""
+    key = memo_key(files, top, parameters)
+    hit = recalled(key, run_dir)
+    if hit is not None:
+        return hit
+    found, result = verilator_lint(run_dir, list(files), top, timeout=timeout, parameters=parameters)
+    if not result.timed_out:
+        remember(key, found, result.output)
+    return found
+
+
+def memo_key(files: dict[str, str], top: str, parameters: params.Parameters = ()) -> str:
     verilator = tools.find("verilator")
-    key = digest({"files": files, "top": top, "verilator": [verilator.path, verilator.version],
-                  "waivers": _LINT_WAIVERS,
-                  **({"parameters": list(parameters)} if parameters else {})})
+    return digest({"files": files, "top": top, "verilator": [verilator.path, verilator.version],
+                   "waivers": _LINT_WAIVERS,
+                   **({"parameters": list(parameters)} if parameters else {})})
+
+
+def recalled(key: str, run_dir: Path) -> list[Diagnostic] | None:
+    """The remembered diagnostics of the design with `key` (its log written in `run_dir`), or None."""
     with _LINTED_LOCK:
         hit = _LINTED.get(key)
         if hit is not None:
             _LINTED.move_to_end(key)
-    if hit is not None:
-        (run_dir / "lint.log").write_text(hit[1], encoding="utf-8")
-        return [d.model_copy() for d in hit[0]]
-    found, result = verilator_lint(run_dir, list(files), top, timeout=timeout, parameters=parameters)
-    if not result.timed_out:
-        with _LINTED_LOCK:
-            _LINTED[key] = (found, result.output)
-            while len(_LINTED) > _LINTED_MAX:
-                _LINTED.popitem(last=False)
-    return found
+    if hit is None:
+        return None
+    (run_dir / "lint.log").write_text(hit[1], encoding="utf-8")
+    return [d.model_copy() for d in hit[0]]
+
+
+def remember(key: str, found: list[Diagnostic], log: str) -> None:
+    with _LINTED_LOCK:
+        _LINTED[key] = ([d.model_copy() for d in found], log)
+        while len(_LINTED) > _LINTED_MAX:
+            _LINTED.popitem(last=False)

@@ -35,6 +35,7 @@ from aigchip.sim.types import Design, Diagnostic, Severity
 
 _HOSTILE = re.compile(r"verilator|synopsys|pragma|lint_|coverage|tracing|translate|\$root|\$unit", re.I)
 _DIRECTIVE = re.compile(r"`(\w+)([^\n]*)")
+_WAIVER = re.compile(r"(?://|/\*)[^\S\n]*verilator[^\S\n]+lint_(off|on)[^\S\n]+([A-Z0-9_]+)[^\S\n]*(?:\*/)?")
 _WORD = re.compile(r"[A-Za-z_][\w$]*")
 _SHARED_FILE = re.compile(r"src(\d+)/(.+)$")
 
@@ -60,7 +61,7 @@ def signature(design: Design) -> str | None:
     """The `timescale every file of `design` starts with ("" for none), or None when its lint must run alone."""
     if not design.files or not all(name.endswith((".v", ".sv")) for name in design.files):
         return None
-    if any(_HOSTILE.search(text) for text in design.files.values()):
+    if any(_HOSTILE.search(_without_balanced_waivers(text)) for text in design.files.values()):
         return None
     blanks = [source.blank_comments_and_strings(text) for text in design.files.values()]
     if any("\\" in body for body in blanks):
@@ -71,6 +72,32 @@ def signature(design: Design) -> str | None:
     if not _modules_ok(design, blanks):
         return None
     return found.pop()
+
+
+def _without_balanced_waivers(text: str) -> str:
+    """`text` without its `verilator lint_off CODE` ... `lint_on CODE` comments (each a whole one-line comment,
+    not in a string) when every code they name is on again by the end of the file (so nothing reaches the
+    files read after it) and none is a code waived on the command line (a lint_on of one would reach them);
+    else `text` as it is."""
+    state: dict[str, bool] = {}
+    cuts: list[tuple[int, int]] = []
+    for token in source._TOKENS.finditer(text):
+        comment = token.group(0)
+        block = comment.startswith("/*")
+        if not comment.startswith(("//", "/*")) or "\n" in comment or block != comment.endswith("*/"):
+            continue
+        m = _WAIVER.fullmatch(comment)
+        if m is None:
+            continue
+        if m.group(2) in lint._LINT_WAIVERS:
+            return text
+        state[m.group(2)] = m.group(1) == "on"
+        cuts.append(token.span())
+    if not all(state.values()):
+        return text
+    for start, end in reversed(cuts):
+        text = text[:start] + text[end:]
+    return text
 
 
 def _timescale(body: str) -> str | None:

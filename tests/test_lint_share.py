@@ -50,8 +50,18 @@ MIX = {
     "tab_on_header": {"relu6_s8.v": HEADER.replace("(input clk,", "(input\tclk,")},
     "root_reach": {"relu6_s8.v": HEADER.replace("wire spare;", "wire spare = $root.relu6_s8.rst;")},
     "clean_too": {"relu6_s8.v": "// another way\n" + RELU},
+    # a waiver switched on again in the same file reaches no other file: shared
+    "balanced_waivers": {"relu6_s8.v": HEADER.replace("  wire spare;\n", "  /* verilator lint_off UNUSEDSIGNAL */\n"
+                                                      "  wire spare;\n  // verilator lint_on UNUSEDSIGNAL\n")},
+    # the lint_on is in a string, not a comment: the lint_off would reach the next files
+    "waiver_in_string": {"relu6_s8.v": HEADER.replace("  wire spare;\n", "  /* verilator lint_off UNUSEDSIGNAL */\n"
+                                                      "  wire spare;\n  initial $display(\"/* verilator lint_on "
+                                                      "UNUSEDSIGNAL */\");\n")},
+    # switches on a warning the command line waives, for every file after it
+    "lint_on_waived": {"relu6_s8.v": "/* verilator lint_on DECLFILENAME */\n" + HEADER},
 }
-SHARES = {"clean", "header_warnings", "two_modules", "two_files", "timescale", "timescale_too", "clean_too"}
+SHARES = {"clean", "header_warnings", "two_modules", "two_files", "timescale", "timescale_too", "clean_too",
+          "balanced_waivers"}
 
 
 def alone(tmp_path: Path, name: str, files: dict[str, str]) -> tuple[list[dict], str]:

@@ -7,7 +7,6 @@ The API key itself is never stored here: only the name of the variable that hold
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
@@ -85,6 +84,8 @@ def _from_toml(path: Path | None) -> dict[str, Any]:
         path = Path("aigchip.toml")
         if not path.is_file():
             return {}
+    import tomllib  # only when there is a file to read (about 4 ms of start-up otherwise)
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:

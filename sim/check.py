@@ -11,7 +11,7 @@ from typing import Callable, Iterable, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from aigchip.sim import cache as verdict_cache
-from aigchip.sim import process, source, tools
+from aigchip.sim import source, tools  # process (the sandbox) is imported on a miss: a cached verdict needs none
 from aigchip.sim.types import Design, Diagnostic, Severity, Status, Verdict
 
 LOG_HEAD, LOG_TAIL = 6000, 6000
@@ -76,9 +76,9 @@ def data_files(options: VerifyOptions) -> list[Path]:
     """The files a check reads besides the design and the named inputs: the data files a testbench
     names, or everything beside a cocotb test module (helpers it imports, data)."""
     if options.testbench:
-        from aigchip.sim import native
+        from aigchip.sim.tb_data import data_files as named_by
 
-        return native.data_files(list(options.testbench), [_read_text(p) for p in options.testbench])
+        return named_by(list(options.testbench), [_read_text(p) for p in options.testbench])
     if options.tests is None:
         return []
     from aigchip.sim import cocotb_run
@@ -141,7 +141,7 @@ def _lints(options: VerifyOptions) -> bool:
 
 
 def _lint(run_dir: Path, design: Design, options: VerifyOptions) -> list[Diagnostic]:
-    from aigchip.sim import lint
+    from aigchip.sim import lint, process
 
     files = {process.safe_name(name): text for name, text in design.files.items()}
     found = lint.lint_once(run_dir, files, design.top, timeout=lint.time_limit(options.timeout),
@@ -150,7 +150,7 @@ def _lint(run_dir: Path, design: Design, options: VerifyOptions) -> list[Diagnos
 
 
 def _syntax_only(run_dir: Path, design: Design, options: VerifyOptions) -> Verdict:
-    from aigchip.sim import lint
+    from aigchip.sim import lint, process
 
     found, result = lint.syntax_gate(run_dir, list(design.files), design.top, timeout=options.timeout,
                                      parameters=options.parameters)
@@ -163,6 +163,8 @@ def _syntax_only(run_dir: Path, design: Design, options: VerifyOptions) -> Verdi
 
 def _run_checks(run_dir: Path, design: Design, options: VerifyOptions, simulate: Simulate,
                 lint_step: Lint | None = None) -> Verdict:
+    from aigchip.sim import process
+
     for name, text in design.files.items():
         (run_dir / process.safe_name(name)).write_text(text, encoding="utf-8")
     linted = _lints(options)
@@ -257,6 +259,8 @@ def _check(design: Design, options: VerifyOptions, *, cache: verdict_cache.Verdi
         return finish(early)
     if missing is not None:
         return finish(_verdict(Status.TOOL_ERROR, [Diagnostic(message=str(missing), source="aigchip", code=missing.tool)]))
+
+    from aigchip.sim import process
 
     keep = options.keep_dir or (tools.cache_root() / "runs" if options.waves else None)  # a VCD needs its folder
     folder = process.RunFolder(keep=keep)

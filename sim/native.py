@@ -3,7 +3,6 @@ from lines only the testbench can print (see sim/testbench.py)."""
 
 from __future__ import annotations
 
-import os
 import secrets
 import shutil
 import time
@@ -13,12 +12,11 @@ from typing import Callable, Sequence
 
 from aigchip.sim import lint, pair, params, process, tools, verilator_build
 from aigchip.sim import testbench as tbmod
+from aigchip.sim.tb_data import data_files
 from aigchip.sim.types import Design, Diagnostic, Severity, Status, Verdict
 
 LOG_HEAD = LOG_TAIL = 6000
-MAX_DATA_FILE_BYTES = 16 * 1024 * 1024
 MAX_DIAGNOSTICS = 50
-HDL_SUFFIXES = {".v", ".sv", ".vh", ".svh", ".vlog", ".verilog"}
 HEADER_SUFFIXES = {".vh", ".svh"}
 # Verilator's --binary is --cc --exe --main --timing --build; sim/verilator_build.py builds instead of --build
 VERILATOR_FLAGS = ["--cc", "--exe", "--main", "--timing", "-Wno-fatal", "-Wno-lint", "-Wno-style",
@@ -159,30 +157,6 @@ def _unique_name(path: Path, taken: list[str]) -> str:
     if name in taken:
         raise ValueError(f"two testbench or reference files share the name {name!r}")
     return name
-
-
-def data_files(tb_paths: Sequence[Path], testbench_texts: Sequence[str]) -> list[Path]:
-    """The files beside the testbench that it names in a string literal (`"data.txt"`, `"./data.txt"`):
-    the ones it can open, since only those names are pointed at the private folder. Never HDL, so the
-    design cannot `include a reference; never huge."""
-    skip = {p.resolve() for p in tb_paths}
-    folder = tb_paths[0].parent
-    # `"X"` with no quote inside X is exactly a piece between two neighbouring quotes: one split per text,
-    # not a search per file of the folder (a VerilogEval folder holds hundreds)
-    quoted = {piece for text in testbench_texts for piece in text.split('"')[1:-1]}
-
-    def named_in_a_literal(n: str) -> bool:
-        if '"' in n:
-            return any(f'"{n}"' in text or f'"./{n}"' in text for text in testbench_texts)
-        return n in quoted or f"./{n}" in quoted
-
-    named = [n for n in os.listdir(folder) if named_in_a_literal(n)]
-    found = []
-    for entry in (folder / n for n in sorted(named)):
-        if (entry.suffix.lower() not in HDL_SUFFIXES and entry.is_file() and entry.resolve() not in skip
-                and entry.stat().st_size <= MAX_DATA_FILE_BYTES):
-            found.append(entry)
-    return found
 
 
 def _copy_data_files(files: Sequence[Path], dest: Path) -> list[str]:

@@ -182,6 +182,29 @@ def test_verify_many_reads_cached_verdicts_without_a_thread_and_checks_the_rest_
 
 
 @pytest.mark.sim
+def test_a_cached_verdict_is_read_without_loading_the_sandbox_or_any_checker(tmp_path):
+    """A warm rerun only hashes and reads: the policy, the runners and the sandbox load on a miss."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from aigchip.sim import Design, VerifyOptions, verify_many\n"
+        f"design = Design(files={{'mac8.v': Path({str(EXAMPLE / 'mac8.v')!r}).read_text()}}, top='mac8')\n"
+        f"verdict = verify_many([(design, VerifyOptions(testbench=(Path({str(TB)!r}),), lint=False))])[0]\n"
+        "heavy = sorted(m for m in ('aigchip.sim.process', 'aigchip.sim.sandbox', 'aigchip.sim.native',\n"
+        "               'aigchip.sim.policy', 'aigchip.sim.lint') if m in sys.modules)\n"
+        "print(verdict.status, verdict.cached, heavy)\n")
+    env = {**os.environ, "AIGCHIP_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+            for _ in range(2)]
+    assert [r.stdout.split()[:2] for r in runs] == [["pass", "False"], ["pass", "True"]], runs[0].stderr + runs[1].stderr
+    assert runs[1].stdout.strip().endswith("[]"), runs[1].stdout
+
+
+@pytest.mark.sim
 def test_changed_testbench_data_file_misses_the_cache(tmp_path):
     tb = tmp_path / "tb.v"
     tb.write_text(TB.read_text().replace("module tb;", 'module tb;\n  reg [7:0] table_mem [0:0];\n'

@@ -7,11 +7,14 @@ The folder is a run folder (see aigchip.record): the design files, `checks/`, `s
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from aigchip import demos
 from aigchip.config import RunConfig
+from aigchip.corpus.index import CorpusIndex
+from aigchip.corpus.schema import Entry
 from aigchip.loop import Agent, Outcome
 from aigchip.models import Model
 from aigchip.models.factory import make_model
@@ -23,19 +26,21 @@ from aigchip.task import Task
 
 def generate(task: Task, config: RunConfig, *, out_dir: Path | None, model: Model | None = None,
              sample_index: int = 0, check: Callable[..., list] | None = None,
-             learn: Path | None = None, progress: Callable[[str], None] | None = None) -> tuple[Outcome, list, dict]:
+             learn: Path | None = None, progress: Callable[[str], None] | None = None,
+             corpus: Corpus | None = None) -> tuple[Outcome, list, dict]:
     """Run the loop for `task`; returns the outcome, the demos used and the contract's JSON summary.
 
     `sample_index` numbers this run's samples (eval: one call per sample); `check` replaces
     sim.verify_many (eval: a wrapper that limits how many checks run at once). With `learn` (a corpus
     JSONL), a design that passes is appended to that corpus. `progress` is told what the loop is doing
-    ("asking gpt-4o (iteration 1)", "checked iteration 1: mismatch") as it happens."""
+    ("asking gpt-4o (iteration 1)", "checked iteration 1: mismatch") as it happens. `corpus` is
+    `corpus_of(config)` taken once for many calls (eval: once per run); default: taken now."""
     if config.optimize == "latency":  # refused before any model call: the tests must measure the cycles
         from aigchip.optimize import latency_problem
 
         if problem := latency_problem(task):
             raise ValueError(problem)
-    entries, index = demos.corpus_for(config) if (config.demos or config.model == "offline") else ([], None)
+    entries, index = corpus if corpus is not None else corpus_of(config)
     chosen = demos.pick_for(task, config, entries, index)
     model = model or make_model(config, task, out_dir=out_dir, demo_entries=entries)
     if progress is not None:
@@ -75,6 +80,29 @@ def generate(task: Task, config: RunConfig, *, out_dir: Path | None, model: Mode
     if learn is not None and summary["status"] == "pass" and outcome.design is not None:
         summary["learned"] = learn_design(task, outcome.design, outcome, model, learn)
     return outcome, chosen, summary
+
+
+Corpus = tuple[Sequence[Entry], CorpusIndex | None]
+
+
+def corpus_of(config: RunConfig) -> Corpus:
+    """The demonstration corpus and its index the loop picks demos from (none when it shows no demos)."""
+    return demos.corpus_for(config) if (config.demos or config.model == "offline") else ([], None)
+
+
+def corpus_once(config: RunConfig) -> Callable[[], Corpus]:
+    """`corpus_of(config)`, taken by the first call and returned to every later one: a run's samples pick from
+    the library as the run found it, without each re-reading its folder to see whether it changed."""
+    taken: list[Corpus] = []
+    lock = threading.Lock()
+
+    def corpus() -> Corpus:
+        with lock:
+            if not taken:
+                taken.append(corpus_of(config))
+            return taken[0]
+
+    return corpus
 
 
 def learn_design(task: Task, design: Design, outcome: Outcome, model: Model, corpus: Path) -> dict[str, Any]:

@@ -63,32 +63,46 @@ def test_start_imports_the_client_in_one_background_thread_and_the_process_still
     assert "leak" not in done.stderr  # unfrozen at exit: the last collection frees them as usual
 
 
+def test_a_process_that_ends_while_the_client_still_imports_ends_cleanly():
+    code = ("import time\n"
+            "import pyslang\n"
+            "from aigchip.models import preload\n"
+            "preload.start()\n"
+            "time.sleep(0.2)\n")  # the import is still going on in its daemon thread, with the collector off
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0 and done.stderr == ""
+
+
 def test_an_endpoint_run_starts_importing_the_client_before_its_preflight(tmp_path: Path, monkeypatch):
     from aigchip.bench.adapters import load
     from aigchip.bench.runner import run_eval
     from aigchip.config import RunConfig
-    from aigchip.models.local import ScriptedModel
+    from aigchip.loopback import Loopback, Response
     from aigchip.sim.types import Status, Verdict
 
+    monkeypatch.setenv("AIGCHIP_CACHE_DIR", str(tmp_path / "cache"))
     root = tmp_path / "bench" / "t1"
     root.mkdir(parents=True)
     (root / "tb.v").write_text("module tb; endmodule\n")
     (root / "inv.v").write_text("module inv(input a, output y); assign y = ~a; endmodule\n")
     (root / "task.json").write_text(json.dumps({"id": "t1", "top": "inv", "testbench": "tb.v", "solution": "inv.v",
                                                 "spec": "an inverter inv"}))
-    started: list[threading.Thread] = []
-    monkeypatch.setattr(preload, "start", lambda: started.append(threading.current_thread()))
-    seen_at_preflight: list[int] = []
+    started: list[str] = []
+    monkeypatch.setattr(preload, "start", lambda: started.append("import"))
+    checked: list[list[str]] = []
 
     def check(pairs, jobs=1):
-        seen_at_preflight.append(len(started))
+        checked.append(list(started))
         return [Verdict(status=Status.PASS) for _ in pairs]
 
     reply = "```verilog\nmodule inv(input a, output y); assign y = ~a; endmodule\n```"
-    config = RunConfig(model="served", base_url="http://127.0.0.1:9/v1", demos=0, max_iters=1, lint=False, cache=False)
-    run_eval(load(tmp_path / "bench"), config, samples=1, ks=[1], out_dir=tmp_path / "out", check=check,
-             model_factory=lambda task, sample: ScriptedModel([reply]))
-    assert seen_at_preflight[0] == 1  # the reference's check ran after the import began
+    with Loopback(handler=lambda body: Response.text(reply)) as server:
+        config = RunConfig(model="served", base_url=server.base_url, demos=0, max_iters=1, lint=False,
+                           max_retries=0)
+        summary = run_eval(load(tmp_path / "bench"), config, samples=1, ks=[1], out_dir=tmp_path / "out",
+                           check=check)
+        assert summary["pass_at_k"]["1"] == 1.0 and len(server.completions()) == 1
+    assert checked[0] == ["import"]  # the reference's check (the pre-flight) ran after the import began
 
     started.clear()
     run_eval(load(tmp_path / "bench"), config.model_copy(update={"model": "reference"}), samples=1, ks=[1],

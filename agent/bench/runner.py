@@ -87,7 +87,7 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
     out_dir = Path(out_dir)
     _prepare_folder(out_dir, identity, resume)
     started = time.monotonic()
-    if config.uses_llm:  # the client's imports overlap the pre-flight (its checks are child processes)
+    if config.uses_llm and model_factory is None:  # the client's imports overlap the pre-flight's checks
         from aigchip.models import preload
 
         preload.start()
@@ -317,6 +317,10 @@ class _Sampler:
         self.concurrency = concurrency
         self.calls = threading.BoundedSemaphore(concurrency)
         self.flow, self.resume = flow, resume
+        if config.model != "reference":  # the demonstrations, taken by the first sample for the whole run
+            from aigchip.generate import corpus_once
+
+            self.corpus = corpus_once(self.config)
 
     def submitted(self, task: Task) -> None:
         """The sample is handed to the pool: its task's checks may wait for it (bench/gather.py)."""
@@ -356,7 +360,8 @@ class _Sampler:
                 "simulator": simulator, "transcript": folder.relative_to(self.out_dir).as_posix()}
         shutil.rmtree(folder, ignore_errors=True)  # a resumed sample starts its transcript afresh
         outcome, _, summary = generate(task, self.config.model_copy(update={"simulator": simulator}), out_dir=folder,
-                                       model=model, sample_index=sample, check=self.gathering.check_for(task.id))
+                                       model=model, sample_index=sample, check=self.gathering.check_for(task.id),
+                                       corpus=self.corpus())
         return files.sample_record(task.id, sample, outcome, summary, time.monotonic() - started) | {
             "simulator": simulator, "transcript": folder.relative_to(self.out_dir).as_posix()}
 

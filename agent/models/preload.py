@@ -11,8 +11,9 @@ run's first request can leave. Two things make that cheaper or hide it:
   runs after every 700 new objects and walks the growing young generations again and again: 15-20% of the
   import's CPU. When the last holder leaves, what was built moves to the permanent generation (gc.freeze):
   those objects live as long as the process, and later collections never walk them. At exit they are
-  unfrozen again, so the interpreter's last collection sees them as before (extension modules such as
-  pyslang's nanobind count what is left then and would report leaks).
+  unfrozen and the collector is on again, even if the import is still going on in its thread, so the
+  interpreter's last collection sees everything as before (extension modules such as pyslang's nanobind
+  count what is left then and would report leaks).
 """
 
 from __future__ import annotations
@@ -29,15 +30,19 @@ _lock = threading.Lock()
 _holders = 0
 _reenable = False  # the collector was on when the first holder came, so the last one turns it back on
 _started: threading.Thread | None = None
-_unfreeze_at_exit = False
+_exit_registered = False
+_exiting = False
 
 
 @contextmanager
 def few_collections() -> Iterator[None]:
     """No cyclic collection while any thread is inside; on the way out of the last one, what now exists is
     frozen (see the module's note) and the collector is turned back on, unless it was off before."""
-    global _holders, _reenable
+    global _holders, _reenable, _exit_registered
     with _lock:
+        if not _exit_registered:
+            atexit.register(_at_exit)
+            _exit_registered = True
         if _holders == 0:
             _reenable = gc.isenabled()
             gc.disable()
@@ -47,17 +52,20 @@ def few_collections() -> Iterator[None]:
     finally:
         with _lock:
             _holders -= 1
-            if _holders == 0 and _reenable:
-                _freeze()
+            if _holders == 0 and _reenable and not _exiting:
+                gc.freeze()
                 gc.enable()
 
 
-def _freeze() -> None:
-    global _unfreeze_at_exit
-    gc.freeze()
-    if not _unfreeze_at_exit:
-        atexit.register(gc.unfreeze)
-        _unfreeze_at_exit = True
+def _at_exit() -> None:
+    """The interpreter's last collection sees every object again, even if the process ends while a holder
+    (a daemon thread still importing) is inside."""
+    global _exiting
+    with _lock:
+        _exiting = True
+        gc.unfreeze()
+        if _holders and _reenable:
+            gc.enable()
 
 
 def _import_all() -> None:

@@ -5,8 +5,8 @@ A candidate shares a simulation only when nothing in it can reach a neighbour or
 comes: no delays or other sense of simulated time, no system task beyond arithmetic (no $finish, $random,
 files, $root, and no printing: Icarus buffers what the design prints apart from cocotb's lines, so it could
 not be told whose log it belongs in, and a neighbour could write into another's), no compiler directive but a `timescale equal to the simulation's, nothing
-outside its modules, no packages, interfaces or classes, and its module names used only where modules are
-defined or instantiated (they are renamed per candidate). Tests share it only when they never read the
+outside its modules, no packages, interfaces or classes, no escaped identifiers, and its module names used
+only where modules are defined or instantiated (they are renamed per candidate). Tests share it only when they never read the
 simulated time, the top's name or the other tops. Everything else is checked alone: correctness first.
 """
 
@@ -47,6 +47,8 @@ def design_shareable(design: Design, timescale: tuple[str, str]) -> bool:
     if not own or design.top not in own:
         return False
     for body in blanks.values():
+        if "\\" in body:  # an escaped identifier: renaming and the checks below read plain names only
+            return False
         if not _directives_ok(body, timescale) or _UNSHARED_WORDS.search(body):
             return False
         if any(m.group(1) not in _HARMLESS_SYSTEM for m in _SYSTEM.finditer(body)):

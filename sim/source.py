@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import re
 
-_TOKENS = re.compile(r'//[^\n]*|/\*.*?(?:\*/|\Z)|"(?:[^"\\\n]|\\.)*"?', re.S)
+# a comment, a string literal, or an escaped identifier (`\x//` is a name: what follows it is code, never a comment)
+_TOKENS = re.compile(r'//[^\n]*|/\*.*?(?:\*/|\Z)|"(?:[^"\\\n]|\\.)*"?|\\\S+', re.S)
 _MODULE = re.compile(r"\b(?:macro)?module\s+(?:(?:automatic|static)\s+)?([A-Za-z_][\w$]*)")
 _WORD = re.compile(r"[A-Za-z_][\w$]*")
 _NOT_NEWLINE = re.compile(r"[^\n]")
 
 
 def blank_comments_and_strings(text: str) -> str:
-    """Comments and string literals replaced by spaces; newlines kept so line numbers still hold."""
+    """Comments and string literals replaced by spaces; newlines kept so line numbers still hold. Escaped
+    identifiers stay as they are, and a `//`, `/*` or quote inside one starts nothing."""
     def blank(m: re.Match[str]) -> str:
         token = m.group(0)
+        if token.startswith("\\"):
+            return token
         return " " * len(token) if "\n" not in token else _NOT_NEWLINE.sub(" ", token)
 
     return _TOKENS.sub(blank, text)

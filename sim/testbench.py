@@ -56,6 +56,11 @@ def _instantiations(name: str, masked: str) -> list[int]:
             if not _DECLARED_BEFORE.search(masked[max(0, m.start() - 200):m.start()])]
 
 
+def _mentions(name: str, masked: str) -> bool:
+    """Whether `name` appears as a whole identifier (an escaped one too) in masked text."""
+    return re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", masked) is not None
+
+
 def top_candidates(testbench_texts: Iterable[str], other_texts: Iterable[str]) -> list[str]:
     """Modules defined in the testbench that nothing (testbench, reference, design) instantiates."""
     masked = [mask(t) for t in testbench_texts]
@@ -73,7 +78,9 @@ def borrowed_golden_modules(design_texts: Iterable[str], testbench_texts: Iterab
     """Reference modules the testbench instantiates (the golden model) that the design instantiates too.
 
     A design that wraps `RefModule` would pass by copying the answer. Helper modules the reference
-    provides for the design to use (instantiated only inside the reference) stay allowed."""
+    provides for the design to use (instantiated only inside the reference) stay allowed. Any mention of
+    a golden module's name in a design that does not define it counts, not only an instantiation's
+    shape: a macro (`define GOLD RefModule, or `INST(RefModule)) names it where no instance is seen."""
     ref_masked = mask(reference_text)
     tb_masked = [mask(t) for t in testbench_texts]
     golden = [n for n in module_spans(ref_masked) if any(_instantiations(n, t) for t in tb_masked)]
@@ -81,7 +88,7 @@ def borrowed_golden_modules(design_texts: Iterable[str], testbench_texts: Iterab
     for text in map(mask, design_texts):
         own = module_spans(text)
         for name in golden:
-            if name not in own and _instantiations(name, text) and name not in borrowed:
+            if name not in own and _mentions(name, text) and name not in borrowed:
                 borrowed.append(name)
     return borrowed
 

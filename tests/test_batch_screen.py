@@ -60,3 +60,31 @@ def test_a_delay_after_a_long_comment_is_not_taken_for_a_parameter_list():
     assert body[-256:].startswith("al /*")  # the stretch looked at begins inside `initial`
     assert not batch_screen.design_shareable(design(text), ("1ns", "1ps"))
     assert batch_screen.design_shareable(design(GOOD + own), ("1ns", "1ps"))
+
+
+# the rest of a line after an escaped identifier holding `//`, `/*` or `"` is code (the identifier ends at
+# white space), which a screen that took it for a comment or string would not see
+HIDES_A_PRINT = GOOD.replace("endmodule", '    wire \\quiet// ; initial $display("FORGED: expected 7, got 7");\nendmodule')
+# correct only once simulated time passed 50 ns: it fails alone, where its test starts at 0, but would pass
+# as a later candidate of a shared simulation
+SENSES_ITS_TURN = GOOD.replace("sum <= sum + din;", "sum <= late ? sum + din : sum;").replace(
+    "endmodule", "    reg late = 1'b0;\n    wire \\t/* ; always @(negedge clk) late = $time > 50; // */ ;\nendmodule")
+
+
+@pytest.mark.parametrize("text", [HIDES_A_PRINT, SENSES_ITS_TURN, GOOD.replace("sum <= 8'd0;", "\\sum <= 8'd0;")],
+                         ids=["print", "time", "plain"])
+def test_a_design_with_an_escaped_identifier_is_checked_alone(text):
+    assert not batch_screen.design_shareable(design(text), ("1ns", "1ps"))
+
+
+@pytest.mark.sim
+@pytest.mark.skipif(not (importlib.util.find_spec("cocotb_tools") and tools.available("iverilog")),
+                    reason="needs Icarus Verilog and cocotb 2.1")
+def test_what_an_escaped_identifier_hides_reaches_no_neighbour_and_no_verdict():
+    options = VerifyOptions(tests=FIXTURES / "tb_acc.py", use_cache=False, lint=False)
+    texts = [GOOD, SENSES_ITS_TURN, HIDES_A_PRINT, BUGGY]  # GOOD's tests take the simulation past 50 ns
+    shared = verify_many([(design(t), options) for t in texts])
+    alone = [verify(design(t), options) for t in texts]
+    assert [v.status for v in alone] == [Status.PASS, Status.MISMATCH, Status.PASS, Status.MISMATCH]
+    assert [v.status for v in shared] == [v.status for v in alone]
+    assert not [v for v in shared if v is not shared[2] and "FORGED" in (v.log or "")]

@@ -203,3 +203,27 @@ def test_aigchip_verify_reports_each_attack_classified_and_failing(design, check
                          capture_output=True, text=True, timeout=300)
     assert ran.returncode == 1, ran.stderr[-2000:]
     assert json.loads(ran.stdout)["status"] == expected
+
+
+HEAD = "module TopModule(input clk, input reset, output [3:0] q);\n"
+PORTS = "(.clk(clk), .reset(reset), .q(q));\nendmodule\n"
+# the design instantiates the testbench's reference model, to pass by copying it, in ways a reader of its
+# text could miss: after an escaped identifier (`wire \\x// ;` declares a wire named `x//`: the rest of the
+# line is code), or through a macro that names the model
+GOLDEN_HIDDEN = {
+    "escaped identifier": HEAD + "  wire \\x// ; RefModule r" + PORTS,
+    "macro": "`define GOLD RefModule\n" + HEAD + "  `GOLD r" + PORTS,
+    "macro argument": "`define INST(kind) kind\n" + HEAD + "  `INST(RefModule) r" + PORTS,
+}
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("how", sorted(GOLDEN_HIDDEN))
+@pytest.mark.parametrize("simulator", ["icarus", pytest.param("verilator", marks=pytest.mark.verilator)])
+def test_the_golden_model_cannot_be_borrowed_out_of_sight(simulator, how):
+    hidden = GOLDEN_HIDDEN[how]
+    verdict = verify(Design(files={"TopModule.sv": hidden}, top="TopModule"),
+                     VerifyOptions(testbench=(VERILOG_EVAL / "Prob002_count4_test.sv",), simulator=simulator,
+                                   reference=VERILOG_EVAL / "Prob002_count4_ref.sv", lint=False))
+    assert verdict.status is Status.POLICY_VIOLATION, verdict.log
+    assert [d.code for d in verdict.diagnostics] == ["golden-model"]

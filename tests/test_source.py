@@ -33,3 +33,14 @@ endmodule
 """
     assert source.module_ports(text, "m") == [("clk", "input", ""), ("x", "input", "signed[7:0]"),
                                               ("y", "output", "[7:0]")]
+
+
+def test_an_escaped_identifier_hides_no_code_as_a_comment_or_string():
+    """`\\x//`, `\\x/*` and `\\x"` are identifiers (an escaped identifier runs to the next white space): what
+    follows them on the line is code, which the simulators compile, so no reader may take it for a comment."""
+    for opener in ("//", "/*", '"'):
+        text = f"module top(input a, output y);\n  wire \\x{opener} ; sub hidden(.a(a), .y(y));\nendmodule\nmodule sub; endmodule\n"
+        blanked = source.blank_comments_and_strings(text)
+        assert "sub hidden(" in blanked, opener
+        assert source.top_candidates([text]) == ["top"], opener
+    assert source.blank_comments_and_strings('wire \\a"b ; // c "d"') == 'wire \\a"b ;         '

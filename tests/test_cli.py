@@ -90,3 +90,26 @@ def test_the_quick_exit_still_runs_exit_handlers_flushes_output_and_waits_for_wo
     assert (tmp_path / "handler").read_text() == "ran ran " and (tmp_path / "thread").read_text() == "done"
     code = "import sys; sys.argv = ['aigchip', 'verify', '/nonexistent/design.v']\nfrom aigchip.cli import main\nmain()\n"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120).returncode == 2
+
+
+def test_pydantic_plugins_are_not_loaded_unless_the_user_asks(tmp_path):
+    """An installed pydantic plugin (an entry point in group `pydantic`) would be imported at aigchip's first
+    model; the command line leaves plugins out, except when PYDANTIC_DISABLE_PLUGINS is set by the user."""
+    marker = tmp_path / "plugin-loaded"
+    (tmp_path / "fakeplug_mod.py").write_text(
+        f"open({str(marker)!r}, 'w').close()\n"
+        "class Plugin:\n"
+        "    def new_schema_validator(self, *args, **kwargs):\n"
+        "        return None, None, None\n"
+        "plugin = Plugin()\n")
+    info = tmp_path / "fakeplug-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: fakeplug\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[pydantic]\nfake = fakeplug_mod:plugin\n")
+    base = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    base["PYTHONPATH"] = os.pathsep.join([str(tmp_path), base.get("PYTHONPATH", "")])
+    command = ["eval", "compare", str(tmp_path / "no_run_a"), str(tmp_path / "no_run_b")]
+    result = aigchip(*command, env=base)
+    assert result.returncode == 2 and "internal error" not in result.stderr and not marker.exists()
+    result = aigchip(*command, env={**base, "PYDANTIC_DISABLE_PLUGINS": "some_other_plugin"})
+    assert result.returncode == 2 and marker.exists()  # the user's own setting: only that plugin left out

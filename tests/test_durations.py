@@ -110,3 +110,10 @@ def test_on_a_cold_cache_the_long_check_starts_first_and_every_verdict_stays(tmp
     started.clear()
     preflight.check_references(bench.tasks, config, jobs=2, check=recording, benchmark="counters")
     assert started[:2] == ["a_quick", "z_long"]
+
+
+def test_a_literal_too_long_for_an_int_weighs_the_most_and_raises_nothing():
+    """Python refuses to read an integer of over 4300 digits; a guess of a task's length must not end the run."""
+    huge = "9" * 5000
+    assert verilog_weight(f"initial begin repeat ({huge}) #1 x = ~x; end") == 10 ** 12  # the most a weight is
+    assert python_weight(f"for _ in range({huge}): pass") == 1 + 10 ** 12

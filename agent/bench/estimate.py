@@ -35,7 +35,7 @@ def verilog_weight(text: str) -> int:
             match.group(4), match.group(5)
         token = match.group(0)
         if repeat is not None or bound is not None:
-            count = int((repeat or bound).replace("_", "")) + (1 if inclusive else 0)
+            count = _count(repeat or bound) + (1 if inclusive else 0)
             pending = min(pending * max(count, 1), _LIMIT)
             total = min(total + blocks[-1] * pending, _LIMIT)
         elif block is not None:
@@ -54,7 +54,13 @@ def verilog_weight(text: str) -> int:
 
 def python_weight(text: str) -> int:
     """Loop iterations a cocotb test module names: its `range(N)` and `ClockCycles(signal, N)` counts."""
-    return 1 + sum(min(int((a or b).replace("_", "")), _LIMIT) for a, b in _PY_LOOPS.findall(text))
+    return 1 + sum(_count(a or b) for a, b in _PY_LOOPS.findall(text))
+
+
+def _count(digits: str) -> int:
+    """A literal's value, at most _LIMIT (read without int() when longer: Python refuses over 4300 digits)."""
+    digits = digits.replace("_", "").lstrip("0") or "0"
+    return _LIMIT if len(digits) > 12 else min(int(digits), _LIMIT)
 
 
 def task_weight(testbench: Iterable[Path], tests: Path | None) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -96,8 +97,14 @@ def _cache_key(design: Design, options: VerifyOptions, toolchain: dict[str, str]
             inputs[f"{role}:{path.name}"] = verdict_cache.file_digest(path)
     inputs["data"] = {p.name: verdict_cache.file_digest(p) for p in data_files(options)}
     knobs = options.model_dump(mode="json", exclude={"keep_dir", "use_cache", "testbench", "tests", "reference", "equiv"})
+    # cocotb tests run in this Python (and import its packages): another Python may judge them otherwise
+    runs_python = _python_version() if options.tests is not None else None
     return verdict_cache.digest({"format": verdict_cache.FORMAT, "design": design.model_dump(), "inputs": inputs,
-                                 "options": knobs, "tools": toolchain, "gates": _gates_source()})
+                                 "options": knobs, "tools": toolchain, "gates": _gates_source(), "python": runs_python})
+
+
+def _python_version() -> str:
+    return ".".join(str(part) for part in sys.version_info[:3])
 
 
 @functools.lru_cache(maxsize=1)

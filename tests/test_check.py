@@ -272,3 +272,22 @@ def test_a_cached_verdict_stands_for_the_whole_simulator_layer(monkeypatch, tmp_
     check._gates_source.cache_clear()
     assert check._gates_source().startswith("aigchip ")  # installed without sources: the version
     check._gates_source.cache_clear()
+
+
+@pytest.mark.sim
+def test_a_cocotb_verdict_is_not_served_to_another_python(monkeypatch):
+    """cocotb tests run in this Python, with its packages: a cache shared by two Pythons (two virtual
+    environments, one cache folder) keeps their verdicts apart; a testbench check runs no Python."""
+    from aigchip.sim import check
+
+    tests = Path(__file__).parent / "fixtures" / "cocotb" / "tb_acc.py"
+    acc = Design(files={"acc.v": (tests.parent / "acc.v").read_text()}, top="acc")
+    cocotb_check = VerifyOptions(tests=tests, lint=False)
+    testbench_check = VerifyOptions(testbench=(TB,), lint=False)
+    for design, options in ((acc, cocotb_check), (mac8(), testbench_check)):
+        assert verify(design, options).status is Status.PASS
+        assert verify(design, options).cached
+    monkeypatch.setattr(check, "_python_version", lambda: "3.99.0")
+    other = verify(acc, cocotb_check)
+    assert not other.cached and other.status is Status.PASS
+    assert verify(mac8(), testbench_check).cached

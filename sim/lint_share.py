@@ -33,10 +33,14 @@ from pathlib import Path
 from aigchip.sim import batch_screen, lint, process, source, tools
 from aigchip.sim.types import Design, Diagnostic, Severity
 
-_HOSTILE = re.compile(r"verilator|synopsys|pragma|lint_|coverage|tracing|translate|\$root|\$unit", re.I)
+# metacomments Verilator reads (its own, synopsys, cadence, ambit synthesis, synthesis, pragma) and names that reach
+# across tops
+_HOSTILE = re.compile(r"verilator|synopsys|cadence|ambit|synthesis|pragma|lint_|coverage|tracing|translate|\$root|"
+                      r"\$unit", re.I)
 _DIRECTIVE = re.compile(r"`(\w+)([^\n]*)")
 _WAIVER = re.compile(r"(?://|/\*)[^\S\n]*verilator[^\S\n]+lint_(off|on)[^\S\n]+([A-Z0-9_]+)[^\S\n]*(?:\*/)?")
 _WORD = re.compile(r"[A-Za-z_][\w$]*")
+SHARED_TIMEOUT_S = 10.0
 _SHARED_FILE = re.compile(r"src(\d+)/(.+)$")
 
 
@@ -177,7 +181,10 @@ def _column(column: int, insertions: list[int], width: int) -> int | None:
 
 def lint_together(members: list[tuple[Path, Design]], timeout: float) -> list[list[Diagnostic] | None]:
     """Each member's lint diagnostics (its design's files already written in its run folder, its lint.log
-    written there too), or None where it must be linted alone."""
+    written there too), or None where it must be linted alone. A shared run gets at most SHARED_TIMEOUT_S of
+    `timeout` (a lint of these designs takes milliseconds): one slow design must not hold its neighbours'
+    lints back for a whole lint limit; a run that times out decides nothing, and each is then linted alone."""
+    timeout = min(timeout, SHARED_TIMEOUT_S)
     results: list[list[Diagnostic] | None] = [None] * len(members)
     groups: dict[str, list[int]] = {}
     for i, (_, design) in enumerate(members):

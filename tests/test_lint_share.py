@@ -57,6 +57,9 @@ MIX = {
     "waiver_in_string": {"relu6_s8.v": HEADER.replace("  wire spare;\n", "  /* verilator lint_off UNUSEDSIGNAL */\n"
                                                       "  wire spare;\n  initial $display(\"/* verilator lint_on "
                                                       "UNUSEDSIGNAL */\");\n")},
+    # Verilator reads other tools' metacomments too
+    "cadence_translate": {"relu6_s8.v": HEADER.replace("  wire spare;\n", "  // cadence translate_off\n  wire spare;\n"
+                                                       "  // cadence translate_on\n")},
     # switches on a warning the command line waives, for every file after it
     "lint_on_waived": {"relu6_s8.v": "/* verilator lint_on DECLFILENAME */\n" + HEADER},
 }
@@ -176,3 +179,16 @@ def test_verify_many_with_lint_on_gives_each_verdict_as_alone(monkeypatch):
     assert [comparable(v) for v in shared] == [
         comparable(verify(Design(files={"relu6_s8.v": t}, top="relu6_s8"), options)) for t in texts]
     assert any(d.code == "UNUSEDSIGNAL" for d in shared[1].diagnostics)
+
+
+def test_a_shared_lint_that_runs_out_of_time_decides_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(lint, "_LINTED", type(lint._LINTED)())
+    monkeypatch.setattr(lint_share, "SHARED_TIMEOUT_S", 0.001)
+    members = []
+    for name in ("clean", "header_warnings"):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "relu6_s8.v").write_text(MIX[name]["relu6_s8.v"])
+        members.append((folder, Design(files=MIX[name], top="relu6_s8")))
+    assert lint_share.lint_together(members, timeout=60) == [None, None]
+    assert not lint._LINTED  # nothing half-read is remembered

@@ -7,13 +7,16 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, Iterable, Literal
+from typing import TYPE_CHECKING, Callable, Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from aigchip.sim import cache as verdict_cache
 from aigchip.sim import source, tools  # process (the sandbox) is imported on a miss: a cached verdict needs none
 from aigchip.sim.types import Design, Diagnostic, Severity, Status, Verdict
+
+if TYPE_CHECKING:
+    from aigchip.sim.lint_step import LintStep
 
 LOG_HEAD, LOG_TAIL = 6000, 6000
 Simulate = Callable[[Path, Design, "VerifyOptions"], Verdict]
@@ -175,8 +178,11 @@ def _run_checks(run_dir: Path, design: Design, options: VerifyOptions, simulate:
     for name, text in design.files.items():
         (run_dir / process.safe_name(name)).write_text(text, encoding="utf-8")
     linted = _lints(options)
+    lint_found: list[Diagnostic]
     if not linted:
         verdict, lint_found = simulate(run_dir, design, options), []
+    elif options.simulator == "icarus" and options.testbench and simulate is _simulate and lint_step is None:
+        verdict, lint_found = _simulate_linted(run_dir, design, options)
     elif options.simulator == "icarus":  # Verilator's lint is advice here: run it beside the simulation
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aigchip-lint") as beside:
             linting = beside.submit(lint_step or _lint, run_dir, design, options)
@@ -201,13 +207,28 @@ def _run_checks(run_dir: Path, design: Design, options: VerifyOptions, simulate:
     return verdict
 
 
-def _simulate(run_dir: Path, design: Design, options: VerifyOptions) -> Verdict:
+def _simulate_linted(run_dir: Path, design: Design, options: VerifyOptions) -> tuple[Verdict, list[Diagnostic]]:
+    """An Icarus testbench check with Verilator's lint as the first step of its box (sim/lint_step.py), or
+    none when this process already linted the design: one box instead of two."""
+    from aigchip.sim import lint, lint_step, process
+
+    files = {process.safe_name(name): text for name, text in design.files.items()}
+    linting = lint_step.prepare(run_dir, files, design.top, timeout=lint.time_limit(options.timeout),
+                                parameters=options.parameters)
+    if not isinstance(linting, lint_step.LintStep):
+        return _simulate(run_dir, design, options), lint.as_reported(linting, options.simulator)
+    verdict = _simulate(run_dir, design, options, linting=linting)
+    return verdict, lint.as_reported(linting.diagnostics(), options.simulator)
+
+
+def _simulate(run_dir: Path, design: Design, options: VerifyOptions, linting: LintStep | None = None) -> Verdict:
     if options.testbench:
         from aigchip.sim import native
 
         return native.run_testbench(run_dir, design, list(options.testbench), reference=options.reference,
                                     simulator=options.simulator, timeout=options.timeout,
-                                    tb_top=options.tb_top, waves=options.waves, parameters=options.parameters)
+                                    tb_top=options.tb_top, waves=options.waves, parameters=options.parameters,
+                                    linting=linting)
     if options.tests is not None:
         from aigchip.sim import cocotb_run
 

@@ -101,17 +101,29 @@ def verilator_lint(run_dir: Path, files: Sequence[str], top: str, timeout: float
     """verilator --lint-only -Wall; warnings come back as WARNING diagnostics with their codes. verilator_bin
     runs directly, as the `verilator` script would run it (VERILATOR_ROOT set, the stack unlimited), and a
     crash is reported in the script's words."""
+    argv, env, limits = command(files, top, parameters)
+    result = process.run(argv, cwd=run_dir, timeout=timeout, env=env, limits=limits)
+    return finish(run_dir, result, limits is not None)
+
+
+def command(files: Sequence[str], top: str,
+            parameters: params.Parameters = ()) -> tuple[list[str], dict[str, str], process.Limits | None]:
+    """The lint's command line, its environment, and its limits (None: the usual ones, for the script)."""
     exe, env, direct = tools.verilator_direct()
     argv = [exe, "--lint-only", "-Wall", "-Wno-fatal", "--timing", "--top-module", top,
             *(f"-Wno-{code}" for code in _LINT_WAIVERS), *params.verilator_flags(parameters), *files]
-    result = process.run(argv, cwd=run_dir, timeout=timeout, env=env, log_path=run_dir / "lint.log",
-                         limits=_BIN_LIMITS if direct else None)
+    return argv, env, _BIN_LIMITS if direct else None
+
+
+def finish(run_dir: Path, result: process.ProcessResult,
+           direct: bool) -> tuple[list[Diagnostic], process.ProcessResult]:
+    """The diagnostics of a lint that ran (`result`), with `lint.log` written in `run_dir`. Raises ToolMissing
+    when it could not start."""
     if result.start_error:
         raise tools.ToolMissing("verilator", result.start_error)
     if direct and (note := fault_note(result)):
         result = dataclasses.replace(result, output=result.output + note)
-        with open(run_dir / "lint.log", "a", encoding="utf-8") as log:
-            log.write(note)
+    (run_dir / "lint.log").write_text(result.output, encoding="utf-8")
     return parse_verilator(result.output), result
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from aigchip.sim import lint, pair, params, process, tools, verilator_build
+from aigchip.sim.lint_step import LintStep
 from aigchip.sim import testbench as tbmod
 from aigchip.sim.tb_data import data_files
 from aigchip.sim.types import Design, Diagnostic, Severity, Status, Verdict
@@ -44,8 +45,11 @@ class Job:
 
 def run_testbench(run_dir: Path, design: Design, testbench: Path | Sequence[Path], *,
                   reference: Path | None = None, simulator: str = "icarus", timeout: float = 60.0,
-                  tb_top: str | None = None, waves: bool = False, parameters: params.Parameters = ()) -> Verdict:
+                  tb_top: str | None = None, waves: bool = False, parameters: params.Parameters = (),
+                  linting: LintStep | None = None) -> Verdict:
     """Simulate `testbench` (with `reference`) against the design files already written into `run_dir`.
+    Under Icarus, `linting` (sim/lint_step.py) runs first in the same box, whatever comes of the check; its
+    result is left in it (the check's own verdict never depends on it).
 
     Raises tools.ToolMissing when the simulator cannot run; every other outcome is a Verdict."""
     if simulator not in _SIMULATORS:
@@ -70,7 +74,7 @@ def run_testbench(run_dir: Path, design: Design, testbench: Path | Sequence[Path
     job = _stage(Path(run_dir).resolve(), design, tb_paths, originals, reference, marker, top, timeout, waves)
     job.parameters = parameters
     clean = _cleaner(marker, job)
-    compiled, ran = together(job, marker) if together else (compile_step(job), None)
+    compiled, ran = together(job, marker, linting) if together else (compile_step(job), None)
     compile_text = clean(compiled.output)  # logs never hold the marker: compile.log exists while the design runs
     (job.run_dir / "compile.log").write_text(compile_text, encoding="utf-8")
     compile_diags = [_clean_diag(d, clean) for d in parse(compile_text)]
@@ -189,11 +193,20 @@ def _icarus_simulate(job: Job, marker: str) -> process.ProcessResult:
     return _checked("vvp", _run_simulation(_icarus_simulate_argv(job), job, marker))
 
 
-def _icarus_together(job: Job, marker: str) -> tuple[process.ProcessResult, process.ProcessResult | None]:
-    """iverilog, then vvp when it compiled, in one box (sim/pair.py): one box start per check, not two."""
-    compiled, ran = pair.run_pair(_icarus_compile_argv(job), _icarus_simulate_argv(job), cwd=job.run_dir,
-                                  first_timeout=max(job.timeout, 60.0), timeout=job.timeout,
-                                  keep_lines=tbmod.recorded_lines(marker))
+def _icarus_together(job: Job, marker: str, linting: LintStep | None = None,
+                     ) -> tuple[process.ProcessResult, process.ProcessResult | None]:
+    """iverilog, then vvp when it compiled, in one box (sim/pair.py): one box start per check, not two or
+    three. With `linting`, Verilator's lint runs first in that box; when it overran its time (the box ends
+    with it), iverilog and vvp run in a box of their own."""
+    steps = [pair.Step(_icarus_compile_argv(job), max(job.timeout, 60.0)), pair.Step(_icarus_simulate_argv(job), job.timeout)]
+    keep = tbmod.recorded_lines(marker)
+    compiled, ran = None, None
+    if linting is not None:
+        linting.result, compiled, ran = pair.run_steps([linting.step, *steps], cwd=job.run_dir, env=linting.env,
+                                                       keep_lines=keep)
+    if compiled is None:
+        compiled, ran = pair.run_steps(steps, cwd=job.run_dir, keep_lines=keep)
+    assert compiled is not None
     return _checked("iverilog", compiled), _checked("vvp", ran) if ran else None
 
 
@@ -264,6 +277,6 @@ _SIMULATORS: dict[str, tuple[Callable[[Job], process.ProcessResult], Callable[[J
     "verilator": (_verilator_compile, _verilator_simulate, lint.parse_verilator),
 }
 # simulators whose compile and simulation share one box: (job, marker) to (compiled, ran or None)
-_TOGETHER: dict[str, Callable[[Job, str], tuple[process.ProcessResult, process.ProcessResult | None]]] = {
+_TOGETHER: dict[str, Callable[[Job, str, LintStep | None], tuple[process.ProcessResult, process.ProcessResult | None]]] = {
     "icarus": _icarus_together,
 }

@@ -1,14 +1,16 @@
-"""Two tools one after the other in one box: Icarus's compiler (iverilog), then its simulator (vvp).
+"""Tools one after the other in one box: Verilator's lint, Icarus's compiler (iverilog), its simulator (vvp).
 
-Starting a box costs about 7 ms of CPU (namespaces, mounts) and a testbench check under Icarus runs two
-tools, so one box for both halves that cost. The box's tool is a short POSIX shell script (an argument
-list, never a string built from input): it runs the first command and, only if that succeeds, prints a
-separator line holding a token drawn afresh for each run, then execs the second. What came before the
-separator is the first tool's output, the rest the second's. The second tool, where the design under test
-runs, starts only after the separator is out, and the first cannot know the token, so nothing the design
-prints can move the split. Each step keeps its own wall-clock timeout (the second's counts from the
-separator) and its own resource limits; the box, the process group, the environment and the output caps
-are sim/process.py's, as for any run.
+Starting a box costs about 7 ms of CPU (namespaces, mounts) and a testbench check under Icarus runs two or
+three tools, so one box for all of them saves that cost for each but the first. The box's tool is a short
+POSIX shell script (an argument list, never a string built from input): it runs each step in turn and,
+after each but the last, prints a separator line holding a token drawn afresh for each run and the step's
+exit status, then starts the next. A step that must succeed (iverilog) ends the script with its status
+when it fails; one that need not (the lint) never stops the others. What came before the first separator
+is the first step's output, and so on. The last step, where the design under test runs, starts only after
+the last separator is out, and no earlier step can know the token, so nothing the design prints can move a
+split. Each step keeps its own wall-clock timeout (counted from the separator before it) and its own
+resource limits; the box, the process group, the environment and the output caps are sim/process.py's, as
+for any run. A step that overruns its time ends the box, so the steps after it never start.
 """
 
 from __future__ import annotations
@@ -16,109 +18,173 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
 from aigchip.sim import process, sandbox
 from aigchip.sim.capture import HeadTail, LineKeeper
 
-SCRIPT = ('n=$1; sep=$2; shift 2\n'
+SCRIPT = ('sep=$1; shift\n'
+          'while :; do\n'
+          '  n=$1; must=$2; shift 2\n'
+          '  [ "$#" -eq "$n" ] && exec "$@"\n'
           # the first n arguments alone: append them after the rest, then drop everything before them
-          '(i=0; for a; do [ "$i" -lt "$n" ] && set -- "$@" "$a"; i=$((i + 1)); done; shift $(($# - n)); exec "$@")\n'
-          'rc=$?; [ "$rc" -eq 0 ] || exit "$rc"\n'
-          'printf "\\n%s\\n" "$sep"\n'
-          'shift "$n"; exec "$@"\n')
+          '  (i=0; for a; do [ "$i" -lt "$n" ] && set -- "$@" "$a"; i=$((i + 1)); done; shift $(($# - n)); exec "$@")\n'
+          '  rc=$?; [ "$must" = 0 ] || [ "$rc" -eq 0 ] || exit "$rc"\n'
+          '  printf "\\n%s %s\\n" "$sep" "$rc"\n'
+          '  shift "$n"\n'
+          'done\n')
+
+
+@dataclass(frozen=True)
+class Step:
+    """One tool of the box: its command line, its own wall-clock timeout and limits, and whether the steps
+    after it run only when it succeeds."""
+
+    argv: list[str]
+    timeout: float
+    limits: process.Limits = field(default_factory=process.Limits)
+    must_succeed: bool = True
 
 
 class _Split:
-    """Feeds the first step's output until the separator line, the second's after it."""
+    """Feeds each step's output to its own collector, moving on at each separator line."""
 
-    def __init__(self, separator: bytes, first_deadline: float, timeout: float, head: int, tail: int,
+    def __init__(self, token: bytes, count: int, start: float, timeouts: list[float], head: int, tail: int,
                  keep_lines: re.Pattern[bytes] | None, keep_limit: int) -> None:
-        self.separator, self.first_deadline, self.timeout = separator, first_deadline, timeout
-        self.first = HeadTail(head, tail)
-        self.second = HeadTail(head, tail)
+        self.prefix = b"\n" + token + b" "
+        self.timeouts = timeouts
+        self.outputs = [HeadTail(head, tail) for _ in range(count)]
+        self.started = [start]  # when each step that started did
+        self.statuses: list[int] = []  # the exit status of each step that ended before a separator
         self.keeper = LineKeeper(keep_lines, keep_limit) if keep_lines is not None else None
         self.pending = b""
-        self.second_started: float | None = None
+
+    @property
+    def current(self) -> int:
+        return len(self.started) - 1
+
+    @property
+    def last(self) -> bool:
+        return self.current == len(self.outputs) - 1
 
     def feed(self, chunk: bytes) -> None:
-        if self.second_started is not None:
-            self._second(chunk)
-            return
         data = self.pending + chunk
-        at = data.find(self.separator)
-        if at < 0:  # hold back what could be the start of a separator split across reads
-            cut = max(0, len(data) - len(self.separator) + 1)
-            self.first.feed(data[:cut])
-            self.pending = data[cut:]
-            return
-        self.first.feed(data[:at])
         self.pending = b""
-        self.second_started = time.monotonic()
-        if rest := data[at + len(self.separator):]:
-            self._second(rest)
+        while data and not self.last:
+            at = data.find(self.prefix)
+            if at < 0:  # hold back what could be the start of a separator split across reads
+                cut = max(0, len(data) - len(self.prefix) + 1)
+                self.outputs[self.current].feed(data[:cut])
+                self.pending = data[cut:]
+                return
+            end = data.find(b"\n", at + len(self.prefix))
+            if end < 0:  # the status is still to come
+                self.outputs[self.current].feed(data[:at])
+                self.pending = data[at:]
+                return
+            self.outputs[self.current].feed(data[:at])
+            self.statuses.append(int(data[at + len(self.prefix):end]))
+            self.started.append(time.monotonic())
+            data = data[end + 1:]
+        if data:
+            self._last(data)
 
-    def _second(self, chunk: bytes) -> None:
-        self.second.feed(chunk)
+    def _last(self, chunk: bytes) -> None:
+        self.outputs[-1].feed(chunk)
         if self.keeper is not None:
             self.keeper.feed(chunk)
 
     def deadline(self) -> float:
-        return self.first_deadline if self.second_started is None else self.second_started + self.timeout
+        return self.started[-1] + self.timeouts[self.current]
 
     def close(self) -> None:
-        if self.second_started is None:
-            self.first.feed(self.pending)
+        if self.pending:
+            self.outputs[self.current].feed(self.pending)
         if self.keeper is not None:
             self.keeper.close()
+
+
+def _status(rc: int | None) -> int | None:
+    """The status of a step a signal killed, which a shell reports as 128+N, as -N (as Popen would)."""
+    if rc is not None and 128 < rc <= 128 + 64:
+        return 128 - rc
+    return rc
+
+
+def run_steps(steps: list[Step], *, cwd: str | Path, env: Mapping[str, str] | None = None,
+              keep_lines: re.Pattern[bytes] | None = None, keep_limit: int = 16 * 1024 * 1024,
+              head_bytes: int = process.DEFAULT_HEAD_BYTES,
+              tail_bytes: int = process.DEFAULT_TAIL_BYTES) -> list[process.ProcessResult | None]:
+    """Run `steps` in `cwd` one after the other in one box (see the module's doc): the result of each, as
+    process.run gives it, or None for a step that never started (one before it that must succeed failed,
+    or one before it overran its time). `keep_lines` applies to the last step's output. Without prlimit,
+    the first step's limits apply to every step."""
+    argvs = [[str(a) for a in step.argv] for step in steps]
+    start = time.monotonic()
+    launched: list[list[str]] = []
+    for number, (step, argv) in enumerate(zip(steps, argvs)):
+        try:
+            launched.append(process.limited(argv, step.limits, step.timeout))
+        except OSError as exc:  # a tool missing: the check cannot run
+            missing = process.ProcessResult(argv, None, "", time.monotonic() - start,
+                                            start_error=f"{exc.filename}: {exc.strerror or exc}")
+            return [*(None for _ in steps[:number]), missing, *(None for _ in steps[number + 1:])]
+    token = f"aigchip-step-{secrets.token_hex(16)}"
+    script = ["/bin/sh", "-c", SCRIPT, "aigchip-steps", token]
+    for step, line in zip(steps, launched):
+        script += [str(len(line)), "1" if step.must_succeed else "0", *line]
+    box = sandbox.Box(readable=tuple(sorted({str(Path(argv[0]).parent) for argv in argvs})))
+    timeouts = [step.timeout for step in steps]
+    try:
+        launch, full_env, gate, preexec = process._prepare(script, cwd=cwd, timeout=max(timeouts), env=env,
+                                                           limits=steps[0].limits, box=box, limited=True)
+    except OSError as exc:
+        return [process.ProcessResult(argvs[0], None, "", time.monotonic() - start,
+                                      start_error=f"/bin/sh: {exc.strerror or exc}"), *(None for _ in steps[1:])]
+    split = _Split(token.encode(), len(steps), start, timeouts, head_bytes, tail_bytes, keep_lines, keep_limit)
+    ran = process._execute(launch, cwd=cwd, env=full_env, timeout=timeouts[0], preexec=preexec,
+                           shown_argv=argvs[0], start=start, gate=gate, sink=split)
+    split.close()
+    results: list[process.ProcessResult | None] = []
+    for number, argv in enumerate(argvs[:split.current]):  # these ended, and the script said how
+        rc = _status(split.statuses[number])
+        text, cut = split.outputs[number].text()
+        results.append(process.ProcessResult(argv, rc, text, split.started[number + 1] - split.started[number],
+                                             truncated=cut, signal_name=process.signal_name(rc)))
+    results.append(_ended(argvs[split.current], split, ran, start + ran.duration_s, unboxed=gate is None))
+    rest: list[process.ProcessResult | None] = [None for _ in argvs[split.current + 1:]]
+    if rest and results[-1] is not None and results[-1].ok:  # it ended well, yet the next never started: say so
+        rest[0] = process.ProcessResult(argvs[split.current + 1], None, "", 0.0,
+                                        start_error=f"{argvs[split.current + 1][0]}: did not start")
+    return results + rest
+
+
+def _ended(argv: list[str], split: _Split, ran: process.ProcessResult, ended: float,
+           unboxed: bool) -> process.ProcessResult:
+    """The result of the step that was running when the box ended. The last step is exec'd (its status is
+    its own, or bwrap's already turned into -N); one before it ended the script, which says 128+N for a
+    signal, as bwrap does (sim/process.py turns a boxed run's into -N)."""
+    number = split.current
+    text, cut = split.outputs[number].text()
+    last = split.last
+    rc = ran.returncode if last or not unboxed else _status(ran.returncode)
+    keeper = split.keeper if last else None
+    return process.ProcessResult(argv, rc, text, max(0.0, ended - split.started[number]), timed_out=ran.timed_out,
+                                 truncated=cut, start_error=ran.start_error, signal_name=process.signal_name(rc),
+                                 kept_lines=keeper.text() if keeper else "",
+                                 kept_overflow=bool(keeper and keeper.overflow))
 
 
 def run_pair(first: list[str], second: list[str], *, cwd: str | Path, first_timeout: float, timeout: float,
              env: Mapping[str, str] | None = None, keep_lines: re.Pattern[bytes] | None = None,
              keep_limit: int = 16 * 1024 * 1024, head_bytes: int = process.DEFAULT_HEAD_BYTES,
              tail_bytes: int = process.DEFAULT_TAIL_BYTES) -> tuple[process.ProcessResult, process.ProcessResult | None]:
-    """Run `first` in `cwd` and, when it succeeds, `second`, both in one box (see the module's doc): the
-    results of each, as process.run gives them (None for a second step that never started because the
-    first failed or timed out). `keep_lines` applies to the second step's output."""
-    first, second = [str(a) for a in first], [str(a) for a in second]
-    start = time.monotonic()
-    limits = process.Limits()
-    try:
-        lines = [process.limited(first, limits, first_timeout), process.limited(second, limits, timeout)]
-    except OSError as exc:  # either tool missing: the check cannot run
-        return process.ProcessResult(first, None, "", time.monotonic() - start,
-                                     start_error=f"{exc.filename}: {exc.strerror or exc}"), None
-    token = f"aigchip-step-{secrets.token_hex(16)}"
-    script = ["/bin/sh", "-c", SCRIPT, "aigchip-pair", str(len(lines[0])), token, *lines[0], *lines[1]]
-    box = sandbox.Box(readable=tuple(sorted({str(Path(first[0]).parent), str(Path(second[0]).parent)})))
-    try:
-        launch, full_env, gate, preexec = process._prepare(script, cwd=cwd, timeout=max(first_timeout, timeout),
-                                                           env=env, limits=limits, box=box, limited=True)
-    except OSError as exc:
-        return process.ProcessResult(first, None, "", time.monotonic() - start,
-                                     start_error=f"/bin/sh: {exc.strerror or exc}"), None
-    split = _Split(f"\n{token}\n".encode(), start + first_timeout, timeout, head_bytes, tail_bytes,
-                   keep_lines, keep_limit)
-    ran = process._execute(launch, cwd=cwd, env=full_env, timeout=first_timeout, preexec=preexec,
-                           shown_argv=first, start=start, gate=gate, sink=split)
-    split.close()
-    first_text, first_cut = split.first.text()
-    if ran.start_error or split.second_started is None:
-        rc = ran.returncode
-        if gate is None and rc is not None and 128 < rc <= 128 + 64:
-            rc = 128 - rc  # the script reports a signal-killed first step as 128+N, as a shell does
-        if rc == 0:  # it ended well without ever starting the second: say so rather than guess
-            return (process.ProcessResult(first, 0, first_text, ran.duration_s, truncated=first_cut),
-                    process.ProcessResult(second, None, "", 0.0, start_error=f"{second[0]}: did not start"))
-        sig = process.signal_name(rc)
-        return process.ProcessResult(first, rc, first_text, ran.duration_s, timed_out=ran.timed_out,
-                                     truncated=first_cut, start_error=ran.start_error, signal_name=sig), None
-    second_text, second_cut = split.second.text()
-    first_s = split.second_started - start
-    keeper = split.keeper
-    return (process.ProcessResult(first, 0, first_text, first_s, truncated=first_cut),
-            process.ProcessResult(second, ran.returncode, second_text, ran.duration_s - first_s,
-                                  timed_out=ran.timed_out, truncated=second_cut, signal_name=ran.signal_name,
-                                  kept_lines=keeper.text() if keeper else "",
-                                  kept_overflow=bool(keeper and keeper.overflow)))
+    """Run `first` in `cwd` and, when it succeeds, `second`, both in one box: the results of each (None for
+    a second step that never started because the first failed or timed out). `keep_lines` applies to the
+    second step's output."""
+    done = run_steps([Step(first, first_timeout), Step(second, timeout)], cwd=cwd, env=env, keep_lines=keep_lines,
+                     keep_limit=keep_limit, head_bytes=head_bytes, tail_bytes=tail_bytes)
+    assert done[0] is not None
+    return done[0], done[1]

@@ -87,3 +87,50 @@ def test_both_steps_share_one_box(tmp_path, monkeypatch):
 def test_a_missing_tool_is_a_start_error(tmp_path):
     first, second = pair.run_pair(["/nonexistent/iverilog"], step("true"), cwd=tmp_path, first_timeout=30, timeout=30)
     assert first.start_error and "/nonexistent/iverilog" in first.start_error and second is None
+
+
+# -- three steps: a lint that need not succeed, then the pair -------------------------------------------
+
+def test_a_step_that_need_not_succeed_keeps_its_status_and_output_and_the_others_still_run(tmp_path):
+    lint, compiled, ran = pair.run_steps([pair.Step(step("echo '%Warning: odd'; exit 1"), 30, must_succeed=False),
+                                          pair.Step(step("echo compiled"), 30), pair.Step(step("echo ran; exit 4"), 30)],
+                                         cwd=tmp_path)
+    assert lint is not None and lint.returncode == 1 and lint.output.strip() == "%Warning: odd"
+    assert compiled is not None and compiled.ok and compiled.output.strip() == "compiled"
+    assert ran is not None and ran.returncode == 4 and ran.output.strip() == "ran"
+
+
+def test_each_of_three_steps_keeps_its_own_output_whatever_each_prints(tmp_path):
+    fake = "\\naigchip-step-" + "0" * 32 + " 0\\n"
+    steps = [pair.Step(step(f"printf '{fake}'; echo lint-done; printf 'no newline'"), 30, must_succeed=False),
+             pair.Step(step(f"printf '{fake}'; echo compile-done"), 30),
+             pair.Step(step(f"printf '{fake}'; echo sim-done; exit 2"), 30)]
+    lint, compiled, ran = pair.run_steps(steps, cwd=tmp_path)
+    assert lint is not None and compiled is not None and ran is not None
+    assert "lint-done" in lint.output and lint.output.endswith("no newline") and lint.returncode == 0
+    assert "compile-done" in compiled.output and "lint-done" not in compiled.output and "sim-done" not in compiled.output
+    assert "sim-done" in ran.output and "compile-done" not in ran.output and ran.returncode == 2
+
+
+def test_a_failing_middle_step_stops_the_last_and_a_killed_lint_reports_its_signal(tmp_path):
+    lint, compiled, ran = pair.run_steps([pair.Step(step("kill -SEGV $$"), 30, must_succeed=False),
+                                          pair.Step(step("echo 'syntax error' >&2; exit 3"), 30),
+                                          pair.Step(step("touch ran.txt"), 30)], cwd=tmp_path)
+    assert lint is not None and lint.returncode == -11 and lint.signal_name == "SIGSEGV"
+    assert compiled is not None and compiled.returncode == 3 and "syntax error" in compiled.output
+    assert ran is None and not (tmp_path / "ran.txt").exists()
+
+
+def test_a_step_that_overruns_its_time_ends_the_box_and_the_next_steps_never_start(tmp_path):
+    started = time.monotonic()
+    lint, compiled, ran = pair.run_steps([pair.Step(step("echo linting; sleep 60"), 1.0, must_succeed=False),
+                                          pair.Step(step("touch compiled.txt"), 30), pair.Step(step("true"), 30)],
+                                         cwd=tmp_path)
+    assert lint is not None and lint.timed_out and "linting" in lint.output
+    assert compiled is None and ran is None and not (tmp_path / "compiled.txt").exists()
+    assert time.monotonic() - started < 20
+    # the time of each step counts from its own start: a slow lint does not eat the simulation's
+    lint, compiled, ran = pair.run_steps([pair.Step(step("sleep 1"), 30, must_succeed=False),
+                                          pair.Step(step("sleep 1"), 30), pair.Step(step("sleep 60"), 1.5)], cwd=tmp_path)
+    assert lint is not None and lint.ok and compiled is not None and compiled.ok
+    assert ran is not None and ran.timed_out

@@ -1,4 +1,4 @@
-"""The chat client's libraries imported ahead of need (aigchip.models.preload), with the collector held off."""
+"""The chat client built before the pre-flight, with the collector held off while it imports (models/preload.py)."""
 
 from __future__ import annotations
 
@@ -47,37 +47,38 @@ def test_a_collector_that_was_off_stays_off():
         gc.enable()
 
 
-def test_start_imports_the_client_in_one_background_thread_and_the_process_still_exits_cleanly():
-    code = ("import gc, sys\n"
-            "import pyslang\n"  # nanobind reports objects still alive at exit: frozen ones must not be
-            "from aigchip.models import preload\n"
-            "assert 'langchain_openai' not in sys.modules\n"
-            "first = preload.start()\n"
-            "assert preload.start() is first and first.daemon\n"
-            "first.join(120)\n"
-            "print({'imported': [m in sys.modules for m in preload.CLIENT_MODULES], 'gc': gc.isenabled(),\n"
-            "       'frozen': gc.get_freeze_count() > 100000})\n")
+WARM_UP = ("import gc, sys, threading\n"
+           "import pyslang\n"  # nanobind reports objects still alive at exit: frozen ones must not be
+           "from aigchip.models.chat import ChatModel, ChatSettings\n"
+           "assert 'langchain_openai' not in sys.modules\n"
+           "ChatModel(ChatSettings(model='m', base_url='http://127.0.0.1:9/v1')).warm_up()\n")
+
+
+def test_a_client_built_in_the_background_leaves_the_collector_on_and_the_process_exits_cleanly():
+    code = WARM_UP + (
+        "for thread in threading.enumerate():\n"
+        "    if thread.name == 'aigchip-client-warm-up':\n"
+        "        thread.join(120)\n"
+        "print({'imported': 'langchain_openai' in sys.modules, 'gc': gc.isenabled(),\n"
+        "       'frozen': gc.get_freeze_count() > 100000})\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "{'imported': [True, True], 'gc': True, 'frozen': True}"
+    assert done.stdout.strip() == "{'imported': True, 'gc': True, 'frozen': True}"
     assert "leak" not in done.stderr  # unfrozen at exit: the last collection frees them as usual
 
 
-def test_a_process_that_ends_while_the_client_still_imports_ends_cleanly():
-    code = ("import time\n"
-            "import pyslang\n"
-            "from aigchip.models import preload\n"
-            "preload.start()\n"
-            "time.sleep(0.2)\n")  # the import is still going on in its daemon thread, with the collector off
+def test_a_process_that_ends_while_the_client_still_builds_ends_cleanly():
+    code = WARM_UP + "import time\ntime.sleep(0.2)\n"  # still importing, in its daemon thread, collector off
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
     assert done.returncode == 0 and done.stderr == ""
 
 
-def test_an_endpoint_run_starts_importing_the_client_before_its_preflight(tmp_path: Path, monkeypatch):
+def test_an_endpoint_run_starts_building_its_client_before_its_preflight(tmp_path: Path, monkeypatch):
     from aigchip.bench.adapters import load
     from aigchip.bench.runner import run_eval
     from aigchip.config import RunConfig
     from aigchip.loopback import Loopback, Response
+    from aigchip.models.chat import ChatModel
     from aigchip.sim.types import Status, Verdict
 
     monkeypatch.setenv("AIGCHIP_CACHE_DIR", str(tmp_path / "cache"))
@@ -88,7 +89,8 @@ def test_an_endpoint_run_starts_importing_the_client_before_its_preflight(tmp_pa
     (root / "task.json").write_text(json.dumps({"id": "t1", "top": "inv", "testbench": "tb.v", "solution": "inv.v",
                                                 "spec": "an inverter inv"}))
     started: list[str] = []
-    monkeypatch.setattr(preload, "start", lambda: started.append("import"))
+    warm_up = ChatModel.warm_up
+    monkeypatch.setattr(ChatModel, "warm_up", lambda self: (started.append("build"), warm_up(self)))
     checked: list[list[str]] = []
 
     def check(pairs, jobs=1):
@@ -102,9 +104,25 @@ def test_an_endpoint_run_starts_importing_the_client_before_its_preflight(tmp_pa
         summary = run_eval(load(tmp_path / "bench"), config, samples=1, ks=[1], out_dir=tmp_path / "out",
                            check=check)
         assert summary["pass_at_k"]["1"] == 1.0 and len(server.completions()) == 1
-    assert checked[0] == ["import"]  # the reference's check (the pre-flight) ran after the import began
+    assert checked[0] == ["build"]  # the reference's check (the pre-flight) ran after the build began
 
     started.clear()
     run_eval(load(tmp_path / "bench"), config.model_copy(update={"model": "reference"}), samples=1, ks=[1],
              out_dir=tmp_path / "ref", check=check)
     assert started == []  # no endpoint, no client
+
+
+def test_a_model_that_cannot_be_made_stops_the_run_when_its_samples_start_and_only_if_one_is_left(monkeypatch):
+    import pytest
+
+    from aigchip.bench import run_model
+    from aigchip.config import RunConfig
+    from aigchip.models import ModelError
+    from aigchip.task import from_text
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    task = from_text("an inverter inv", top="inv")
+    factory = run_model.begin(RunConfig(model="gpt-4o-mini", base_url=None), [task])  # no key: nothing raised yet
+    assert factory([])(task, 0) is None  # a resumed run with nothing left to ask needs no model
+    with pytest.raises(ModelError, match="OPENAI_API_KEY"):
+        factory([task])

@@ -21,7 +21,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Callable, Generator, Iterable
 
-from aigchip.bench import durations, estimate, flows, gather
+from aigchip.bench import durations, estimate, flows, gather, run_model
 from aigchip.bench import preflight as checks
 from aigchip.bench import results as files
 from aigchip.bench.summary import summarize
@@ -87,10 +87,7 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
     out_dir = Path(out_dir)
     _prepare_folder(out_dir, identity, resume)
     started = time.monotonic()
-    if config.uses_llm and model_factory is None:  # the client's imports overlap the pre-flight's checks
-        from aigchip.models import preload
-
-        preload.start()
+    models = run_model.begin(config, runnable, given=model_factory)  # an endpoint's client builds meanwhile
     preflight = preflight or reference
     found = _preflight(runnable, config, jobs, check, notify, benchmark.name) if preflight else \
         {t.id: {"state": checks.UNCHECKED, "simulator": config.simulator, "status": None, "message": "", "tried": {}}
@@ -112,7 +109,7 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
                                        estimate.weights(sound, seconds))
         sampler = _Sampler(config, out_dir, jobs=jobs, concurrency=concurrency, check=check, preflight=found, flow=flow,
                            resume=resume, share=executor == "local",
-                           model_factory=model_factory or _default_models(config, [t for t, _ in todo]))
+                           model_factory=models([t for t, _ in todo]))
         try:
             _run_all(todo, sampler, results, records, progress, expected=len(sound) * samples)
         except BaseException:
@@ -383,21 +380,6 @@ class _Sampler:
                 "stopped": "reference", "duration_s": round(time.monotonic() - started, 3), "statuses": [status],
                 "passed_at": 1 if status == "pass" else None, "model": "reference", "replies": 0,
                 "cached_replies": 0, "simulator": finding["simulator"], "message": message}
-
-
-def _default_models(config: RunConfig, tasks: list[Task]) -> ModelFactory:
-    """One model shared by every sample (endpoint, replay), built now so that a missing API key stops the
-    run before it starts; the offline baseline is built per task (it answers from that task's spec)."""
-    if config.model == "reference" or not tasks:
-        return lambda task, sample: None  # type: ignore[return-value]
-    from aigchip import demos
-    from aigchip.models.factory import make_model
-
-    if config.model == "offline":
-        entries = demos.corpus_for(config)[0]
-        return lambda task, sample: make_model(config, task, out_dir=None, demo_entries=entries)
-    shared = make_model(config, tasks[0], out_dir=None)
-    return lambda task, sample: shared
 
 
 def safe_name(task_id: str) -> str:

@@ -312,9 +312,10 @@ def _cacheable(options: VerifyOptions) -> bool:
     return options.use_cache and options.keep_dir is None and not options.waves
 
 
-def _cached(design: Design, options: VerifyOptions) -> tuple[Verdict | None, str | None]:
-    """What verify() would answer from the verdict cache alone (None: a miss, or a check never cached), and
-    the cache key it looked under."""
+def _cached(design: Design, options: VerifyOptions,
+            store: verdict_cache.VerdictCache) -> tuple[Verdict | None, str | None]:
+    """What verify() would answer from the verdict cache `store` alone (None: a miss, or a check never
+    cached), and the cache key it looked under."""
     if options.simulator == "both" or not _cacheable(options):
         return None, None
     started = time.monotonic()
@@ -323,7 +324,7 @@ def _cached(design: Design, options: VerifyOptions) -> tuple[Verdict | None, str
     except tools.ToolMissing:
         return None, None
     key = _cache_key(design, options, toolchain)
-    hit = verdict_cache.VerdictCache(tools.cache_root() / "verdicts").get(key)
+    hit = store.get(key)
     if hit is None:
         return None, key
     checks = ["policy", *hit.checks] if "policy" not in hit.checks else hit.checks
@@ -340,8 +341,9 @@ def verify_many(jobs_list: Iterable[tuple[Design, VerifyOptions]], jobs: int = 2
     items = list(jobs_list)
     verdicts: dict[int, Verdict] = {}
     keys: dict[int, str] = {}
+    store = verdict_cache.VerdictCache(tools.cache_root() / "verdicts")  # its secret is read once, not per entry
     for index, item in enumerate(items):
-        hit, key = _cached(*item)
+        hit, key = _cached(*item, store)
         if hit is not None:
             verdicts[index] = hit
         elif key is not None:

@@ -20,13 +20,10 @@ def data_files(tb_paths: Sequence[Path], testbench_texts: Sequence[str]) -> list
     # and one set lookup per file of the folder (a VerilogEval folder holds hundreds)
     quoted = {piece for text in testbench_texts for piece in text.split('"')[1:-1]}
     named_as = quoted | {piece[2:] for piece in quoted if piece.startswith("./")}
-
-    def named_in_a_literal(n: str) -> bool:
-        if '"' in n:  # never a piece between two quotes: look for it whole
-            return any(f'"{n}"' in text or f'"./{n}"' in text for text in testbench_texts)
-        return n in named_as
-
-    named = [n for n in os.listdir(folder) if named_in_a_literal(n)]
+    entries = os.listdir(folder)
+    named = [n for n in entries if n in named_as]
+    # a name holding a quote is never such a piece: look for it whole
+    named += [n for n in entries if '"' in n and any(f'"{n}"' in t or f'"./{n}"' in t for t in testbench_texts)]
     if not named:
         return []
     skip = {p.resolve() for p in tb_paths}

@@ -107,3 +107,14 @@ def test_cost_section_charts_the_area_ratio() -> None:
     page = cost_report.page_section(summary)
     assert page.count("<rect") == 2 and "#2e7d32" in page and "#c62828" in page  # smaller green, larger red
     assert cost_report.page_section({"per_task": [{"task": "x", "passes": 1}]}) == ""
+
+
+def test_the_reports_escape_text_as_the_html_module_does() -> None:
+    import html
+
+    from aigchip.bench import cost_report, report
+
+    hostile = """<script>alert("x" & 'y')</script> &amp; ok >"""
+    assert cost_report.escape(hostile) == html.escape(hostile) == report.escape(hostile)
+    summary = {"per_task": [{"task": hostile, "cost": {"cells": 5}, "reference_cost": {"cells": 5}, "area_ratio": 1.0}]}
+    assert "<script>" not in cost_report.page_section(summary) and html.escape(hostile) in cost_report.page_section(summary)

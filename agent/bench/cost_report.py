@@ -3,10 +3,15 @@ as a Markdown table and, on the HTML page, a chart of the area ratio per task (1
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 WIDTH, BAR, PAD = 640, 18, 150
+
+
+def escape(text: str) -> str:
+    """html.escape(text): &, <, >, " and ' as entities, without loading html's table of 2,000 entities."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("'", "&#x27;"))
 
 
 def costed(summary: dict[str, Any]) -> list[dict[str, Any]]:
@@ -35,7 +40,7 @@ def page_section(summary: dict[str, Any]) -> str:
     rows = costed(summary)
     if not rows:
         return ""
-    e = html.escape
+    e = escape
     table = "".join("<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in _figures(row)) + "</tr>" for row in rows)
     head = "".join(f"<th>{e(h)}</th>" for h in ("task", "cells", "reference cells", "area ratio", "flip-flops",
                                                  "LUT4s", "Fmax MHz"))
@@ -52,7 +57,7 @@ def ratio_chart(rows: list[dict[str, Any]]) -> str:
     scale = (WIDTH - PAD - 40) / top
     height = BAR * len(ratios) + 20
     bars = "".join(
-        f'<text x="{PAD - 6}" y="{i * BAR + 13}" font-size="11" text-anchor="end">{html.escape(task)}</text>'
+        f'<text x="{PAD - 6}" y="{i * BAR + 13}" font-size="11" text-anchor="end">{escape(task)}</text>'
         f'<rect x="{PAD}" y="{i * BAR + 3}" width="{ratio * scale:.1f}" height="{BAR - 6}" '
         f'fill="{"#2e7d32" if ratio <= 1 else "#c62828"}"/>'
         f'<text x="{PAD + ratio * scale + 4:.1f}" y="{i * BAR + 13}" font-size="10">{ratio:.2f}</text>'

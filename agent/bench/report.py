@@ -3,11 +3,11 @@ prints. The HTML draws its charts as inline SVG: no scripts, no files beside it,
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Any
 
 from aigchip.bench import cost_report
+from aigchip.bench.cost_report import escape
 from aigchip.bench.results import write_files
 
 STATUS_COLOURS = {"pass": "#2e7d32", "mismatch": "#f9a825", "compile_error": "#c62828", "sim_error": "#ad1457",
@@ -171,7 +171,7 @@ def markdown(summary: dict[str, Any]) -> str:
 
 
 def page(summary: dict[str, Any]) -> str:
-    e = html.escape
+    e = escape
     head = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in _headline(summary))
     problems = "".join(f"<li>{e(p)}</li>" for p in _problems(summary))
     tag_rows = "".join(f"<tr><td>{e(tag)}</td><td>{row['tasks']}</td><td>{row['passes']}</td>"
@@ -205,13 +205,13 @@ figure{{display:inline-block;margin:0 1.5em 1em 0}}figcaption{{text-align:center
 
 def _failure_cell(row: dict[str, Any]) -> str:
     said, transcript = _first_failure(row)
-    link = f' <a href="{html.escape(transcript)}">transcript</a>' if transcript else ""
-    return html.escape(said) + link
+    link = f' <a href="{escape(transcript)}">transcript</a>' if transcript else ""
+    return escape(said) + link
 
 
 def _status_pills(statuses: dict[str, int]) -> str:
     return "".join(f'<span class="pill" style="background:{STATUS_COLOURS.get(s, "#607d8b")}">'
-                   f"{html.escape(s)} {n}</span>" for s, n in statuses.items())
+                   f"{escape(s)} {n}</span>" for s, n in statuses.items())
 
 
 def _frame(body: str, y_label: str = "") -> str:
@@ -221,7 +221,7 @@ def _frame(body: str, y_label: str = "") -> str:
                     f'<line x1="{PAD}" y1="{_y(v)}" x2="{WIDTH - 10}" y2="{_y(v)}" stroke="#eee"/>'
                     for v in (0, 0.25, 0.5, 0.75, 1.0))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" role="img" '
-            f'aria-label="{html.escape(y_label)}">{ticks}{axes}{body}</svg>')
+            f'aria-label="{escape(y_label)}">{ticks}{axes}{body}</svg>')
 
 
 def _y(value: float) -> float:
@@ -238,7 +238,7 @@ def bar_chart(values: dict[str, float], x_label: str) -> str:
         bars.append(f'<rect x="{x:.1f}" y="{_y(value)}" width="{slot * 0.6:.1f}" height="{_y(0) - _y(value):.1f}" '
                     f'fill="#1565c0"><title>pass@{name}: {_pct(value)}</title></rect>'
                     f'<text x="{x + slot * 0.3:.1f}" y="{HEIGHT - PAD + 14}" font-size="11" text-anchor="middle">'
-                    f'{x_label}={html.escape(name)}</text>'
+                    f'{x_label}={escape(name)}</text>'
                     f'<text x="{x + slot * 0.3:.1f}" y="{_y(value) - 3}" font-size="10" text-anchor="middle">'
                     f'{_pct(value)}</text>')
     return _frame("".join(bars), "pass@k")
@@ -251,9 +251,9 @@ def status_bar(counts: dict[str, int]) -> str:
         width = (WIDTH - 20) * count / total
         colour = STATUS_COLOURS.get(status, "#607d8b")
         parts.append(f'<rect x="{x:.1f}" y="20" width="{width:.1f}" height="40" fill="{colour}">'
-                     f"<title>{html.escape(status)}: {count}</title></rect>")
+                     f"<title>{escape(status)}: {count}</title></rect>")
         legend.append(f'<rect x="10" y="{78 + 16 * i}" width="10" height="10" fill="{colour}"/>'
-                      f'<text x="26" y="{87 + 16 * i}" font-size="11">{html.escape(status)}: {count} '
+                      f'<text x="26" y="{87 + 16 * i}" font-size="11">{escape(status)}: {count} '
                       f"({100 * count / total:.1f}%)</text>")
         x += width
     height = max(HEIGHT, 90 + 16 * len(counts))

@@ -26,6 +26,8 @@ RULES: dict[str, str] = {
     "hierarchy": "when the testbench decides pass/fail, the design must not reach into it ($root, tb.x, bind, ...)",
     "macro-paste": "macro token pasting can assemble a refused name out of harmless pieces",
     "conditional": "when the testbench decides pass/fail, every `ifdef/`ifndef in a design file ends in that file",
+    "line-end": "a carriage return ends a line only with a newline after it (CRLF): alone, Icarus ends a // comment "
+                "there while Verilator and these checks read on, so code could hide from them",
 }
 
 # top-level scopes cocotb's runners add around the design: Icarus's waveform dumper, Verilator's C++ wrapper
@@ -132,7 +134,13 @@ def check(design: Design, *, testbench_decides: bool = False,
     return diagnostics
 
 
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
 def _findings(src: _Source, context: _Context) -> Iterator[_Finding]:
+    for m in _LONE_CR.finditer(src.text):
+        yield _Finding(m.start(), "line-end", "a carriage return without a newline after it: Icarus ends a // "
+                       "comment there and the other readers do not; end lines with a newline (or CRLF)")
     yield from _inline_cpp(src)
     yield from _dpi(src)
     yield from _system(src)

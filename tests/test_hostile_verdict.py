@@ -214,6 +214,8 @@ GOLDEN_HIDDEN = {
     "escaped identifier": HEAD + "  wire \\x// ; RefModule r" + PORTS,
     "macro": "`define GOLD RefModule\n" + HEAD + "  `GOLD r" + PORTS,
     "macro argument": "`define INST(kind) kind\n" + HEAD + "  `INST(RefModule) r" + PORTS,
+    # a lone carriage return ends a // comment for Icarus (not for Verilator or the checks' readers)
+    "carriage return": HEAD + "  // the counter\rRefModule r" + PORTS,
 }
 
 
@@ -226,4 +228,18 @@ def test_the_golden_model_cannot_be_borrowed_out_of_sight(simulator, how):
                      VerifyOptions(testbench=(VERILOG_EVAL / "Prob002_count4_test.sv",), simulator=simulator,
                                    reference=VERILOG_EVAL / "Prob002_count4_ref.sv", lint=False))
     assert verdict.status is Status.POLICY_VIOLATION, verdict.log
-    assert [d.code for d in verdict.diagnostics] == ["golden-model"]
+    assert [d.code for d in verdict.diagnostics] == ["line-end" if "\r" in hidden else "golden-model"]
+
+
+@pytest.mark.sim
+def test_a_carriage_return_hides_nothing_from_the_policy():
+    """Icarus ends a // comment at a lone carriage return; the policy's reader did not, so a refused reach
+    into the testbench (here its reference instance's output) hid in a comment and passed."""
+    reach = HEAD + "  // copy\rassign q = tb.good1.q;\nendmodule\n"
+    windows = HEAD.replace("\n", "\r\n") + "  assign q = 4'd0; // CRLF line ends are fine\r\nendmodule\r\n"
+    options = VerifyOptions(testbench=(VERILOG_EVAL / "Prob002_count4_test.sv",), lint=False,
+                            reference=VERILOG_EVAL / "Prob002_count4_ref.sv")
+    verdict = verify(Design(files={"TopModule.sv": reach}, top="TopModule"), options)
+    assert verdict.status is Status.POLICY_VIOLATION and [d.code for d in verdict.diagnostics] == ["line-end"]
+    assert (verdict.diagnostics[0].line, verdict.diagnostics[0].column) == (2, 10)
+    assert verify(Design(files={"TopModule.sv": windows}, top="TopModule"), options).status is Status.MISMATCH

@@ -318,7 +318,7 @@ def test_four_megabyte_junk_is_checked_quickly() -> None:
 
 def test_rules_are_documented() -> None:
     assert set(policy.RULES) == {"verilator-c", "dpi", "system", "file-access", "include", "finish",
-                                 "hierarchy", "macro-paste", "conditional"}
+                                 "hierarchy", "macro-paste", "conditional", "line-end"}
     assert all(isinstance(text, str) and text for text in policy.RULES.values())
 
 

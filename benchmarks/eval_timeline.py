@@ -1,7 +1,7 @@
 """Where the time goes before and between an eval's requests: a timeline of one `aigchip eval` run.
 
     python benchmarks/eval_timeline.py [--aigchip /path/to/venv/bin/aigchip] [--tasks 40] [--delay 1.0]
-                                       [--concurrency 16] [--all]
+                                       [--concurrency 16] [--bench DIR] [--all]
 
 The bench_eval_cli loopback case (tiny tasks, an endpoint answering each request after --delay seconds,
 `--feedback none`, default lint and demos), run once with the CLI in a child process whose import system
@@ -10,7 +10,8 @@ stamps chosen stages as they happen: the CLI's start, run_eval, the pre-flight, 
 check. Each line gives the wall time since the child started, the CPU the child had used by then (every
 thread: under the GIL this is the part that cannot overlap), and the thread. Then the requests as the
 endpoint saw them, in waves of --concurrency. Without --all, per-sample lines after the first few are left
-out. A diagnostic, not a figure: the stamps cost a little, and bench_eval_cli.py gives the timed numbers.
+out. `--bench DIR` runs a real benchmark instead (its references go through the pre-flight, on a cold
+cache; the endpoint's answer is the tiny inverter, so its samples fail). A diagnostic, not a figure: the stamps cost a little, and bench_eval_cli.py gives the timed numbers.
 """
 
 from __future__ import annotations
@@ -112,6 +113,7 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=40)
     parser.add_argument("--delay", type=float, default=1.0)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--bench", type=Path, help="a benchmark folder instead of --tasks tiny inverters")
     parser.add_argument("--all", action="store_true", help="every sample's lines, not only the first few")
     args = parser.parse_args()
     sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
@@ -121,7 +123,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp, Loopback(
             handler=lambda body: Response.text(f"```verilog\n{TINY}```\n", delay_s=args.delay)) as server:
-        bench = tiny_bench(Path(tmp) / "bench", args.tasks)
+        bench = args.bench or tiny_bench(Path(tmp) / "bench", args.tasks)
         argv = ["eval", str(bench), "--out", f"{tmp}/out", "--json", "--model", "served", "--base-url",
                 server.base_url, "--feedback", "none", "--concurrency", str(args.concurrency), "-k", "1"]
         started = time.monotonic()  # the loopback stamps arrivals with the same clock

@@ -12,7 +12,8 @@ from pathlib import Path
 from aigchip.models import preload
 
 
-def test_no_collection_while_held_and_the_collector_back_on_after_the_last_holder():
+def test_no_collection_while_held_and_the_collector_back_on_after_the_last_holder(monkeypatch):
+    monkeypatch.setattr(preload, "_frozen", False)  # as in a process that has built no client yet
     assert gc.isenabled()
     inside, release = threading.Event(), threading.Event()
 
@@ -35,6 +36,20 @@ def test_no_collection_while_held_and_the_collector_back_on_after_the_last_holde
     assert gc.isenabled()
     assert gc.get_freeze_count() >= len(kept)
     gc.unfreeze()  # leave the test process as it was
+
+
+def test_only_the_first_build_freezes_what_exists(monkeypatch):
+    """A long-lived process builds a client per turn: freezing every time would keep its cyclic garbage."""
+    monkeypatch.setattr(preload, "_frozen", False)
+    with preload.few_collections():
+        pass
+    first = gc.get_freeze_count()
+    assert first > 0
+    garbage = [[n] for n in range(1000)]
+    with preload.few_collections():
+        pass
+    assert gc.get_freeze_count() == first and gc.isenabled() and garbage
+    gc.unfreeze()
 
 
 def test_a_collector_that_was_off_stays_off():

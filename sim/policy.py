@@ -281,9 +281,47 @@ def _path_problem(path: str, context: _Context, *, may_name_design: bool) -> str
 
 
 def _macro_paste(src: _Source) -> Iterator[_Finding]:
+    found = []
     for m in _MACRO_PASTE.finditer(src.code):
+        found.append(m.span())
         yield _Finding(m.start(), "macro-paste", f"{m.group().strip()!r} pastes tokens together, which can "
                        "assemble a refused name out of harmless pieces; write names out in full")
+    begins = [begin for begin, _ in found]  # finditer's matches: sorted and disjoint
+    for start, text in _joined_macro_uses(src.code):
+        at = bisect.bisect_right(begins, start) - 1
+        if at >= 0 and start < found[at][1]:
+            continue  # the same joint, said above
+        yield _Finding(start, "macro-paste", f"{text!r} joins a macro's text to the name or macro beside it "
+                       "(`A`B, Ref`B, `A(x)y), which can assemble a refused name out of harmless pieces; "
+                       "write names out in full")
+
+
+# compiler directives, which are not macro uses (their words never join anything)
+_DIRECTIVES = frozenset("""define undef undefineall ifdef ifndef elsif else endif include timescale default_nettype
+    resetall celldefine endcelldefine line pragma begin_keywords end_keywords unconnected_drive
+    nounconnected_drive""".split())
+_MACRO_USE = re.compile(r"`([A-Za-z_]\w*)")
+_NAME_CHAR = re.compile(r"[\w$`]")
+_BASED = re.compile(r"'[sS]?[bBoOdDhH]\s*$")  # 8'h`VALUE: a number's digits, not a name
+
+
+def _joined_macro_uses(code: str) -> Iterator[tuple[int, str]]:
+    """Macro uses whose expansion joins a name character or another macro right before or after them (after
+    the argument list of a call): expanded, the pieces are one name."""
+    joined_at = -1  # where the last use reported for what follows it ended: the next use there is that joint
+    for m in _MACRO_USE.finditer(code):
+        if m.group(1) in _DIRECTIVES:
+            continue
+        start, end = m.start(), m.end()
+        if (call := _OPEN_PAREN.match(code, end)) is not None and code[call.end() - 1] == "(":
+            args = _MACRO_ARGS.match(code, call.end())
+            end = args.end() if args else end
+        before = start > 0 and _NAME_CHAR.match(code[start - 1]) is not None and code[start - 1] != "`" \
+            and not _BASED.search(code[max(0, start - 4):start])
+        after = end < len(code) and _NAME_CHAR.match(code[end]) is not None
+        if (before and start != joined_at) or after:
+            yield start, code[max(0, start - 12):end + 12].strip()
+        joined_at = end if after else -1
 
 
 def _conditionals(src: _Source) -> Iterator[_Finding]:

@@ -210,12 +210,16 @@ PORTS = "(.clk(clk), .reset(reset), .q(q));\nendmodule\n"
 # the design instantiates the testbench's reference model, to pass by copying it, in ways a reader of its
 # text could miss: after an escaped identifier (`wire \\x// ;` declares a wire named `x//`: the rest of the
 # line is code), or through a macro that names the model
-GOLDEN_HIDDEN = {
-    "escaped identifier": HEAD + "  wire \\x// ; RefModule r" + PORTS,
-    "macro": "`define GOLD RefModule\n" + HEAD + "  `GOLD r" + PORTS,
-    "macro argument": "`define INST(kind) kind\n" + HEAD + "  `INST(RefModule) r" + PORTS,
+GOLDEN_HIDDEN = {  # how: (the design, the rule that refuses it)
+    "escaped identifier": (HEAD + "  wire \\x// ; RefModule r" + PORTS, "golden-model"),
+    "macro": ("`define GOLD RefModule\n" + HEAD + "  `GOLD r" + PORTS, "golden-model"),
+    "macro argument": ("`define INST(kind) kind\n" + HEAD + "  `INST(RefModule) r" + PORTS, "golden-model"),
     # a lone carriage return ends a // comment for Icarus (not for Verilator or the checks' readers)
-    "carriage return": HEAD + "  // the counter\rRefModule r" + PORTS,
+    "carriage return": (HEAD + "  // the counter\rRefModule r" + PORTS, "line-end"),
+    # the name assembled from pieces by macro expansion: two macros side by side, a macro call and letters
+    "adjacent macros": ("`define A Ref\n`define B Module\n" + HEAD + "  `A`B r" + PORTS, "macro-paste"),
+    "call and letters": ("`define A(x) x\n" + HEAD + "  `A(RefMod)ule r" + PORTS, "macro-paste"),
+    "letters and macro": ("`define B Module\n" + HEAD + "  Ref`B r" + PORTS, "macro-paste"),
 }
 
 
@@ -223,12 +227,12 @@ GOLDEN_HIDDEN = {
 @pytest.mark.parametrize("how", sorted(GOLDEN_HIDDEN))
 @pytest.mark.parametrize("simulator", ["icarus", pytest.param("verilator", marks=pytest.mark.verilator)])
 def test_the_golden_model_cannot_be_borrowed_out_of_sight(simulator, how):
-    hidden = GOLDEN_HIDDEN[how]
+    hidden, refused_by = GOLDEN_HIDDEN[how]
     verdict = verify(Design(files={"TopModule.sv": hidden}, top="TopModule"),
                      VerifyOptions(testbench=(VERILOG_EVAL / "Prob002_count4_test.sv",), simulator=simulator,
                                    reference=VERILOG_EVAL / "Prob002_count4_ref.sv", lint=False))
     assert verdict.status is Status.POLICY_VIOLATION, verdict.log
-    assert [d.code for d in verdict.diagnostics] == ["line-end" if "\r" in hidden else "golden-model"]
+    assert [d.code for d in verdict.diagnostics] == [refused_by]
 
 
 @pytest.mark.sim

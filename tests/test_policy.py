@@ -354,3 +354,16 @@ def test_the_design_may_not_write_what_the_tests_leave_for_aigchip() -> None:
                   '$dumpfile("cost.json");'):
         [refusal] = run(wrap(f"initial {write}"))
         assert refusal.code == "file-access" and "must not write it" in refusal.message, write
+
+
+@pytest.mark.parametrize("body", ["initial q = `A`B;", "initial q = Ref`B;", "initial q = `A(x)y;", "initial q = `A(x)`B;",
+                                  "initial q = good`__LINE__;"])
+def test_macro_expansions_that_join_into_one_name_are_refused(body) -> None:
+    """Expanded, `A`B or Ref`B is one name: a refused one could be built out of harmless pieces."""
+    assert codes(judged("`define A Ref\n`define B Module\n" + wrap(body))) == ["macro-paste"]
+
+
+def test_macros_beside_other_tokens_still_pass() -> None:
+    body = ("initial q = {`W{1'b0}} + 8'h`VAL + 8'd `VAL + `A(1) + (`B) - `W'(3);\n"
+            "    wire [`W-1:0] w = `W'd0;")
+    assert judged("`define W 8\n`define VAL 5\n`define A(x) (x)\n`define B 2\n" + wrap(body)) == []

@@ -1,7 +1,8 @@
 """Verilator's lint of a design as the first step of its check's box (sim/pair.py) instead of a box of its
 own: the same command line, environment and limits as a lint alone (sim/lint.py), the same diagnostics,
-`lint.log` and per-process memory of designs already linted. The lint runs whatever it finds (it need not
-succeed), and before the design's simulation, so nothing the design does can reach it."""
+`lint.log` and per-process memory of designs already linted. The lint runs in the background beside the
+compiler, whatever it finds (it need not succeed), and ends before the design's simulation starts, so
+nothing the design does can reach it."""
 
 from __future__ import annotations
 
@@ -51,5 +52,5 @@ def prepare(run_dir: Path, files: dict[str, str], top: str, *, timeout: float,
     if known is not None:
         return known
     argv, env, limits = lint.command(list(files), top, parameters)
-    step = pair.Step(argv, timeout, limits or process.Limits(), must_succeed=False)
+    step = pair.Step(argv, timeout, limits or process.Limits(), must_succeed=False, background=True)
     return LintStep(run_dir, list(files), top, timeout, parameters, key, step, env, limits is not None)

@@ -196,8 +196,9 @@ def _icarus_simulate(job: Job, marker: str) -> process.ProcessResult:
 def _icarus_together(job: Job, marker: str, linting: LintStep | None = None,
                      ) -> tuple[process.ProcessResult, process.ProcessResult | None]:
     """iverilog, then vvp when it compiled, in one box (sim/pair.py): one box start per check, not two or
-    three. With `linting`, Verilator's lint runs first in that box; when it overran its time (the box ends
-    with it), iverilog and vvp run in a box of their own."""
+    three. With `linting`, Verilator's lint runs in that box beside iverilog and ends before vvp starts;
+    when it overran its time (the box ends with it), vvp runs in a box of its own (run_testbench), and when
+    the box could not start, iverilog and vvp run in one of their own."""
     steps = [pair.Step(_icarus_compile_argv(job), max(job.timeout, 60.0)), pair.Step(_icarus_simulate_argv(job), job.timeout)]
     keep = tbmod.recorded_lines(marker)
     compiled, ran = None, None

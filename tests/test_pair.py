@@ -134,3 +134,41 @@ def test_a_step_that_overruns_its_time_ends_the_box_and_the_next_steps_never_sta
                                           pair.Step(step("sleep 1"), 30), pair.Step(step("sleep 60"), 1.5)], cwd=tmp_path)
     assert lint is not None and lint.ok and compiled is not None and compiled.ok
     assert ran is not None and ran.timed_out
+
+
+# -- a first step in the background, beside the second ----------------------------------------------
+
+def bg(script: str, timeout: float = 30) -> pair.Step:
+    return pair.Step(step(script), timeout, must_succeed=False, background=True)
+
+
+def test_a_background_step_runs_beside_the_next_and_each_keeps_its_own_output_and_status(tmp_path):
+    fake = "\\naigchip-step-" + "0" * 32 + " 0\\n"
+    # the background step waits for a file the second step makes: it would never end if they ran in turn
+    lint, compiled, ran = pair.run_steps(
+        [bg(f"while [ ! -f go ]; do sleep 0.05; done; printf '{fake}'; echo lint-saw-go; exit 1"),
+         pair.Step(step(f"touch go; printf '{fake}'; echo compiled"), 30), pair.Step(step("echo ran; exit 6"), 30)],
+        cwd=tmp_path)
+    assert lint is not None and lint.returncode == 1 and "lint-saw-go" in lint.output and "compiled" not in lint.output
+    assert compiled is not None and compiled.ok and "compiled" in compiled.output and "lint" not in compiled.output
+    assert ran is not None and ran.returncode == 6 and ran.output.strip() == "ran"
+
+
+def test_a_failing_second_step_still_tells_the_background_steps_output_and_the_last_never_runs(tmp_path):
+    lint, compiled, ran = pair.run_steps([bg("echo '%Warning: x'; kill -SEGV $$"),
+                                          pair.Step(step("echo 'syntax error'; exit 3"), 30),
+                                          pair.Step(step("touch ran.txt"), 30)], cwd=tmp_path)
+    assert lint is not None and lint.returncode == -11 and "%Warning: x" in lint.output
+    assert compiled is not None and compiled.returncode == 3 and "syntax error" in compiled.output
+    assert ran is None and not (tmp_path / "ran.txt").exists()
+
+
+def test_a_background_step_that_overruns_its_time_counts_from_the_boxs_start(tmp_path):
+    lint, compiled, ran = pair.run_steps([bg("echo linting; sleep 60", timeout=1.5),
+                                          pair.Step(step("echo compiled"), 30), pair.Step(step("touch ran.txt"), 30)],
+                                         cwd=tmp_path)
+    assert compiled is not None and compiled.ok and "compiled" in compiled.output
+    assert lint is not None and lint.timed_out and ran is None and not (tmp_path / "ran.txt").exists()
+    assert lint.output.strip() == "linting"  # what it said before its time ran out
+    with pytest.raises(ValueError):
+        pair.run_steps([bg("true"), pair.Step(step("true"), 30)], cwd=tmp_path)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Literal
 
@@ -184,6 +183,8 @@ def _run_checks(run_dir: Path, design: Design, options: VerifyOptions, simulate:
     elif options.simulator == "icarus" and options.testbench and simulate is _simulate and lint_step is None:
         verdict, lint_found = _simulate_linted(run_dir, design, options)
     elif options.simulator == "icarus":  # Verilator's lint is advice here: run it beside the simulation
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aigchip-lint") as beside:
             linting = beside.submit(lint_step or _lint, run_dir, design, options)
             verdict = simulate(run_dir, design, options)
@@ -336,8 +337,6 @@ def verify_many(jobs_list: Iterable[tuple[Design, VerifyOptions]], jobs: int = 2
     """Check many designs, `jobs` at a time; results keep the input order. The cached verdicts are read
     first, here (a warm rerun starts no thread). Designs checked against the same cocotb tests with the
     same options share one simulation where that gives the verdicts each would get alone (sim/candidates.py)."""
-    from aigchip.sim import candidates
-
     items = list(jobs_list)
     verdicts: dict[int, Verdict] = {}
     keys: dict[int, str] = {}
@@ -349,6 +348,12 @@ def verify_many(jobs_list: Iterable[tuple[Design, VerifyOptions]], jobs: int = 2
         elif key is not None:
             keys[index] = key
     unknown = [i for i in range(len(items)) if i not in verdicts]
+    if not unknown:  # all from the cache: nothing to share, no pool
+        return [verdicts[i] for i in range(len(items))]
+    from concurrent.futures import ThreadPoolExecutor
+
+    from aigchip.sim import candidates
+
     for group in candidates.groups([items[i] for i in unknown]):
         members = [unknown[i] for i in group]
         shared = candidates.verify_group([items[i] for i in members], _check, _simulate, _lint, jobs)

@@ -195,7 +195,8 @@ def test_a_cached_verdict_is_read_without_loading_the_sandbox_or_any_checker(tmp
         f"design = Design(files={{'mac8.v': Path({str(EXAMPLE / 'mac8.v')!r}).read_text()}}, top='mac8')\n"
         f"verdict = verify_many([(design, VerifyOptions(testbench=(Path({str(TB)!r}),), lint=False))])[0]\n"
         "heavy = sorted(m for m in ('aigchip.sim.process', 'aigchip.sim.sandbox', 'aigchip.sim.native',\n"
-        "               'aigchip.sim.policy', 'aigchip.sim.lint') if m in sys.modules)\n"
+        "               'aigchip.sim.policy', 'aigchip.sim.lint', 'aigchip.sim.candidates',\n"
+        "               'concurrent.futures.thread') if m in sys.modules)\n"
         "print(verdict.status, verdict.cached, heavy)\n")
     env = {**os.environ, "AIGCHIP_CACHE_DIR": str(tmp_path / "cache")}
     runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)

@@ -17,11 +17,10 @@ import re
 import shutil
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Callable, Generator, Iterable
 
-from aigchip.bench import durations, estimate, flows, gather, run_model
+from aigchip.bench import durations, estimate, flows, run_model
 from aigchip.bench import preflight as checks
 from aigchip.bench import results as files
 from aigchip.bench.summary import summarize
@@ -200,7 +199,7 @@ def _batches(todo: list[tuple[Task, int]], sampler: _Sampler) -> Generator[list[
     the pre-flight already judged), then the others as the pool finishes them."""
     ready = [item for item in todo if sampler.ready(item[0])]
     if ready:
-        yield [sampler.run(task, sample) for task, sample in ready]
+        yield [sampler.record(task, sample) for task, sample in ready]  # never in the pool: never submitted
     rest = [item for item in todo if not sampler.ready(item[0])]
     if rest:
         yield from _in_pool(rest, sampler.run, 2 * sampler.concurrency, sampler.submitted)
@@ -280,6 +279,8 @@ def _in_pool(todo: list[tuple[Task, int]], run: Callable[[Task, int], dict[str, 
     Work is submitted as slots free up, so memory stays flat however many samples there are; when the
     consumer stops (an error, Ctrl-C), nothing new starts and the samples in flight are let finish."""
     pending = iter(todo)
+    from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait  # (a warm run needs none)
+
     in_flight: set[Future] = set()
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aigchip-eval")
     try:
@@ -306,10 +307,9 @@ class _Sampler:
         self.config = config.model_copy(update={"samples": 1})  # one generate call per sample
         self.preflight = preflight
         self.out_dir = out_dir
-        # the checks of a task's samples meet in one call (not on Ray: each check there is its own Ray task);
-        # only oneshot samples wait for each other, whose checks come at the same points of their loops
-        self.gathering = gather.Gathering(check or checks.default_check(), jobs, most=gather.MAX_SHARED if share else 1,
-                                          linger=gather.LINGER_S if share and flow == "oneshot" else 0.0)
+        self._gather_args = (check, jobs, share, flow)
+        self._gathering: Any = None
+        self._lock = threading.Lock()
         self.model_for = model_factory
         self.concurrency = concurrency
         self.calls = threading.BoundedSemaphore(concurrency)
@@ -318,6 +318,20 @@ class _Sampler:
             from aigchip.generate import corpus_once
 
             self.corpus = corpus_once(self.config)
+
+    @property
+    def gathering(self) -> Any:
+        """Where a task's checks meet in one call (not on Ray: each check there is its own Ray task; only oneshot
+        samples wait for each other), made when a first sample goes to the pool: a warm reference run has none."""
+        with self._lock:
+            if self._gathering is None:
+                from aigchip.bench import gather
+
+                check, jobs, share, flow = self._gather_args
+                self._gathering = gather.Gathering(check or checks.default_check(), jobs,
+                                                   most=gather.MAX_SHARED if share else 1,
+                                                   linger=gather.LINGER_S if share and flow == "oneshot" else 0.0)
+            return self._gathering
 
     def submitted(self, task: Task) -> None:
         """The sample is handed to the pool: its task's checks may wait for it (bench/gather.py)."""
@@ -329,6 +343,13 @@ class _Sampler:
         return self.config.model == "reference" and (not task.unit_tests or self.preflight[task.id]["status"] != "pass")
 
     def run(self, task: Task, sample: int) -> dict[str, Any]:
+        """A sample handed to the pool (submitted): its record, and its task's checks told it is done."""
+        try:
+            return self.record(task, sample)
+        finally:
+            self.gathering.finished(task.id)
+
+    def record(self, task: Task, sample: int) -> dict[str, Any]:
         started = time.monotonic()
         try:
             if self.config.model == "reference":
@@ -338,8 +359,6 @@ class _Sampler:
             return files.unattempted_record(task.id, sample, "model_error", str(exc), started)
         except Exception as exc:  # noqa: BLE001 - a bug or a broken file must cost this sample, not the run
             return files.unattempted_record(task.id, sample, "crash", f"{type(exc).__name__}: {exc}", started)
-        finally:
-            self.gathering.finished(task.id)
 
     def _generate(self, task: Task, sample: int, started: float) -> dict[str, Any]:
         from aigchip.generate import generate

@@ -18,6 +18,7 @@ A candidate is linted alone when its lint could depend on its neighbours or on t
 - two module names of which one starts the other (renamed, they may sort the other way round);
 - a tab or a non-ASCII character on a line the renaming changes (columns);
 - the top's parameters (-G sets them on every top).
+And so is a candidate the shared run gives a VARHIDDEN warning (every top's ports share one scope there).
 A shared run that reports an error (Verilator may stop before its later passes), exits non-zero, times out, or
 prints a message it cannot place decides nothing; the candidates its errors name are left out and the rest
 try once more.
@@ -41,6 +42,10 @@ _DIRECTIVE = re.compile(r"`(\w+)([^\n]*)")
 _WAIVER = re.compile(r"(?://|/\*)[^\S\n]*verilator[^\S\n]+lint_(off|on)[^\S\n]+([A-Z0-9_]+)[^\S\n]*(?:\*/)?")
 _WORD = re.compile(r"[A-Za-z_][\w$]*")
 SHARED_TIMEOUT_S = 10.0
+# Verilator puts every top's ports in one $root scope, so a neighbour's top port named like one of a candidate's
+# function arguments or block variables adds a VARHIDDEN that its lint alone lacks (never takes one away: the
+# shared scope only has more names). A candidate given one is linted alone.
+_ROOT_NAMED = frozenset({"VARHIDDEN"})
 _SHARED_FILE = re.compile(r"src(\d+)/(.+)$")
 
 
@@ -244,6 +249,7 @@ def _split(members: list[_Member], result: process.ProcessResult, folder: str,
     found: dict[int, list[Diagnostic]] = {m.index: [] for m in members}
     logs: dict[int, list[str]] = {m.index: [] for m in members}
     named: set[int] = set()
+    unsure: set[int] = set()  # said something that may be about a neighbour's top ports: linted alone
     owner: _Member | None = None
     clean = result.returncode == 0
     for raw in result.output.splitlines():
@@ -276,12 +282,16 @@ def _split(members: list[_Member], result: process.ProcessResult, folder: str,
         severity = Severity.ERROR if m["kind"] == "Error" else Severity.WARNING
         if severity is Severity.ERROR:
             named.add(owner.index)
+        if m["code"] in _ROOT_NAMED:
+            unsure.add(owner.index)
         found[owner.index].append(Diagnostic(message=message, severity=severity, file=file.name,
                                              line=int(m["line"]) if m["line"] else None, column=column,
                                              code=m["code"], source="verilator"))
         logs[owner.index].append(_plain(raw, owner))
     if named or not clean:
         return {}, named  # set() when nothing was named: give up
+    for index in unsure:
+        del found[index], by_index[index]
     for index, member in by_index.items():
         log = "\n".join(logs[index]) + ("\n" if logs[index] else "")
         (member.run_dir / "lint.log").write_text(log, encoding="utf-8")

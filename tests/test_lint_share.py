@@ -192,3 +192,23 @@ def test_a_shared_lint_that_runs_out_of_time_decides_nothing(tmp_path, monkeypat
         members.append((folder, Design(files=MIX[name], top="relu6_s8")))
     assert lint_share.lint_together(members, timeout=60) == [None, None]
     assert not lint._LINTED  # nothing half-read is remembered
+
+
+def test_a_neighbours_top_port_cannot_add_a_hidden_name_warning(tmp_path, monkeypatch):
+    """Verilator keeps every top's ports in one scope: a neighbour's port `x` would make a function's argument
+    `x` "hide a declaration in an upper scope", which alone it does not."""
+    monkeypatch.setattr(lint, "_LINTED", type(lint._LINTED)())
+    func = ("module relu6_s8(input [7:0] din, output [7:0] dout);\n"
+            "  function [7:0] twice(input [7:0] x);\n    twice = x + x;\n  endfunction\n"
+            "  assign dout = twice(din);\nendmodule\n")
+    port = "module relu6_s8(input [7:0] x, output [7:0] y);\n  assign y = x;\nendmodule\n"
+    members = []
+    for name, text in (("func", func), ("port", port), ("func_too", "// again\n" + func)):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "relu6_s8.v").write_text(text)
+        members.append((folder, Design(files={"relu6_s8.v": text}, top="relu6_s8")))
+    shared = lint_share.lint_together(members, timeout=60)
+    assert not any(d["code"] == "VARHIDDEN" for d in alone(tmp_path, "func_alone", {"relu6_s8.v": func})[0])
+    assert shared[0] is None and shared[2] is None  # the shared run said VARHIDDEN: linted alone
+    assert [d.model_dump() for d in shared[1] or []] == alone(tmp_path, "port_alone", {"relu6_s8.v": port})[0]

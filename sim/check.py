@@ -333,10 +333,13 @@ def _cached(design: Design, options: VerifyOptions,
                                   "tools": toolchain or hit.tools, "checks": checks}), key
 
 
-def verify_many(jobs_list: Iterable[tuple[Design, VerifyOptions]], jobs: int = 2) -> list[Verdict]:
+def verify_many(jobs_list: Iterable[tuple[Design, VerifyOptions]], jobs: int = 2,
+                on_verdict: Callable[[int, Verdict], None] | None = None) -> list[Verdict]:
     """Check many designs, `jobs` at a time; results keep the input order. The cached verdicts are read
     first, here (a warm rerun starts no thread). Designs checked against the same cocotb tests with the
-    same options share one simulation where that gives the verdicts each would get alone (sim/candidates.py)."""
+    same options share one simulation where that gives the verdicts each would get alone (sim/candidates.py).
+    `on_verdict(index, verdict)` is told each verdict as soon as it is known (from a worker thread)."""
+    told = on_verdict or (lambda index, verdict: None)
     items = list(jobs_list)
     verdicts: dict[int, Verdict] = {}
     keys: dict[int, str] = {}
@@ -345,6 +348,7 @@ def verify_many(jobs_list: Iterable[tuple[Design, VerifyOptions]], jobs: int = 2
         hit, key = _cached(*item, store)
         if hit is not None:
             verdicts[index] = hit
+            told(index, hit)
         elif key is not None:
             keys[index] = key
     unknown = [i for i in range(len(items)) if i not in verdicts]
@@ -358,10 +362,14 @@ def verify_many(jobs_list: Iterable[tuple[Design, VerifyOptions]], jobs: int = 2
         members = [unknown[i] for i in group]
         shared = candidates.verify_group([items[i] for i in members], _check, _simulate, _lint, jobs)
         verdicts.update(zip(members, shared))
+        for index, verdict in zip(members, shared):
+            told(index, verdict)
     rest = [i for i in range(len(items)) if i not in verdicts]
 
     def one(index: int) -> Verdict:
-        return _check(*items[index], key=keys[index]) if index in keys else verify(*items[index])
+        verdict = _check(*items[index], key=keys[index]) if index in keys else verify(*items[index])
+        told(index, verdict)
+        return verdict
 
     if jobs <= 1:
         verdicts.update((i, one(i)) for i in rest)

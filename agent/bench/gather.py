@@ -54,6 +54,13 @@ class Gathering:
         self.state = _State()
         self.unique = itertools.count()
         self.calls: list[int] = []  # how many checks went to each call (what the benchmark and tests look at)
+        self.held = 0  # slots kept for checks made elsewhere (the pre-flight, while samples already run)
+
+    def hold(self, slots: int) -> None:
+        """Keep `slots` of the `jobs` for checks that do not come through here (0: none)."""
+        with self.cond:
+            self.held = max(0, slots)
+            self.cond.notify_all()
 
     def started(self, group: str) -> None:
         with self.cond:
@@ -96,7 +103,7 @@ class Gathering:
                 while True:
                     if all(t.done for t in mine):
                         return
-                    batch, wait = self._take() if self.free else ([], None)
+                    batch, wait = self._take() if self.free > self.held else ([], None)
                     if batch:
                         self.free -= 1
                         break

@@ -48,10 +48,15 @@ def default_check() -> Callable[..., list]:
 
 
 def check_references(tasks: Iterable[Task], config: Any, *, jobs: int, check: Callable[..., list] | None = None,
-                     other_installed: Callable[[str], bool] = installed, benchmark: str = "") -> dict[str, dict[str, Any]]:
+                     other_installed: Callable[[str], bool] = installed, benchmark: str = "",
+                     told: Callable[[str, dict[str, Any] | None], None] | None = None) -> dict[str, dict[str, Any]]:
     """{task id: finding}. Each finding has `state` (sound, fallback, unsound, unchecked), `simulator` (the one
     to judge the task with), `status` and `message` (the reference's verdict under that simulator, or under
-    the chosen one when none passes) and `tried` ({simulator: verdict summary} for each that failed)."""
+    the chosen one when none passes) and `tried` ({simulator: verdict summary} for each that failed).
+
+    `told(task id, finding)` (given a `check` that takes `on_verdict`, like verify_many) hears each first
+    check as it ends: with the task's final finding when its reference passed (nothing later changes it),
+    else with None (a fallback or an unsound task is known only when the whole pre-flight ends)."""
     check = check or default_check()
     tasks = list(tasks)
     chosen = config.simulator
@@ -60,18 +65,22 @@ def check_references(tasks: Iterable[Task], config: Any, *, jobs: int, check: Ca
     known = durations.load(benchmark)
     references = [t for t in tasks if t.solution and t.has_golden_tests]
     checkable = durations.longest_first(references, known, lambda t: t.id, estimate.weights(references, known))
-    first = check([(t.solution_design(), reference_options(t, config, chosen)) for t in checkable], jobs=jobs)
+    pairs = [(t.solution_design(), reference_options(t, config, chosen)) for t in checkable]
+
+    def first_told(index: int, verdict: Any) -> None:
+        task = checkable[index]
+        seconds = known.get(task.id) if verdict.cached else verdict.duration_s  # as known is updated below
+        if told is not None:
+            told(task.id, _judged(dict(found[task.id], tried={}), verdict, seconds) if verdict.passed else None)
+
+    first = check(pairs, jobs=jobs, on_verdict=first_told) if told is not None else check(pairs, jobs=jobs)
     fresh = {t.id: v.duration_s for t, v in zip(checkable, first) if not v.cached}
     durations.remember(benchmark, fresh)
     known.update(fresh)
     failing = []
     for task, verdict in zip(checkable, first):
-        finding = found[task.id]
-        finding.update(status=str(verdict.status), cached=verdict.cached)
-        finding["seconds"] = known.get(task.id)  # how long checking this task takes: the longest start first
-        if verdict.passed:
-            finding["state"] = SOUND
-        else:
+        finding = _judged(found[task.id], verdict, known.get(task.id))
+        if not verdict.passed:
             finding["tried"][chosen] = verdict.summary()[:500]
             failing.append(task)
     other = other_simulator(chosen) if chosen in SIMULATORS else None  # under both, a reference must pass both
@@ -96,6 +105,15 @@ def check_references(tasks: Iterable[Task], config: Any, *, jobs: int, check: Ca
         finding.update(state=UNSOUND, message=f"the task's own reference fails its own tests under {chosen}: "
                                               f"{finding['tried'][chosen]}{elsewhere}")
     return found
+
+
+def _judged(finding: dict[str, Any], verdict: Any, seconds: float | None) -> dict[str, Any]:
+    """`finding` with the first check's verdict: sound when it passed."""
+    finding.update(status=str(verdict.status), cached=verdict.cached)
+    finding["seconds"] = seconds  # how long checking this task takes: the longest start first
+    if verdict.passed:
+        finding["state"] = SOUND
+    return finding
 
 
 def summary_of(found: dict[str, dict[str, Any]], enabled: bool = True) -> dict[str, Any]:

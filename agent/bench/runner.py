@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Generator, Iterable
 
-from aigchip.bench import durations, estimate, flows, run_model
+from aigchip.bench import durations, estimate, flows, run_model, stream
 from aigchip.bench import preflight as checks
 from aigchip.bench import results as files
 from aigchip.bench.summary import summarize
@@ -88,6 +88,22 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
     started = time.monotonic()
     models = run_model.begin(config, runnable, given=model_factory)  # an endpoint's client builds meanwhile
     preflight = preflight or reference
+    fed = stream.model_now(models, runnable) if preflight and not reference and executor == "local" and check is None \
+        else None  # samples start as their own task's reference passes (bench/stream.py)
+    if fed is not None:
+        context = dict(benchmark=benchmark, config=config, samples=samples, ks=ks, tasks=runnable, skipped=skipped,
+                       identity=identity, concurrency=concurrency, jobs=jobs, preflight_enabled=True, flow=flow,
+                       grain=grain)
+        sampler = _Sampler(config, out_dir, jobs=jobs, concurrency=concurrency, check=None, preflight={}, flow=flow,
+                           resume=resume, model_factory=fed)
+        found, records, results, previously = stream.run(
+            runnable, samples=samples, jobs=jobs, concurrency=concurrency, out_dir=out_dir, resume=resume,
+            sampler=sampler, names=(IDENTITY, PREFLIGHT),
+            preflight=lambda told: _preflight(runnable, config, jobs, None, notify, benchmark.name, told=told),
+            summary=lambda records, found, timed: _summary(records, executor, **context, preflight=found, complete=False,
+                                                           wall_s=time.monotonic() - started if timed else 0.0),
+            run_all=lambda results, records, **kw: _run_all([], sampler, results, records, progress, **kw))
+        return _finish(out_dir, records, executor, context | {"preflight": found}, started, results, previously)
     found = _preflight(runnable, config, jobs, check, notify, benchmark.name) if preflight else \
         {t.id: {"state": checks.UNCHECKED, "simulator": config.simulator, "status": None, "message": "", "tried": {}}
          for t in runnable}
@@ -115,8 +131,14 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
             partial = _summary(records, executor, **context, wall_s=time.monotonic() - started, complete=False)
             _write_quietly(out_dir / files.SUMMARY, partial)
             raise
+    return _finish(out_dir, records, executor, context, started, results, previously)
+
+
+def _finish(out_dir: Path, records: list[dict[str, Any]], executor: str, context: dict[str, Any], started: float,
+            results: files.ResultsFile, previously: int) -> dict[str, Any]:
+    """The closing summary and report pages, written."""
     summary = _summary(records, executor, **context, wall_s=time.monotonic() - started, complete=True,
-                        resumed=previously, retried=results.retried, left_out=results.left_out)
+                       resumed=previously, retried=results.retried, left_out=results.left_out)
     from aigchip.bench import report
 
     files.write_files(out_dir, {files.SUMMARY: files.json_text(summary), **report.pages(summary)})
@@ -133,13 +155,13 @@ def _probe_tools() -> None:
 
 
 def _preflight(tasks: list[Task], config: RunConfig, jobs: int, check: Check | None,
-               notify: Callable[[str], None] | None, benchmark: str = "") -> dict[str, dict[str, Any]]:
+               notify: Callable[[str], None] | None, benchmark: str = "", told: Any = None) -> dict[str, dict[str, Any]]:
     """Every task's reference against its own tests, with what a person should know said as it is found."""
     say = notify or (lambda line: None)
     checkable = sum(bool(t.solution) and t.has_golden_tests for t in tasks)
     if checkable:
         say(f"pre-flight: checking {checkable} reference(s) against their own tests under {config.simulator}")
-    found = checks.check_references(tasks, config, jobs=jobs, check=check, benchmark=benchmark)
+    found = checks.check_references(tasks, config, jobs=jobs, check=check, benchmark=benchmark, told=told)
     for task_id, finding in found.items():
         if finding["state"] == checks.FALLBACK:
             say(f"  {task_id}: checked with {finding['simulator']}: {finding['message']}")
@@ -173,12 +195,13 @@ def _prepare_folder(out_dir: Path, identity: dict[str, Any], resume: bool) -> No
 
 
 def _run_all(todo: list[tuple[Task, int]], sampler: _Sampler, results: files.ResultsFile,
-             records: list[dict[str, Any]], progress: Progress | None, *, expected: int) -> None:
-    """Every pending sample; each finished one is written (durably) before it counts. Samples that finish
-    together are written one line each and made durable by one fsync."""
-    stream = _batches(todo, sampler)
+             records: list[dict[str, Any]], progress: Progress | None, *, expected: int | Callable[[], int],
+             batches: Generator[list[dict[str, Any]], None, None] | None = None) -> None:
+    """Every pending sample (or each of `batches`); each finished one is written (durably) before it counts.
+    Samples that finish together are written one line each and made durable by one fsync."""
+    batch_stream = batches if batches is not None else _batches(todo, sampler)
     try:
-        for batch in stream:
+        for batch in batch_stream:
             written: list[dict[str, Any]] = []
             try:
                 for record in batch:
@@ -189,9 +212,9 @@ def _run_all(todo: list[tuple[Task, int]], sampler: _Sampler, results: files.Res
                 for record in written:
                     records.append(record)
                     if progress is not None:
-                        progress(record, len(records), expected)
+                        progress(record, len(records), expected if isinstance(expected, int) else expected())
     finally:
-        stream.close()  # on an error nothing new starts; the samples in flight finish, unrecorded
+        batch_stream.close()  # on an error nothing new starts; the samples in flight finish, unrecorded
 
 
 def _batches(todo: list[tuple[Task, int]], sampler: _Sampler) -> Generator[list[dict[str, Any]], None, None]:
@@ -202,7 +225,7 @@ def _batches(todo: list[tuple[Task, int]], sampler: _Sampler) -> Generator[list[
         yield [sampler.record(task, sample) for task, sample in ready]  # never in the pool: never submitted
     rest = [item for item in todo if not sampler.ready(item[0])]
     if rest:
-        yield from _in_pool(rest, sampler.run, 2 * sampler.concurrency, sampler.submitted)
+        yield from stream.in_pool(rest, sampler.run, 2 * sampler.concurrency, sampler.submitted)
 
 
 def _check_arguments(samples: int, ks: list[int], concurrency: int, jobs: int, config: RunConfig) -> None:
@@ -268,34 +291,6 @@ def _write_quietly(path: Path, summary: dict[str, Any]) -> None:
         files.write_json(path, summary)
     except OSError:
         pass  # the disk may be the very problem; results.jsonl is what counts
-
-
-def _in_pool(todo: list[tuple[Task, int]], run: Callable[[Task, int], dict[str, Any]],
-             workers: int, submitted: Callable[[Task], None] = lambda task: None,
-             ) -> Generator[list[dict[str, Any]], None, None]:
-    """Run `run(task, sample)` for each item, at most `workers` at once (`submitted(task)` told as each is
-    handed to the pool), yielding the records of the samples that finished since the last yield.
-
-    Work is submitted as slots free up, so memory stays flat however many samples there are; when the
-    consumer stops (an error, Ctrl-C), nothing new starts and the samples in flight are let finish."""
-    pending = iter(todo)
-    from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait  # (a warm run needs none)
-
-    in_flight: set[Future] = set()
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aigchip-eval")
-    try:
-        while True:
-            for task, sample in pending:
-                submitted(task)
-                in_flight.add(pool.submit(run, task, sample))
-                if len(in_flight) >= workers:
-                    break
-            if not in_flight:
-                return
-            finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-            yield [future.result() for future in finished]
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _Sampler:

@@ -94,15 +94,15 @@ def run_eval(benchmark: Any, config: RunConfig, *, samples: int, ks: Iterable[in
         context = dict(benchmark=benchmark, config=config, samples=samples, ks=ks, tasks=runnable, skipped=skipped,
                        identity=identity, concurrency=concurrency, jobs=jobs, preflight_enabled=True, flow=flow,
                        grain=grain)
-        sampler = _Sampler(config, out_dir, jobs=jobs, concurrency=concurrency, check=None, preflight={}, flow=flow,
-                           resume=resume, model_factory=fed)
         found, records, results, previously = stream.run(
             runnable, samples=samples, jobs=jobs, concurrency=concurrency, out_dir=out_dir, resume=resume,
-            sampler=sampler, names=(IDENTITY, PREFLIGHT),
+            sampler_for=lambda found: _Sampler(config, out_dir, jobs=jobs, concurrency=concurrency, check=None,
+                                               preflight=found, flow=flow, resume=resume, model_factory=fed),
+            names=(IDENTITY, PREFLIGHT),
             preflight=lambda told: _preflight(runnable, config, jobs, None, notify, benchmark.name, told=told),
             summary=lambda records, found, timed: _summary(records, executor, **context, preflight=found, complete=False,
                                                            wall_s=time.monotonic() - started if timed else 0.0),
-            run_all=lambda results, records, **kw: _run_all([], sampler, results, records, progress, **kw))
+            run_all=lambda sampler, results, records, **kw: _run_all([], sampler, results, records, progress, **kw))
         return _finish(out_dir, records, executor, context | {"preflight": found}, started, results, previously)
     found = _preflight(runnable, config, jobs, check, notify, benchmark.name) if preflight else \
         {t.id: {"state": checks.UNCHECKED, "simulator": config.simulator, "status": None, "message": "", "tried": {}}

@@ -42,8 +42,9 @@ class Feed:
     found, to be taken longest first. `found` is the pre-flight's full answer once `over`."""
 
     def __init__(self, preflight: Callable[..., dict[str, dict[str, Any]]], tasks: list[Task], *, samples: int,
-                 done: set[tuple[str, int]], jobs: int, hold: Callable[[int], None]) -> None:
-        self._preflight, self.samples, self.done, self.jobs, self._hold = preflight, samples, done, jobs, hold
+                 done: set[tuple[str, int]], jobs: int) -> None:
+        self._preflight, self.samples, self.done, self.jobs = preflight, samples, done, jobs
+        self._hold: Callable[[int], None] = lambda slots: None
         self.findings: dict[str, dict[str, Any]] = {}  # what the samples read: each task's, before it starts
         self.by_id = {t.id: t for t in tasks}
         self.left = sum(bool(t.solution) and t.has_golden_tests for t in tasks)  # first checks not yet answered
@@ -58,8 +59,13 @@ class Feed:
         self.thread = threading.Thread(target=self._run, name="aigchip-preflight", daemon=True)
 
     def start(self) -> None:
-        self._hold(min(self.jobs, self.left))
         self.thread.start()
+
+    def attach(self, hold: Callable[[int], None]) -> None:
+        """`hold(slots)` keeps that many check slots off the samples' checks: those the pre-flight still needs."""
+        with self.lock:
+            self._hold = hold
+            hold(0 if self.over else min(self.jobs, max(0, self.left)))
 
     def _run(self) -> None:
         try:
@@ -72,7 +78,7 @@ class Feed:
                 self.findings.update(found)  # the tasks first found sound keep that finding; add the others' samples
                 self._add([tid for tid, f in found.items() if f["state"] != "unsound" and tid not in self.started],
                           found)
-        self._hold(0)
+            self._hold(0)
         self.news.put(None)
 
     def _told(self, task_id: str, finding: dict[str, Any] | None) -> None:
@@ -81,7 +87,7 @@ class Feed:
             if finding is not None:
                 self.started.add(task_id)
                 self._add([task_id], {task_id: finding})
-        self._hold(min(self.jobs, max(0, self.left)))
+            self._hold(min(self.jobs, max(0, self.left)))  # (the lock is taken before the gathering's, never after)
         self.news.put(None)
 
     def _add(self, task_ids: list[str], findings: dict[str, dict[str, Any]]) -> None:
@@ -171,15 +177,16 @@ def fed_pool(feed: Feed, run: Callable[[Task, int], dict[str, Any]], workers: in
 
 
 
-def run(tasks: list[Task], *, samples: int, jobs: int, concurrency: int, out_dir: Any, resume: bool, sampler: Any,
+def run(tasks: list[Task], *, samples: int, jobs: int, concurrency: int, out_dir: Any, resume: bool,
+        sampler_for: Callable[[dict[str, dict[str, Any]]], Any],
         names: tuple[str, str], preflight: Callable[..., dict[str, dict[str, Any]]],
         summary: Callable[[list[dict[str, Any]], dict[str, dict[str, Any]], bool], dict[str, Any]],
         run_all: Callable[..., None]) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]], Any, int]:
     """runner.run_eval from the pre-flight on, its samples fed as their tasks are found sound: (findings, the
     records of the sound tasks, the results file, how many came from an earlier run). `names`: the run's identity
-    file and preflight.json; `preflight(told=)`, `summary(records, findings, timed)` (a partial one, with the wall time so far when
-    `timed`) and
-    `run_all(results, records, expected=, batches=)` are the runner's."""
+    file and preflight.json. The runner's: `preflight(told=)`, `summary(records, findings, timed)` (a partial one,
+    with the wall time so far when `timed`), `sampler_for(findings)` and `run_all(sampler, results, records,
+    expected=, batches=)`."""
     from aigchip.bench import results as files
 
     identity, findings_file = names
@@ -193,20 +200,23 @@ def run(tasks: list[Task], *, samples: int, jobs: int, concurrency: int, out_dir
             files.write_files(out_dir, {findings_file: files.json_text(found), files.SUMMARY: files.json_text(partial)})
             return found
 
-        feed = Feed(checked, tasks, samples=samples, done=done, jobs=jobs, hold=sampler.gathering.hold)
-        sampler.preflight = feed.findings  # each task's finding is there before its first sample starts
+        feed = Feed(checked, tasks, samples=samples, done=done, jobs=jobs)
+        feed.start()  # the samples' set-up (imports, the demo library) overlaps the pre-flight's first checks
         records = list(results.finished)
 
         def expected() -> int:  # the samples of the tasks not (yet) known to be left out
             found = feed.found
             return samples * (len(tasks) if found is None else sum(f["state"] != "unsound" for f in found.values()))
 
-        feed.start()
         try:
-            run_all(results, records, expected=expected,
+            sampler = sampler_for(feed.findings)  # each task's finding is there before its first sample starts
+            feed.attach(sampler.gathering.hold)
+            run_all(sampler, results, records, expected=expected,
                     batches=fed_pool(feed, sampler.run, 2 * concurrency, sampler.submitted))
             found = feed.wait()
-        except BaseException:
+        except BaseException as exc:
+            if not isinstance(exc, KeyboardInterrupt):
+                feed.thread.join()  # the pre-flight's files are written, as when it ended before any sample
             if feed.found is not None:  # (with no findings, no summary: as when a run is stopped in its pre-flight)
                 try:
                     files.write_json(out_dir / files.SUMMARY, summary(_of_sound(records, feed.found), feed.found, True))

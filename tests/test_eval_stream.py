@@ -119,3 +119,43 @@ def test_the_samples_checks_keep_off_the_slots_the_preflight_still_needs():
     gathering.hold(1)
     worker.join(5)
     assert answer == [["ok"]] and calls == [[pair]]  # one slot left to the samples: the check goes
+
+
+def test_a_run_stopped_before_its_preflight_files_resumes_with_the_samples_it_finished(tmp_path, monkeypatch):
+    """Samples may finish before preflight.json is written; a run stopped then keeps them on --resume."""
+    monkeypatch.setenv("AIGCHIP_CACHE_DIR", str(tmp_path / "cache"))
+    bench(tmp_path)
+    out = tmp_path / "out"
+    with Loopback(handler=reply, model="loop") as endpoint:
+        run(tmp_path, "out", endpoint, [])
+        lines = (out / "results.jsonl").read_text().splitlines()
+        kept = [line for line in lines if json.loads(line)["task"] == "quick"]
+        (out / "results.jsonl").write_text("\n".join(kept) + "\n")  # what a stop after the quick task's samples leaves
+        for name in ("preflight.json", "summary.json"):
+            (out / name).unlink()
+        monkeypatch.setenv("AIGCHIP_CACHE_DIR", str(tmp_path / "cache-2"))  # no reply from the cache: each is asked
+        before = len(endpoint.completions())
+        summary = run(tmp_path, "out", endpoint, [], resume=True)
+        asked = [json.dumps(r.body) for r in endpoint.completions()[before:]]
+    assert len(kept) == 2 and len(asked) == 2 and all("[slow]" in body for body in asked)
+    assert summary["samples"]["resumed"] == 2 and summary["samples"]["expected"] == 4 and summary["pass_at_k"] == {"1": 1.0}
+    assert json.loads((out / "preflight.json").read_text())["broken"]["state"] == "unsound"
+
+
+def test_a_task_without_a_reference_to_check_starts_at_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIGCHIP_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "bench"
+    task_copy(root, "slow", slow=True)
+    task_copy(root, "noref")
+    spec = json.loads((root / "noref" / "task.json").read_text())
+    (root / "noref" / "task.json").write_text(json.dumps({k: v for k, v in spec.items() if k != "solution"}))
+    import langchain_openai  # noqa: F401 - as in the first test: the client is quick to build
+    notices: list = []
+    with Loopback(handler=reply, model="loop") as endpoint:
+        summary = run(tmp_path, "out", endpoint, notices)
+        asked = [(r.at, json.dumps(r.body)) for r in endpoint.completions()]
+    ended = next(at for at, line in notices if line.startswith("pre-flight: 1 of 2 task(s) sound"))
+    assert max(at for at, body in asked if "[noref]" in body) < ended
+    assert summary["preflight"]["unchecked"] == 1 and summary["samples"]["expected"] == 4
+    found = json.loads((tmp_path / "out" / "preflight.json").read_text())
+    assert found["noref"] == {"state": "unchecked", "simulator": "icarus", "status": None, "message": "", "tried": {}}

@@ -56,7 +56,7 @@ def check_references(tasks: Iterable[Task], config: Any, *, jobs: int, check: Ca
 
     `told(task id, finding)` (given a `check` that takes `on_verdict`, like verify_many) hears each first
     check as it ends: with the task's final finding when its reference passed (nothing later changes it),
-    else with None (a fallback or an unsound task is known only when the whole pre-flight ends)."""
+    and at once for a task with no reference to check (unchecked), else with None (a fallback or an unsound task is known only when the whole pre-flight ends)."""
     check = check or default_check()
     tasks = list(tasks)
     chosen = config.simulator
@@ -66,6 +66,11 @@ def check_references(tasks: Iterable[Task], config: Any, *, jobs: int, check: Ca
     references = [t for t in tasks if t.solution and t.has_golden_tests]
     checkable = durations.longest_first(references, known, lambda t: t.id, estimate.weights(references, known))
     pairs = [(t.solution_design(), reference_options(t, config, chosen)) for t in checkable]
+    if told is not None:  # a task without a reference to check is known at once
+        with_reference = {t.id for t in references}
+        for task in tasks:
+            if task.id not in with_reference:
+                told(task.id, dict(found[task.id], tried={}))
 
     def first_told(index: int, verdict: Any) -> None:
         task = checkable[index]

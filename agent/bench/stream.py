@@ -83,7 +83,7 @@ class Feed:
 
     def _told(self, task_id: str, finding: dict[str, Any] | None) -> None:
         with self.lock:
-            self.left -= 1
+            self.left -= finding is None or finding["state"] != "unchecked"  # (an unchecked task had no check)
             if finding is not None:
                 self.started.add(task_id)
                 self._add([task_id], {task_id: finding})

@@ -159,3 +159,28 @@ def test_a_task_without_a_reference_to_check_starts_at_once(tmp_path, monkeypatc
     assert summary["preflight"]["unchecked"] == 1 and summary["samples"]["expected"] == 4
     found = json.loads((tmp_path / "out" / "preflight.json").read_text())
     assert found["noref"] == {"state": "unchecked", "simulator": "icarus", "status": None, "message": "", "tried": {}}
+
+
+def test_the_preflight_keeps_a_slot_per_check_left_and_all_of_them_for_its_second_round():
+    from aigchip.bench.stream import Feed
+
+    task = load(FIXTURES).tasks[0]
+    second_round, finish = threading.Event(), threading.Event()
+
+    def preflight(told):
+        told(task.id, None)  # one of the three first checks answered: two left
+        told(task.id, None)
+        told(task.id, None)  # all answered: a second round may follow
+        second_round.set()
+        finish.wait(5)
+        return {task.id: {"state": "unsound"}}
+
+    feed = Feed(preflight, [task, task, task], samples=1, done=set(), jobs=2)
+    held: list[int] = []
+    feed.attach(held.append)
+    feed.start()
+    assert second_round.wait(5)
+    assert held == [2, 2, 1, 2]  # attached with 3 checks left (2 of 2 slots), 2 left, 1 left, then the second round
+    finish.set()
+    assert feed.wait() == {task.id: {"state": "unsound"}}
+    assert held[-1] == 0 and feed.finished() and feed.take(4) == []  # over: every slot back, no sample for it

@@ -65,7 +65,7 @@ class Feed:
         """`hold(slots)` keeps that many check slots off the samples' checks: those the pre-flight still needs."""
         with self.lock:
             self._hold = hold
-            hold(0 if self.over else min(self.jobs, max(0, self.left)))
+            hold(self._held())
 
     def _run(self) -> None:
         try:
@@ -87,8 +87,16 @@ class Feed:
             if finding is not None:
                 self.started.add(task_id)
                 self._add([task_id], {task_id: finding})
-            self._hold(min(self.jobs, max(0, self.left)))  # (the lock is taken before the gathering's, never after)
+            self._hold(self._held())  # (the lock is taken before the gathering's, never after)
         self.news.put(None)
+
+    def _held(self) -> int:
+        """Under the lock: the slots the pre-flight still needs. While its first checks run, one per check left
+        (up to `jobs`); once they are all answered, every slot until it ends: its second round (a reference that
+        hit a simulator's limit, tried under the other) may follow."""
+        if self.over:
+            return 0
+        return min(self.jobs, self.left) if self.left > 0 else self.jobs
 
     def _add(self, task_ids: list[str], findings: dict[str, dict[str, Any]]) -> None:
         """Under the lock: the samples of these tasks still to run become ready."""

@@ -12,6 +12,7 @@ import functools
 import re
 from typing import Iterator, NamedTuple
 
+from aigchip.sim import macros
 from aigchip.sim.types import Design, Diagnostic, Severity
 
 RULES: dict[str, str] = {
@@ -61,14 +62,9 @@ _MACRO_HEAD = re.compile(r"(`[A-Za-z_]\w*)\s*(?:\.|::)")
 _NOT_A_HEAD = re.compile(r"[\w$.'`\\]")  # a name after one of these is part of another name, or a member
 _BIND = re.compile(r"\bbind\s+[A-Za-z_\\$]")
 _SEPARATOR_AND_NAME = re.compile(r"(?:\.|::)\s*(?:[A-Za-z_$][\w$]*)?")
-_DEFINE_BODY = re.compile(r"`define\s+[A-Za-z_]\w*(?:\([^)\n]*\))?((?:[^\n\\]|\\.|\\\n)*)")
 # a macro call's argument list, and the [...] groups after a name, each with up to three levels of nesting
-_MACRO_CALL = re.compile(r"`[A-Za-z_]\w*\s*\(")
-_MACRO_ARGS = re.compile(r"[^()]*(?:\([^()]*(?:\([^()]*\)[^()]*)*\)[^()]*)*\)")
 _INDEXES = re.compile(r"\s*(?:\[[^\[\];]*(?:\[[^\[\];]*(?:\[[^\[\];]*\][^\[\];]*)*\][^\[\];]*)*\]\s*)*")
-_UNCLOSED_ARGS = 10_000  # how far a macro argument list whose end cannot be found is taken to reach
 _MACRO_PASTE = re.compile(r"``|\$\w*`|`\w+\s*\(\s*\)(?=[\w$])")
-_OPEN_PAREN = re.compile(r"\s*\(\s*")
 _NO_ARGS = re.compile(r"\s*;")
 _ARG_END = re.compile(r"\s*[,)]")
 _SPACE = re.compile(r"\s*")
@@ -212,7 +208,7 @@ def _file_access(src: _Source, context: _Context) -> Iterator[_Finding]:
                        "files in ways the run-folder check cannot follow (use $fopen or $readmemh with a plain name)")
     for m in _FILE_TASK.finditer(src.code):
         task = m.group()
-        paren = _OPEN_PAREN.match(src.code, m.end())
+        paren = macros.OPEN_PAREN.match(src.code, m.end())
         if not paren:
             if not _NO_ARGS.match(src.code, m.end()):
                 yield _Finding(m.start(), "file-access",
@@ -287,41 +283,13 @@ def _macro_paste(src: _Source) -> Iterator[_Finding]:
         yield _Finding(m.start(), "macro-paste", f"{m.group().strip()!r} pastes tokens together, which can "
                        "assemble a refused name out of harmless pieces; write names out in full")
     begins = [begin for begin, _ in found]  # finditer's matches: sorted and disjoint
-    for start, text in _joined_macro_uses(src.code):
+    for start, text in macros.joined_uses(src.code):
         at = bisect.bisect_right(begins, start) - 1
         if at >= 0 and start < found[at][1]:
             continue  # the same joint, said above
         yield _Finding(start, "macro-paste", f"{text!r} joins a macro's text to the name or macro beside it "
                        "(`A`B, Ref`B, `A(x)y), which can assemble a refused name out of harmless pieces; "
                        "write names out in full")
-
-
-# compiler directives, which are not macro uses (their words never join anything)
-_DIRECTIVES = frozenset("""define undef undefineall ifdef ifndef elsif else endif include timescale default_nettype
-    resetall celldefine endcelldefine line pragma begin_keywords end_keywords unconnected_drive
-    nounconnected_drive""".split())
-_MACRO_USE = re.compile(r"`([A-Za-z_]\w*)")
-_NAME_CHAR = re.compile(r"[\w$`]")
-_BASED = re.compile(r"'[sS]?[bBoOdDhH]\s*$")  # 8'h`VALUE: a number's digits, not a name
-
-
-def _joined_macro_uses(code: str) -> Iterator[tuple[int, str]]:
-    """Macro uses whose expansion joins a name character or another macro right before or after them (after
-    the argument list of a call): expanded, the pieces are one name."""
-    joined_at = -1  # where the last use reported for what follows it ended: the next use there is that joint
-    for m in _MACRO_USE.finditer(code):
-        if m.group(1) in _DIRECTIVES:
-            continue
-        start, end = m.start(), m.end()
-        if (call := _OPEN_PAREN.match(code, end)) is not None and code[call.end() - 1] == "(":
-            args = _MACRO_ARGS.match(code, call.end())
-            end = args.end() if args else end
-        before = start > 0 and _NAME_CHAR.match(code[start - 1]) is not None and code[start - 1] != "`" \
-            and not _BASED.search(code[max(0, start - 4):start])
-        after = end < len(code) and _NAME_CHAR.match(code[end]) is not None
-        if (before and start != joined_at) or after:
-            yield start, code[max(0, start - 12):end + 12].strip()
-        joined_at = end if after else -1
 
 
 def _conditionals(src: _Source) -> Iterator[_Finding]:
@@ -366,7 +334,7 @@ def _hierarchy(src: _Source, context: _Context) -> Iterator[_Finding]:
         return
     names = re.compile(r"(?:{})(?![\w$])".format("|".join(
         map(re.escape, sorted(context.testbench_names, key=len, reverse=True)))))
-    in_macros = _macro_spans(src.code)
+    in_macros = macros.spans(src.code)
     for m in names.finditer(src.code):  # a look-behind here would cost seconds on a 4 MB file
         if m.start() and _NOT_A_HEAD.match(src.code, m.start() - 1):
             continue
@@ -376,29 +344,9 @@ def _hierarchy(src: _Source, context: _Context) -> Iterator[_Finding]:
             reference = re.sub(r"\s+", "", src.code[m.start():after] + dotted.group())
             yield _Finding(m.start(), "hierarchy", f"{reference} may reach into the testbench ({head} is a "
                            f"name the testbench declares): {why}; {rename}")
-        elif src.code.startswith(("`", "[", ".", "::"), after) or _inside(in_macros, m.start()):
+        elif src.code.startswith(("`", "[", ".", "::"), after) or macros.inside(in_macros, m.start()):
             yield _Finding(m.start(), "hierarchy", f"{head} is a name the testbench declares, and what surrounds "
                            f"it here (a macro, deep indexing) could make it a hierarchical reference: {why}; {rename}")
-
-
-def _macro_spans(code: str) -> list[tuple[int, int]]:
-    """Where macro bodies and macro call argument lists are, as sorted, disjoint (start, end) offsets."""
-    spans = [m.span(1) for m in _DEFINE_BODY.finditer(code)]
-    for m in _MACRO_CALL.finditer(code):
-        args = _MACRO_ARGS.match(code, m.end())
-        spans.append((m.end(), args.end() if args else m.end() + _UNCLOSED_ARGS))
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
-    i = bisect.bisect_right(spans, (pos, float("inf"))) - 1
-    return i >= 0 and spans[i][0] <= pos < spans[i][1]
 
 
 @functools.lru_cache(maxsize=64)

@@ -184,3 +184,21 @@ def test_the_preflight_keeps_a_slot_per_check_left_and_all_of_them_for_its_secon
     finish.set()
     assert feed.wait() == {task.id: {"state": "unsound"}}
     assert held[-1] == 0 and feed.finished() and feed.take(4) == []  # over: every slot back, no sample for it
+
+
+def test_an_interrupted_run_stops_its_preflight_at_the_next_verdict():
+    """Ctrl-C while the pre-flight runs in its thread: the checks not started are cancelled (as when it ran in the
+    main thread), no sample starts, and every slot goes back to the samples in flight."""
+    import pytest
+
+    from aigchip.bench.stream import Feed, Stopped
+
+    task = load(FIXTURES).tasks[0]
+    feed = Feed(lambda told: {}, [task, task], samples=2, done=set(), jobs=2)
+    held: list[int] = []
+    feed.attach(held.append)
+    feed._told(task.id, {"state": "sound", "simulator": "icarus"})  # its samples are ready
+    feed.stop()
+    with pytest.raises(Stopped):
+        feed._told(task.id, None)
+    assert feed.take(4) == [] and held[-1] == 0

@@ -28,6 +28,11 @@ if TYPE_CHECKING:
 Item = tuple["Task", int]  # (task, sample index)
 
 
+class Stopped(Exception):
+    """Raised into the pre-flight's checks (through their verdict callback) once the run is interrupted: the
+    checks not yet started are cancelled, as when Ctrl-C reached a pre-flight run in the main thread."""
+
+
 def model_now(models: Callable[[list[Task]], Any], tasks: list[Task]) -> Any | None:
     """The samples' model factory if it can be had now (None: making it failed, which the run reports later,
     where it always did)."""
@@ -54,7 +59,7 @@ class Feed:
         self.started: set[str] = set()  # tasks whose samples were made ready early
         self.found: dict[str, dict[str, Any]] | None = None
         self.error: BaseException | None = None
-        self.over = False
+        self.over = self.stopped = False
         self.news: queue.SimpleQueue[None] = queue.SimpleQueue()  # a wake-up for the pool's loop
         self.thread = threading.Thread(target=self._run, name="aigchip-preflight", daemon=True)
 
@@ -81,8 +86,17 @@ class Feed:
             self._hold(0)
         self.news.put(None)
 
+    def stop(self) -> None:
+        """No more samples, and the pre-flight stops at its next verdict."""
+        with self.lock:
+            self.stopped = True
+            self.ready = []
+            self._hold(0)  # the samples in flight finish without waiting for the pre-flight's last checks
+
     def _told(self, task_id: str, finding: dict[str, Any] | None) -> None:
         with self.lock:
+            if self.stopped:
+                raise Stopped("the run was interrupted")
             self.left -= finding is None or finding["state"] != "unchecked"  # (an unchecked task had no check)
             if finding is not None:
                 self.started.add(task_id)
@@ -94,7 +108,7 @@ class Feed:
         """Under the lock: the slots the pre-flight still needs. While its first checks run, one per check left
         (up to `jobs`); once they are all answered, every slot until it ends: its second round (a reference that
         hit a simulator's limit, tried under the other) may follow."""
-        if self.over:
+        if self.over or self.stopped:
             return 0
         return min(self.jobs, self.left) if self.left > 0 else self.jobs
 
@@ -180,6 +194,9 @@ def fed_pool(feed: Feed, run: Callable[[Task, int], dict[str, Any]], workers: in
             in_flight -= finished
             if finished:
                 yield [future.result() for future in finished]
+    except KeyboardInterrupt:
+        feed.stop()  # before the samples in flight are let finish: the pre-flight's unstarted checks never start
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -223,7 +240,9 @@ def run(tasks: list[Task], *, samples: int, jobs: int, concurrency: int, out_dir
                     batches=fed_pool(feed, sampler.run, 2 * concurrency, sampler.submitted))
             found = feed.wait()
         except BaseException as exc:
-            if not isinstance(exc, KeyboardInterrupt):
+            if isinstance(exc, KeyboardInterrupt):
+                feed.stop()  # its running checks end; those not started never start
+            else:
                 feed.thread.join()  # the pre-flight's files are written, as when it ended before any sample
             if feed.found is not None:  # (with no findings, no summary: as when a run is stopped in its pre-flight)
                 try:

@@ -45,6 +45,16 @@ def replies(k: int, salt: str) -> Response:
     return Response.text(*(f"```verilog\n// candidate {salt}-{i}\n{good}\n```\n" for i in range(k)))
 
 
+def timed(argv: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess, float, float]:
+    """Run one command line; its result, wall seconds, and CPU seconds of it and everything it started."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return done, wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def run_once(aigchip: str, server: Loopback, k: int, lint: bool, salt: str) -> tuple[float, float]:
     server.add(replies(k, salt))
     out = Path(tempfile.mkdtemp(prefix="bench-candidates-"))
@@ -54,15 +64,10 @@ def run_once(aigchip: str, server: Loopback, k: int, lint: bool, salt: str) -> t
         (out / "aigchip.toml").write_text("lint = false\n")
         argv += ["--config", str(out / "aigchip.toml")]
     env = {**os.environ, "OPENAI_API_KEY": "sk-bench", "AIGCHIP_CACHE_DIR": str(out / "cache")}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.monotonic()
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
-    wall = time.monotonic() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done, wall, cpu = timed(argv, env)
     shutil.rmtree(out, ignore_errors=True)
     if done.returncode != 0 or '"status": "pass"' not in done.stdout.replace('"status":"pass"', '"status": "pass"'):
         raise SystemExit(f"{aigchip} failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu
 
 
@@ -77,11 +82,7 @@ def eval_once(aigchip: str, server: Loopback, k: int, lint: bool, salt: str) -> 
             "--no-cache", "--model", "bench", "--base-url", server.base_url, "--out", str(out / "run"), "--json",
             "--lint" if lint else "--no-lint"]
     env = {**os.environ, "OPENAI_API_KEY": "sk-bench", "AIGCHIP_CACHE_DIR": str(out / "cache")}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.monotonic()
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
-    wall = time.monotonic() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done, wall, cpu = timed(argv, env)
     shutil.rmtree(out, ignore_errors=True)
     try:
         summary = json.loads(done.stdout)
@@ -89,7 +90,7 @@ def eval_once(aigchip: str, server: Loopback, k: int, lint: bool, salt: str) -> 
         summary = {}
     if done.returncode != 0 or summary.get("pass_at_k", {}).get("1") != 1.0:
         raise SystemExit(f"{aigchip} eval failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 CHECKS = """

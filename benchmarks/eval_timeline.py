@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # stamped when its import starts and ends
 STAGES = {
     "aigchip.cli": [],
-    "aigchip.bench.runner": ["run_eval", "_preflight", "_run_all", "_Sampler.run"],
+    "aigchip.bench.runner": ["run_eval", "_preflight", "_run_all", "_Sampler.run"],  # _Sampler.run: revisions before bench/sampler.py
+    "aigchip.bench.sampler": ["Sampler.run"],
     "aigchip.bench.run_model": ["begin"],
     "aigchip.models.chat": ["ChatModel._build", "ChatModel.complete"],
     "aigchip.demos": ["corpus_for", "pick_for"],
@@ -52,8 +53,10 @@ def wrap(module, dotted):
     owner = module
     *path, name = dotted.split(".")
     for part in path:
-        owner = getattr(owner, part)
-    inner = getattr(owner, name)
+        owner = getattr(owner, part, None)
+    inner = getattr(owner, name, None)
+    if inner is None:
+        return  # a stage an older or newer revision does not have
 
     @functools.wraps(inner)
     def stamped(*args, **kwargs):

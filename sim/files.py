@@ -14,21 +14,8 @@ from pathlib import Path
 def write_atomic(path: str | Path, data: str | bytes, *, durable: bool = False) -> Path:
     """Write `data` to a temporary file beside `path`, then rename it over `path`. With `durable`, fsync
     first, so the new content survives a power cut as well as a kill. Raises OSError; leaves no temp file."""
-    path = Path(path)
-    blob = data.encode("utf-8") if isinstance(data, str) else data
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as f:
-            os.fchmod(f.fileno(), _new_file_mode())  # as open() would make it (mkstemp makes 0600)
-            f.write(blob)
-            if durable:
-                f.flush()
-                os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    write_atomic_many([(path, data)], durable=durable)
+    return Path(path)
 
 
 def write_atomic_many(items: Sequence[tuple[str | Path, str | bytes]], *, durable: bool = False,

@@ -56,29 +56,32 @@ def run(run_dir: Path, job: dict[str, Any], timeout: float, env: dict[str, str],
     """Build and test as cocotb_child.py's ["build", "test"] phases: (outcome, whether the time ran out)."""
     started = time.monotonic()
     outcome: dict[str, Any] = {"completed": [], "failed": None}
-    build = process.run(_build_argv(job), cwd=run_dir, timeout=timeout, env=env, log_path=job["build_log"],
-                        head_bytes=LOG_BYTES, tail_bytes=LOG_BYTES, box=sandbox.Box(readable=box.readable))
-    if build.start_error:
-        raise tools.ToolMissing("iverilog", build.start_error)
-    if build.timed_out:
-        return outcome, True
-    if not build.ok:
-        outcome["failed"] = _command_failed("build", build.returncode)
-        return outcome, False
-    outcome["completed"].append("build")
+    ended = _phase(outcome, "build", "iverilog", _build_argv(job), run_dir, timeout, env, job["build_log"],
+                   sandbox.Box(readable=box.readable))
+    if ended is not None:
+        return outcome, ended
     Path(job["results_xml"]).unlink(missing_ok=True)
     left = max(0.1, timeout - (time.monotonic() - started))
-    test = process.run(_test_argv(job), cwd=run_dir, timeout=left, env={**env, **_test_env(job)},
-                       log_path=job["test_log"], head_bytes=LOG_BYTES, tail_bytes=LOG_BYTES, box=box)
-    if test.start_error:
-        raise tools.ToolMissing("vvp", test.start_error)
-    if test.timed_out:
-        return outcome, True
-    if not test.ok:
-        outcome["failed"] = _command_failed("test", test.returncode)
-        return outcome, False
-    outcome["completed"].append("test")
-    return outcome, False
+    ended = _phase(outcome, "test", "vvp", _test_argv(job), run_dir, left, {**env, **_test_env(job)},
+                   job["test_log"], box)
+    return outcome, bool(ended)
+
+
+def _phase(outcome: dict[str, Any], phase: str, tool: str, argv: list[str], run_dir: Path, timeout: float,
+           env: dict[str, str], log: str, box: sandbox.Box) -> bool | None:
+    """Run one phase's command into `outcome`: None when it completed, else whether its time ran out (False:
+    it failed, as cocotb's runner says)."""
+    done = process.run(argv, cwd=run_dir, timeout=timeout, env=env, log_path=log, head_bytes=LOG_BYTES,
+                       tail_bytes=LOG_BYTES, box=box)
+    if done.start_error:
+        raise tools.ToolMissing(tool, done.start_error)
+    if done.timed_out:
+        return True
+    if not done.ok:
+        outcome["failed"] = _command_failed(phase, done.returncode)
+        return False
+    outcome["completed"].append(phase)
+    return None
 
 
 def _command_failed(phase: str, returncode: int | None) -> dict[str, Any]:
